@@ -1,0 +1,8 @@
+"""treatygraph: an open knowledge graph of arms control."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("treatygraph")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"

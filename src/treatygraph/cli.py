@@ -1,0 +1,71 @@
+"""The ``treatygraph`` command: one console script, one subcommand per job.
+
+Each subcommand lives in its own module, which exposes ``add_arguments(parser)`` and
+``run(args) -> int``. Errors that are the user's (bad input) become a message and exit code 2
+(unreadable input) or 1 (input that fails a check); anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+#: name -> (module, one-line help). Order is the order of ``treatygraph --help``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("treatygraph.validate", "validate RDF files (default: the project graph) with SHACL"),
+    "anchor": ("treatygraph.anchor", "compute quote offsets in graph/ sources from the article"),
+    "build": ("treatygraph.build", "compile, verify anchors, validate and write sorted N-Quads"),
+    "stats": ("treatygraph.stats", "counts per class and named graph, and mention coverage"),
+    "docs": ("treatygraph.ontodoc", "write the ontology's HTML documentation"),
+    # "serve": ("treatygraph.serve", "serve the SPARQL endpoint and pages with gunicorn"),
+}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand's own options."""
+    parser = argparse.ArgumentParser(
+        prog="treatygraph",
+        description="An open knowledge graph of arms control: build, check and serve it.",
+    )
+    parser.add_argument("--version", action="version", version=f"treatygraph {__version__}")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="the project checkout (default: the current directory)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    from .anchor import AnchorError
+    from .build import BuildError
+    from .rdfio import RDFSyntaxError
+    from .sources import SourceError
+
+    args = make_parser().parse_args(argv)
+    args.root = args.root.resolve()
+    try:
+        return int(args.handler(args))
+    except (RDFSyntaxError, SourceError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BuildError, AnchorError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Reading RDF files with errors that say where the problem is.
+
+rdflib reports Turtle errors without a column, so every file is first read by pyoxigraph,
+whose parser names line and column; only a file that parses is then loaded into rdflib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from .namespaces import PREFIXES
+
+#: File suffix -> (pyoxigraph format, rdflib format name).
+FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    ".ttl": (ox.RdfFormat.TURTLE, "turtle"),
+    ".nt": (ox.RdfFormat.N_TRIPLES, "nt"),
+    ".nq": (ox.RdfFormat.N_QUADS, "nquads"),
+    ".trig": (ox.RdfFormat.TRIG, "trig"),
+    ".rdf": (ox.RdfFormat.RDF_XML, "xml"),
+    ".owl": (ox.RdfFormat.RDF_XML, "xml"),
+    ".xml": (ox.RdfFormat.RDF_XML, "xml"),
+    ".n3": (ox.RdfFormat.N3, "n3"),
+    ".jsonld": (ox.RdfFormat.JSON_LD, "json-ld"),
+}
+
+QUAD_SUFFIXES = {".nq", ".trig"}
+
+
+@dataclass
+class RDFSyntaxError(Exception):
+    """A file that is not well-formed RDF, with the place of the first error."""
+
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+def format_of(path: Path) -> tuple[ox.RdfFormat, str]:
+    """The parser formats for a file, chosen by its suffix (ignoring a trailing .gz)."""
+    suffix = path.suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise RDFSyntaxError(str(path), None, None, f"unknown RDF file suffix {suffix!r} (known: {known})") from None
+
+
+def check_syntax(path: Path, data: bytes | None = None) -> None:
+    """Raise RDFSyntaxError naming file, line and column when the file does not parse."""
+    ox_format, _ = format_of(path)
+    try:
+        payload = data if data is not None else path.read_bytes()
+    except OSError as exc:
+        raise RDFSyntaxError(str(path), None, None, f"cannot read file: {exc.strerror}") from exc
+    try:
+        for _ in ox.parse(payload, format=ox_format, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as exc:
+        message = exc.msg or str(exc)
+        raise RDFSyntaxError(str(path), exc.lineno, exc.offset, message) from exc
+    except ValueError as exc:  # e.g. invalid UTF-8
+        raise RDFSyntaxError(str(path), None, None, str(exc)) from exc
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project prefixes so every serialisation reads the same way."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def read_graph(path: Path) -> Graph:
+    """Parse a triples file into a new rdflib Graph, after a syntax check with a location."""
+    check_syntax(path)
+    _, rdflib_format = format_of(path)
+    graph = bind_prefixes(Graph())
+    graph.parse(path, format=rdflib_format)
+    return graph
+
+
+def read_dataset(path: Path) -> Dataset:
+    """Parse any RDF file into a Dataset; quads keep their graph, triples go to the default graph."""
+    check_syntax(path)
+    _, rdflib_format = format_of(path)
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    dataset.parse(path, format=rdflib_format)
+    return dataset

@@ -1,0 +1,50 @@
+"""Shared fixtures: the checkout, its article (when present) and one build per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from treatygraph.article import Article, default_article_path, find_article
+from treatygraph.build import BuildResult, build
+from treatygraph.sources import Project
+
+
+@pytest.fixture(scope="session")
+def root(pytestconfig: pytest.Config) -> Path:
+    return Path(pytestconfig.rootpath)
+
+
+@pytest.fixture(scope="session")
+def project(root: Path) -> Project:
+    return Project(root)
+
+
+@pytest.fixture(scope="session")
+def article(root: Path) -> Article:
+    """The article from shared/; CI must have it, elsewhere its absence skips with the reason."""
+    found = find_article(root)
+    if found is None:
+        reason = f"the article is not at {default_article_path(root)} (set TREATYGRAPH_ARTICLE)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the article: {reason}")
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="session")
+def built(project: Project) -> BuildResult:
+    """The project graph compiled, checked and validated once for the whole session."""
+    return build(project)
+
+
+@pytest.fixture(scope="session")
+def exported_nquads(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataset as ``treatygraph build`` writes it, so tests read the published RDF."""
+    from treatygraph.cli import main
+
+    out = tmp_path_factory.mktemp("build") / "treatygraph.nq"
+    assert main(["--root", str(root), "build", "--out", str(out)]) == 0
+    return out
