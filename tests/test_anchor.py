@@ -75,8 +75,12 @@ def test_failed_run_changes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     article = tmp_path / "shared" / "article.txt"
     article.parent.mkdir()
     article.write_bytes(TEXT.encode())
-    meta = {"sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
-            "article_body_ends_at_char": BODY_END, "published": "2018-10-22", "url": "u"}
+    meta = {
+        "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
+        "article_body_ends_at_char": BODY_END,
+        "published": "2018-10-22",
+        "url": "u",
+    }
     article.with_suffix(".json").write_text(json.dumps(meta))
     graph = tmp_path / "repo" / "graph" / "article"
     graph.mkdir(parents=True)

@@ -95,6 +95,9 @@ def test_mention_coverage_is_complete(root: Path, article: Article, built: Build
     assert [(c.word, c.start) for c in result.uncovered] == []
     assert len(result.candidates) > 100
     labelled = {str(s) for g in built.graphs.values() for s in g.subjects()}
-    dangling = [m.slug for m in result.mentions
-                if m.slug and f"https://w3id.org/treatygraph/id/{m.slug}" not in labelled]
+    dangling = [
+        m.slug
+        for m in result.mentions
+        if m.slug and f"https://w3id.org/treatygraph/id/{m.slug}" not in labelled
+    ]
     assert dangling == []

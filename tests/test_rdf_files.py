@@ -16,7 +16,10 @@ def turtle_files() -> list[Path]:
     """Tracked and untracked-but-not-ignored .ttl files, as a fresh clone would have them."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.ttl"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     # Fixtures named *broken-syntax* are malformed on purpose (the CLI's exit-code-2 case).
     return sorted(ROOT / name for name in listed if "broken-syntax" not in name)

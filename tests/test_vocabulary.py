@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import (
-    DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, XSD, DefinedNamespace,
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    XSD,
+    DefinedNamespace,
 )
 
 from treatygraph.namespaces import OA, TG, UNIT, VANN, WD, WDT
@@ -17,16 +28,50 @@ from treatygraph.sources import Project, read_all
 
 # Terms of the Web Annotation vocabulary (https://www.w3.org/TR/annotation-vocab/) we may use.
 OA_TERMS = {
-    "Annotation", "SpecificResource", "TextQuoteSelector", "TextPositionSelector", "Selector",
-    "hasSource", "hasSelector", "hasTarget", "hasBody", "exact", "prefix", "suffix", "start",
-    "end", "motivatedBy", "describing", "identifying", "tagging", "linking",
+    "Annotation",
+    "SpecificResource",
+    "TextQuoteSelector",
+    "TextPositionSelector",
+    "Selector",
+    "hasSource",
+    "hasSelector",
+    "hasTarget",
+    "hasBody",
+    "exact",
+    "prefix",
+    "suffix",
+    "start",
+    "end",
+    "motivatedBy",
+    "describing",
+    "identifying",
+    "tagging",
+    "linking",
 }
 UNIT_TERMS = {"MI", "KiloM"}
 VANN_TERMS = {"preferredNamespacePrefix", "preferredNamespaceUri"}
-CLOSED: list[type[DefinedNamespace]] = [RDF, RDFS, OWL, SH, XSD, SKOS, DCTERMS, PROV, ORG, SDO, TIME]
+CLOSED: list[type[DefinedNamespace]] = [
+    RDF,
+    RDFS,
+    OWL,
+    SH,
+    XSD,
+    SKOS,
+    DCTERMS,
+    PROV,
+    ORG,
+    SDO,
+    TIME,
+]
 DECLARATIONS = {
-    OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
-    OWL.NamedIndividual, RDFS.Datatype, SKOS.ConceptScheme, OWL.Ontology,
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+    RDFS.Datatype,
+    SKOS.ConceptScheme,
+    OWL.Ontology,
 }
 
 
@@ -71,7 +116,9 @@ def ontology(project: Project) -> Graph:
 
 
 @pytest.mark.parametrize("folder", ["graph", "shapes", "ontology"])
-def test_every_term_used_is_declared(project: Project, ontology: Graph, root: Path, folder: str) -> None:
+def test_every_term_used_is_declared(
+    project: Project, ontology: Graph, root: Path, folder: str
+) -> None:
     files = sorted((root / folder).rglob("*.ttl"))
     assert files, f"no Turtle files under {folder}/"
     assert undeclared(read_all(files), ontology, verified_wikidata(root)) == set()
@@ -116,6 +163,13 @@ def test_every_ontology_term_is_labelled_and_commented(ontology: Graph) -> None:
 def test_ontology_header(ontology: Graph) -> None:
     header = URIRef("https://w3id.org/treatygraph/ontology")
     assert (header, RDF.type, OWL.Ontology) in ontology
-    for predicate in (OWL.versionIRI, DCTERMS.title, DCTERMS.description, DCTERMS.license,
-                      DCTERMS.creator, DCTERMS.created, DCTERMS.modified):
+    for predicate in (
+        OWL.versionIRI,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.license,
+        DCTERMS.creator,
+        DCTERMS.created,
+        DCTERMS.modified,
+    ):
         assert ontology.value(header, predicate) is not None, predicate

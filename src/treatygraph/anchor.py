@@ -82,7 +82,7 @@ def _parse_block(text: str, pos: int, path: Path) -> tuple[dict[str, str | int],
         else:
             string = _STRING.match(text, pos)
             if not string:
-                raise AnchorError(f"{path}: oa:{name} needs a \"...\" string at offset {pos}")
+                raise AnchorError(f'{path}: oa:{name} needs a "..." string at offset {pos}')
             fields[name] = unescape(string.group(1))
             pos = string.end()
         sep = re.compile(r"\s*;").match(text, pos)
@@ -216,11 +216,16 @@ def run(args: argparse.Namespace) -> int:
 
     article = find_article(args.root)
     if article is None:
-        print(f"error: the article is needed to anchor, and {default_article_path(args.root)} "
-              "does not exist (set TREATYGRAPH_ARTICLE)", file=sys.stderr)
+        print(
+            f"error: the article is needed to anchor, and {default_article_path(args.root)} "
+            "does not exist (set TREATYGRAPH_ARTICLE)",
+            file=sys.stderr,
+        )
         return 2
     project = Project(args.root)
-    files = args.files or [p for p in project.all_source_files if p.is_relative_to(args.root / "graph")]
+    files = args.files or [
+        p for p in project.all_source_files if p.is_relative_to(args.root / "graph")
+    ]
     errors: list[str] = []
     rewritten: dict[Path, str] = {}
     total = changed = 0

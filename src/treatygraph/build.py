@@ -99,8 +99,9 @@ def check_anchor(anchor: Anchor, article: Article) -> list[str]:
     text, where = article.text, f"{anchor.node} ({anchor.exact!r})"
     problems = []
     if text[anchor.start : anchor.end] != anchor.exact:
-        problems.append(f"{where}: article[{anchor.start}:{anchor.end}] is "
-                        f"{text[anchor.start:anchor.end]!r}")
+        problems.append(
+            f"{where}: article[{anchor.start}:{anchor.end}] is {text[anchor.start : anchor.end]!r}"
+        )
     if anchor.end > article.body_end:
         problems.append(f"{where}: ends after the article body ({article.body_end})")
     if anchor.prefix is not None and not text[: anchor.start].endswith(anchor.prefix):
@@ -182,7 +183,9 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out.is_absolute() else args.root / args.out
     write_atomically(out, data)
     print(result.anchor_note, file=sys.stderr)
-    warnings = [r for r in result.report.results if r.severity != "Violation"] if result.report else []
+    warnings = (
+        [r for r in result.report.results if r.severity != "Violation"] if result.report else []
+    )
     print(f"SHACL: 0 violations, {len(warnings)} warnings", file=sys.stderr)
     counts = ", ".join(f"{name} {len(g)}" for name, g in result.graphs.items())
     quads = data.count(b"\n")

@@ -17,12 +17,25 @@ from . import __version__
 
 #: name -> (module, one-line help). Order is the order of ``treatygraph --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("treatygraph.validate", "validate RDF files (default: the project graph) with SHACL"),
+    "validate": (
+        "treatygraph.validate",
+        "validate RDF files (default: the project graph) with SHACL",
+    ),
     "anchor": ("treatygraph.anchor", "compute quote offsets in graph/ sources from the article"),
     "build": ("treatygraph.build", "compile, verify anchors, validate and write sorted N-Quads"),
     "stats": ("treatygraph.stats", "counts per class and named graph, and mention coverage"),
     "docs": ("treatygraph.ontodoc", "write the ontology's HTML documentation"),
-    # "serve": ("treatygraph.serve", "serve the SPARQL endpoint and pages with gunicorn"),
+    "export": ("treatygraph.export", "write the dataset or one named graph in an RDF format"),
+    "link": (
+        "treatygraph.alignments",
+        "write the verified Wikidata links into the alignments graph",
+    ),
+    "reconcile": (
+        "treatygraph.reconcile",
+        "propose Wikidata candidates for review, or accept them",
+    ),
+    "import": ("treatygraph.importer", "load another dataset into its own named graph"),
+    "serve": ("treatygraph.serve", "serve the SPARQL endpoint and pages with gunicorn"),
 }
 
 
@@ -42,7 +55,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
-        command = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        command = sub.add_parser(
+            name, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+        )
         module.add_arguments(command)
         command.set_defaults(handler=module.run)
     return parser

@@ -74,7 +74,9 @@ def read_mentions(path: Path) -> list[Mention]:
             reason = row[2].strip() if len(row) > 2 else ""
             if resource == "-":
                 if not reason:
-                    raise MentionsError(f"{path}:{number}: ignored mention {surface!r} needs a reason")
+                    raise MentionsError(
+                        f"{path}:{number}: ignored mention {surface!r} needs a reason"
+                    )
                 mentions.append(Mention(surface, None, reason, number))
             elif SLUG_RE.match(resource):
                 mentions.append(Mention(surface, resource, reason, number))

@@ -120,9 +120,7 @@ def render_html(graph: Graph) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", type=Path, help="write the HTML here (default: standard output)"
-    )
+    parser.add_argument("--out", type=Path, help="write the HTML here (default: standard output)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .namespaces import PREFIXES
 
@@ -55,7 +55,9 @@ def format_of(path: Path) -> tuple[ox.RdfFormat, str]:
         return FORMATS[suffix]
     except KeyError:
         known = ", ".join(sorted(FORMATS))
-        raise RDFSyntaxError(str(path), None, None, f"unknown RDF file suffix {suffix!r} (known: {known})") from None
+        raise RDFSyntaxError(
+            str(path), None, None, f"unknown RDF file suffix {suffix!r} (known: {known})"
+        ) from None
 
 
 def check_syntax(path: Path, data: bytes | None = None) -> None:
@@ -89,13 +91,3 @@ def read_graph(path: Path) -> Graph:
     graph = bind_prefixes(Graph())
     graph.parse(path, format=rdflib_format)
     return graph
-
-
-def read_dataset(path: Path) -> Dataset:
-    """Parse any RDF file into a Dataset; quads keep their graph, triples go to the default graph."""
-    check_syntax(path)
-    _, rdflib_format = format_of(path)
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    dataset.parse(path, format=rdflib_format)
-    return dataset

@@ -77,7 +77,9 @@ def expand_anchors(graph: Graph, origin: str) -> Graph:
         )
     (document,) = documents
     for fact, block in compact:
-        fields = {p: graph.value(block, OA[p]) for p in ("exact", "prefix", "suffix", "start", "end")}
+        fields = {
+            p: graph.value(block, OA[p]) for p in ("exact", "prefix", "suffix", "start", "end")
+        }
         exact = fields["exact"]
         if fields["start"] is None or fields["end"] is None:
             raise SourceError(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS

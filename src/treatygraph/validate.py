@@ -126,7 +126,9 @@ def render(report: Report, fmt: OutputFormat) -> str:
         + (f" (value {r.value})" if r.value != "-" else "")
         for r in report.results
     ]
-    counts = {name: sum(r.severity == name for r in report.results) for name in SEVERITY_NAMES.values()}
+    counts = {
+        name: sum(r.severity == name for r in report.results) for name in SEVERITY_NAMES.values()
+    }
     summary = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}" for name, n in counts.items())
     lines.append(("Conforms" if report.conforms else "Does not conform") + f": {summary}.")
     return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""Application factory for the treatygraph SPARQL endpoint.
+
+Nothing is parsed at import time and the module holds no mutable state: ``create_app``
+builds a Flask app, :func:`init_engine` opens the store once (per app) and registers it
+in ``app.extensions``, and views reach it only through
+:func:`treatygraph.store.get_engine`.
+
+Configuration (Flask ``app.config``; also read from ``TREATYGRAPH_<KEY>`` environment
+variables, JSON-decoded, before the mapping passed to ``create_app``):
+
+==================  ===================================================  ===============
+Key                 Meaning                                              Default
+==================  ===================================================  ===============
+DATA_FILES          RDF files to load into an in-memory store. N-Quads   ``[]``
+                    and TriG keep their graph names; triple formats
+                    (.ttl .nt .rdf .owl .jsonld .n3) load into the
+                    store's default graph, or into a named graph when
+                    the entry is a ``(path, graph_iri)`` pair.
+STORE_PATH          On-disk Oxigraph store, opened read-only (updates    ``None``
+                    are then refused). Wins over DATA_FILES.
+PROJECT_ROOT        With neither of the above, the project graph is      current dir
+                    built in memory with ``treatygraph.build.
+                    build_nquads(PROJECT_ROOT)``.
+QUERY_TIMEOUT       Seconds a query may run; past it the client gets a   ``10``
+                    503 (the query process is killed).
+RESULT_CAP          Max rows (SELECT) or triples (CONSTRUCT/DESCRIBE).   ``10000``
+                    A larger result is an error (413 with a message and
+                    ``X-Result-Cap``), never silently cut.
+BODY_CAP            Max request body (and URL query string) in bytes;    ``1048576``
+                    larger bodies get 413 (URLs 414).
+UPDATE_TOKEN        Enables ``/update``, which then needs                ``None``
+                    ``Authorization: Bearer <token>``. Unset: 403.
+SERVICE_ALLOWLIST   Endpoint IRIs that ``SERVICE`` may call (exact       ``[]``
+                    match). Empty: every SERVICE is refused.
+BASE_URL            Public base URL (e.g. ``https://example.org``), used ``None``
+                    for sd:endpoint and the query base IRI; default:
+                    the request's host.
+RESOURCE_NAMESPACE  IRIs under it link to local ``/id/<slug>`` pages in  ``https://w3id.
+                    the query UI.                                        org/treatygraph
+                                                                         /id/``
+COMPETENCY_DIR      Directory of ``*.rq`` example queries for the home   ``PROJECT_ROOT/
+                    page (first line ``# title``).                       tests/
+                                                                         competency``
+CACHE_ENTRIES       Max cached responses per worker (0 disables).        ``512``
+ARTICLE_PATH        Source article text (with its ``.json`` metadata)    ``find_article(
+                    that /id/ pages quote anchors from, in their full    PROJECT_ROOT)``
+                    sentence. Unset and absent: the anchor's stored
+                    prefix/suffix context is shown instead.
+DATASET_LICENSE     License IRI stated in VoID and DCAT.                 ``https://
+                                                                         creativecommons
+                                                                         .org/licenses/
+                                                                         by/4.0/``
+DATASET_PUBLISHER   Publisher name stated in VoID and DCAT.              ``"treatygraph
+                                                                         contributors"``
+==================  ===================================================  ===============
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+
+from treatygraph import errors, home, linkeddata, metrics
+from treatygraph.sparql import protocol
+from treatygraph.sparql.execute import run_job
+from treatygraph.store import ENGINE, EXECUTOR, open_engine
+from treatygraph.store.executor import Executor
+
+DEFAULTS: dict[str, Any] = {
+    "DATA_FILES": [],
+    "STORE_PATH": None,
+    "PROJECT_ROOT": None,
+    "QUERY_TIMEOUT": 10.0,
+    "RESULT_CAP": 10_000,
+    "BODY_CAP": 1 << 20,
+    "UPDATE_TOKEN": None,
+    "SERVICE_ALLOWLIST": [],
+    "BASE_URL": None,
+    "RESOURCE_NAMESPACE": "https://w3id.org/treatygraph/id/",
+    "COMPETENCY_DIR": None,
+    "CACHE_ENTRIES": 512,
+    "ARTICLE_PATH": None,
+    "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",
+    "DATASET_PUBLISHER": "treatygraph contributors",
+}
+
+CORS_ALLOW_HEADERS = "Content-Type, Authorization, Accept, If-None-Match"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; the store is opened here (raises DataLoadError / ConfigError)."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("TREATYGRAPH")
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["BODY_CAP"])
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    errors.init_app(app)
+    metrics.init_app(app)
+    init_engine(app)
+    protocol.init_app(app)
+    home.init_app(app)
+    linkeddata.init_app(app)
+    app.after_request(_cors)
+    return app
+
+
+def init_engine(app: Flask) -> None:
+    """Open the configured store and its query process manager (forked lazily)."""
+    engine = open_engine(app.config)
+    app.extensions[ENGINE] = engine
+    app.extensions[EXECUTOR] = Executor(functools.partial(run_job, engine),
+                                        child_init=engine.after_fork)
+
+
+def _cors(response: Response) -> Response:
+    """Anyone may query from a browser; credentials are never allowed cross-origin."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, X-Result-Cap, Retry-After"
+    if request.method == "OPTIONS":
+        allow = response.headers.get("Allow", "GET, HEAD, POST, OPTIONS")
+        response.headers["Access-Control-Allow-Methods"] = allow
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response

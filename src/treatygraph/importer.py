@@ -1,0 +1,466 @@
+"""``treatygraph import``: load another dataset into its own named graph, checked and traced.
+
+An import lives in ``imports/<NAME>.nq``: the data in graph ``tgg:<NAME>`` and its provenance
+(source, retrieval time, SHA-256 of the bytes, row and triple counts) in ``tgg:<NAME>-provenance``.
+The file is written in one rename after fetching, parsing, mapping, entity matching and SHACL
+validation all succeeded, so a failed import changes nothing and a re-import replaces the graph
+whole. The server loads these files beside the built graph (:func:`imported_files`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import io
+import logging
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from . import __version__
+from .build import compile_graphs, write_atomically
+from .mapping import Mapping, MappingError, convert, load_mapping
+from .namespaces import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
+from .rdfio import FORMATS, RDFSyntaxError, bind_prefixes
+from .sources import Project, read_all
+from .validate import Result, validate
+
+IMPORTS_DIR = Path("imports")
+PROVENANCE_SUFFIX = "-provenance"
+SPDX = "http://spdx.org/rdf/terms#"
+DEFAULT_TIMEOUT = 30.0
+
+#: Media type -> file suffix of the format (rdfio.FORMATS), or "csv".
+MEDIA_TYPES = {
+    "text/turtle": ".ttl",
+    "application/x-turtle": ".ttl",
+    "application/n-triples": ".nt",
+    "application/n-quads": ".nq",
+    "application/trig": ".trig",
+    "application/rdf+xml": ".rdf",
+    "application/ld+json": ".jsonld",
+    "text/n3": ".n3",
+    "text/csv": ".csv",
+}
+ACCEPT = ", ".join(
+    ["text/turtle", "application/n-triples", "application/n-quads", "application/trig",
+     "application/ld+json;q=0.9", "application/rdf+xml;q=0.9", "text/csv;q=0.5", "*/*;q=0.1"]
+)
+#: Predicates by which an imported node says which outside item it is.
+SAME_AS = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs, URIRef("http://schema.org/sameAs"))
+
+
+class ImportFailure(Exception):
+    """An import that cannot go ahead; nothing was written. ``code``: 2 input, 1 shapes."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def graph_iri(name: str) -> URIRef:
+    return TGG[name]
+
+
+def provenance_iri(name: str) -> URIRef:
+    return TGG[name + PROVENANCE_SUFFIX]
+
+
+def import_path(root: Path, name: str) -> Path:
+    return root / IMPORTS_DIR / f"{name}.nq"
+
+
+def imported_files(root: Path) -> list[Path]:
+    """The import files of a checkout, sorted, for loading beside the built graph."""
+    return sorted((root / IMPORTS_DIR).glob("*.nq"))
+
+
+def check_name(name: str) -> None:
+    """A graph name is a slug, not one of the project's graphs, and not a provenance graph."""
+    if not SLUG_RE.match(name):
+        raise ImportFailure(f"--graph {name!r}: use lowercase letters, digits and single hyphens")
+    if name in GRAPHS:
+        raise ImportFailure(f"--graph {name!r} is one of the project's own graphs")
+    if name.endswith(PROVENANCE_SUFFIX):
+        raise ImportFailure(f"--graph {name!r}: names ending in {PROVENANCE_SUFFIX!r} are "
+                            "reserved for the provenance graphs")
+
+
+# ------------------------------------------------------------------ fetching
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The bytes of a source and what we know about them."""
+
+    location: str  # the address, or the file path as given
+    data: bytes
+    suffix: str  # the format, as a key of rdfio.FORMATS or ".csv"
+    retrieved: dt.datetime
+    is_address: bool
+
+
+def _suffix_of(path: str) -> str:
+    return Path(urllib.parse.urlparse(path).path if "://" in path else path).suffix.lower()
+
+
+def fetch(source: str, fmt: str | None, timeout: float) -> Fetched:
+    """Read a file, or GET an http(s) address with a timeout; pick the format."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(
+            source, headers={"Accept": ACCEPT, "User-Agent": f"treatygraph/{__version__}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                data = response.read()
+                media = response.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            raise ImportFailure(f"{source}: HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ImportFailure(f"{source}: cannot retrieve: {reason}") from exc
+        suffix = fmt or MEDIA_TYPES.get(media) or _suffix_of(source)
+        return Fetched(source, data, _known(suffix, source), now, True)
+    if source.startswith("file:"):
+        raise ImportFailure(f"{source}: give a file path, not a file: address")
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise ImportFailure(f"{source}: cannot read: {exc.strerror}") from exc
+    return Fetched(source, data, _known(fmt or _suffix_of(source), source), now, False)
+
+
+def _known(suffix: str, source: str) -> str:
+    suffix = suffix if suffix.startswith(".") else f".{suffix}"
+    if suffix not in FORMATS and suffix != ".csv":
+        known = ", ".join(sorted([*FORMATS, ".csv"]))
+        raise ImportFailure(f"{source}: cannot tell the format ({suffix or 'no suffix'}); "
+                            f"use --format with one of {known}")
+    return suffix
+
+
+# ------------------------------------------------------------------ progress
+
+
+class Progress:
+    """A one-line counter with rate and ETA on stderr, shown only on a terminal."""
+
+    def __init__(self, unit: str, enabled: bool, stream: IO[str] | None = None) -> None:
+        self.unit = unit
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, fraction: float) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-6)
+        rate = done / elapsed
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else 0.0
+        self.stream.write(f"\r{done:,} {self.unit}, {rate:,.0f}/s, {fraction:4.0%}, "
+                          f"ETA {eta:5.1f}s ")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+# ------------------------------------------------------------------ parsing
+
+
+class _CountingReader(io.RawIOBase):
+    """A byte stream that counts what the parser consumed, for the progress fraction."""
+
+    def __init__(self, data: bytes) -> None:
+        self.inner = io.BytesIO(data)
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        count = self.inner.readinto(buffer)
+        self.consumed += count
+        return count
+
+
+def _term(term: object, name: str, blanks: dict[str, BNode]) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        # Labels by first appearance, scoped by graph name: stable output, no clash between
+        # import files loaded into one store.
+        return blanks.setdefault(term.value, BNode(f"{name}-b{len(blanks)}"))
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise ImportFailure(f"unsupported RDF term {term!r} (RDF-star triple terms are not imported)")
+
+
+def parse_rdf(fetched: Fetched, name: str, progress: Progress) -> tuple[Graph, int]:
+    """Parse any RDF format into one graph; quads lose their graph name. Returns (graph, named)."""
+    ox_format, _ = FORMATS[fetched.suffix]
+    base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
+    graph = bind_prefixes(Graph())
+    blanks: dict[str, BNode] = {}
+    reader = _CountingReader(fetched.data)
+    total = max(len(fetched.data), 1)
+    named = 0
+    rdflib_log = logging.getLogger("rdflib.term")
+    level = rdflib_log.level
+    rdflib_log.setLevel(logging.ERROR)  # ill-typed literals are SHACL's to report, not rdflib's
+    try:
+        for count, quad in enumerate(
+            ox.parse(io.BufferedReader(reader), format=ox_format, base_iri=base),  # type: ignore[type-var]
+            start=1,
+        ):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                named += 1
+            graph.add((
+                _term(quad.subject, name, blanks),
+                _term(quad.predicate, name, blanks),
+                _term(quad.object, name, blanks),
+            ))
+            if count % 1000 == 0:
+                progress(count, reader.consumed / total)
+    except SyntaxError as exc:
+        raise ImportFailure(str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset,
+                                               exc.msg or str(exc)))) from exc
+    except ValueError as exc:
+        raise ImportFailure(f"{fetched.location}: {exc}") from exc
+    finally:
+        rdflib_log.setLevel(level)
+    return graph, named
+
+
+# ------------------------------------------------------------------ matching, checking, writing
+
+
+def external_links(alignments: Graph) -> dict[URIRef, URIRef]:
+    """Outside item -> our resource, from the identity links of the alignments graph."""
+    links: dict[URIRef, URIRef] = {}
+    for predicate in (SKOS.exactMatch, OWL.sameAs):
+        for ours, item in alignments.subject_objects(predicate):
+            if str(ours).startswith(str(TGID)) and isinstance(item, URIRef):
+                links[item] = ours  # type: ignore[assignment]
+    return links
+
+
+def link_entities(graph: Graph, links: dict[URIRef, URIRef]) -> int:
+    """Add ``node skos:exactMatch ours`` for imported nodes that share an outside identifier."""
+    added = set()
+    for predicate in SAME_AS:
+        for node, item in list(graph.subject_objects(predicate)):
+            if item in links and not str(node).startswith(str(TGID)):
+                added.add((node, links[item]))  # type: ignore[index]
+    for item, ours in links.items():  # the outside item used directly as a node
+        if (item, None, None) in graph:
+            added.add((item, ours))
+    for node, ours in added:
+        graph.add((node, SKOS.exactMatch, ours))
+    return len(added)
+
+
+def context_of(data: Graph, base: Graph) -> Graph:
+    """What validation needs of the project graph to judge the import.
+
+    All triples of our resources the import says something about (so their cardinalities are
+    checked whole), and the types of every node the import or those triples point at (so
+    ``sh:class`` sees our classes).
+    """
+    context = Graph()
+    for subject in set(data.subjects()):
+        for triple in base.triples((subject, None, None)):
+            context.add(triple)
+    for node in set(data.objects()) | set(context.objects()):
+        if isinstance(node, Literal):
+            continue
+        for cls in base.objects(node, RDF.type):
+            context.add((node, RDF.type, cls))
+    return context
+
+
+def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) -> list[Result]:
+    """SHACL violations that the import brings into the project graph.
+
+    Validating the whole project graph again costs minutes, and pyshacl's ``focus_nodes``
+    skips nested shapes (``sh:or`` of datatypes passed an ``"soon"^^xsd:date``), so the import
+    is validated with only its context from the project graph (:func:`context_of`), and the
+    violations the context alone has (a type triple without its label, say) are subtracted.
+    """
+    base = Graph()
+    for name in ("article", "background", "alignments"):
+        base += project_graphs[name]
+    context = context_of(data, base)
+    ontology = project_graphs["ontology"]
+    before = set(validate(context, shapes, ontology).violations)
+    after = validate(context + data, shapes, ontology).violations
+    return [r for r in after if r not in before]
+
+
+def provenance(name: str, fetched: Fetched, triples: int, rows: int | None,
+               mapping: Mapping | None) -> Graph:
+    """What the import was made from, as triples about the imported graph's IRI."""
+    graph = bind_prefixes(Graph())
+    graph.bind("spdx", SPDX)
+    subject = graph_iri(name)
+    graph.add((subject, RDF.type, VOID.Dataset))
+    graph.add((subject, RDF.type, PROV.Entity))
+    graph.add((subject, RDFS.label, Literal(f"Imported graph {name}")))
+    source = URIRef(fetched.location) if fetched.is_address else Literal(fetched.location)
+    graph.add((subject, DCTERMS.source, source))
+    graph.add((subject, PROV.generatedAtTime,
+               Literal(fetched.retrieved.isoformat().replace("+00:00", "Z"),
+                       datatype=XSD.dateTime)))
+    checksum = BNode(f"{name}-provenance-checksum")
+    graph.add((subject, URIRef(SPDX + "checksum"), checksum))
+    graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+    graph.add((checksum, URIRef(SPDX + "checksumValue"),
+               Literal(hashlib.sha256(fetched.data).hexdigest())))
+    graph.add((subject, VOID.triples, Literal(triples)))
+    if rows is not None:
+        extent = BNode(f"{name}-provenance-rows")
+        graph.add((subject, DCTERMS.extent, extent))
+        graph.add((extent, RDF.type, DCTERMS.SizeOrDuration))
+        graph.add((extent, RDF.value, Literal(rows)))
+        graph.add((extent, RDFS.label, Literal(f"{rows} CSV data rows")))
+    if mapping is not None:
+        graph.add((subject, DCTERMS.conformsTo, Literal(mapping.path)))
+    return graph
+
+
+def nquads(graphs: dict[URIRef, Graph]) -> bytes:
+    """Sorted N-Quads of several graphs."""
+    lines: list[str] = []
+    for iri, graph in graphs.items():
+        text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        lines += [line[: -len(" .")] + f" <{iri}> .\n" for line in text.splitlines() if line]
+    return "".join(sorted(lines)).encode("utf-8")
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote."""
+
+    path: Path
+    triples: int
+    rows: int | None
+    linked: int
+    renamed_graph_triples: int
+
+
+def import_source(
+    root: Path,
+    source: str,
+    name: str,
+    *,
+    mapping_path: Path | None = None,
+    fmt: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    show_progress: bool = False,
+) -> ImportResult:
+    """Fetch, convert, match, validate and only then write ``imports/<name>.nq``."""
+    check_name(name)
+    fetched = fetch(source, fmt, timeout)
+    graphs = compile_graphs(Project(root))
+    links = external_links(graphs["alignments"])
+    rows: int | None = None
+    mapping: Mapping | None = None
+    if fetched.suffix == ".csv":
+        if mapping_path is None:
+            raise ImportFailure(f"{source}: a CSV source needs --mapping FILE")
+        progress = Progress("rows", show_progress)
+        try:
+            mapping = load_mapping(mapping_path)
+            text = fetched.data.decode("utf-8-sig")
+            converted = convert(text, source, mapping, links, progress)
+        except UnicodeDecodeError as exc:
+            raise ImportFailure(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                                ) from exc
+        except MappingError as exc:
+            raise ImportFailure(str(exc)) from exc
+        finally:
+            progress.close()
+        data, rows, renamed = converted.graph, converted.rows, 0
+        resolved = converted.linked
+    else:
+        if mapping_path is not None:
+            raise ImportFailure(f"{source}: --mapping applies to CSV sources only")
+        progress = Progress("triples", show_progress)
+        try:
+            data, renamed = parse_rdf(fetched, name, progress)
+        finally:
+            progress.close()
+        resolved = 0
+    linked = link_entities(data, links) + resolved
+    shapes = read_all(Project(root).shapes_files)
+    violations = violations_of(data, graphs, shapes)
+    if violations:
+        lines = [f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
+                 + (f" (value {r.value})" if r.value != "-" else "") for r in violations]
+        raise ImportFailure(
+            f"{source}: {len(violations)} SHACL violation(s); nothing imported:\n"
+            + "\n".join(lines),
+            code=1,
+        )
+    prov = provenance(name, fetched, len(data), rows, mapping)
+    out = import_path(root, name)
+    write_atomically(out, nquads({graph_iri(name): data, provenance_iri(name): prov}))
+    return ImportResult(out, len(data), rows, linked, renamed)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="a file path or an http(s) address")
+    parser.add_argument("--graph", required=True, metavar="NAME",
+                        help="target graph: https://w3id.org/treatygraph/graph/NAME")
+    parser.add_argument("--mapping", type=Path, metavar="FILE",
+                        help="the TOML mapping of a CSV source (see docs/integration.md)")
+    parser.add_argument("--format", dest="fmt", metavar="SUFFIX",
+                        help="override the format: ttl, nt, nq, trig, rdf, jsonld, n3 or csv")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds to wait for an address (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line and no summary (errors are still printed)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when imported, 2 when the input cannot be read or mapped, 1 on shape violations."""
+    try:
+        result = import_source(
+            args.root, args.source, args.graph, mapping_path=args.mapping, fmt=args.fmt,
+            timeout=args.timeout, show_progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except ImportFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    if not args.quiet:
+        rows = f" from {result.rows} rows" if result.rows is not None else ""
+        note = (f"; graph names of {result.renamed_graph_triples} quads replaced by the target"
+                if result.renamed_graph_triples else "")
+        print(f"imported {result.triples} triples{rows} into {graph_iri(args.graph)} "
+              f"({result.linked} identifiers matched to our resources{note}); wrote {result.path}",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,424 @@
+"""``treatygraph reconcile``: propose Wikidata candidates for unlinked resources, accept reviewed.
+
+Proposing never links anything: it asks a Wikidata-compatible SPARQL endpoint for items whose
+English label or alias equals one of our labels and whose type fits our class, and writes them to
+a review TSV with a score. A person marks the right rows ``accept = yes``; ``--accept`` then turns
+those rows, and only those, into links in ``graph/alignments/reconciled.ttl`` with who accepted
+them, when, and the score they had.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import getpass
+import io
+import json
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from . import __version__
+from .alignments import ALIGNMENTS_DIR, QID_RE, instances_of, turtle_string
+from .namespaces import TG, TGID, WD, slug_of
+from .sources import Project, read_all
+
+RECONCILED_FILE = ALIGNMENTS_DIR / "reconciled.ttl"
+LINKSET = TGID["linkset-wikidata-reconciled"]
+SSSOM = "https://w3id.org/sssom/"
+COLUMNS = ["iri", "label", "qid", "candidate_label", "description", "score", "accept"]
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_LIMIT = 5
+
+#: Our class -> Wikidata classes a candidate must be an instance of (through P31/P279*).
+#: These are query constraints, not identity claims: a wrong one only loses candidates.
+WIKIDATA_TYPES: dict[URIRef, tuple[str, ...]] = {
+    TG.Person: ("Q5",),  # human
+    TG.State: ("Q6256", "Q3624078", "Q3024240"),  # country, sovereign state, historical country
+    TG.Organization: ("Q43229",),  # organization
+    TG.Agreement: ("Q131569",),  # treaty
+    TG.Post: ("Q4164871",),  # position
+}
+SKIPPED_CLASSES = (TG.UnnamedPerson,)  # "a senior official" has no Wikidata item
+
+QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+SELECT DISTINCT ?item ?name ?itemLabel ?description WHERE {{
+  VALUES ?name {{ {names} }}
+  VALUES ?type {{ {types} }}
+  ?item rdfs:label|skos:altLabel ?name .
+  ?item wdt:P31/wdt:P279* ?type .
+  OPTIONAL {{ ?item rdfs:label ?itemLabel FILTER(LANG(?itemLabel) = "en") }}
+  OPTIONAL {{ ?item schema:description ?description FILTER(LANG(?description) = "en") }}
+}}
+LIMIT {limit}"""
+
+
+class ReconcileError(Exception):
+    """A reconciliation that cannot go on; the message names the endpoint or file line."""
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """One of our resources without a Wikidata link."""
+
+    iri: URIRef
+    label: str
+    alt_labels: tuple[str, ...]
+    cls: URIRef
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed Wikidata item for one of our resources."""
+
+    resource: Unlinked
+    qid: str
+    label: str
+    description: str
+    score: float
+
+
+def linked_resources(alignments: Graph) -> dict[URIRef, URIRef]:
+    """Our resource -> its Wikidata item, from the alignments graph."""
+    found = {}
+    for predicate in (SKOS.exactMatch, OWL.sameAs):
+        for ours, item in alignments.subject_objects(predicate):
+            if str(item).startswith(str(WD)) and slug_of(str(ours)):
+                found[ours] = item
+    return found  # type: ignore[return-value]
+
+
+def unlinked(project: Project) -> list[Unlinked]:
+    """Persons, states, organisations, agreements and posts that have no Wikidata link yet."""
+    data = read_all(project.graph_files("article")) + read_all(project.graph_files("background"))
+    ontology = read_all(project.ontology_files)
+    linked = linked_resources(read_all(project.graph_files("alignments")))
+    skipped: set[URIRef] = set()
+    for cls in SKIPPED_CLASSES:
+        skipped |= instances_of(data, ontology, cls)
+    found: dict[URIRef, Unlinked] = {}
+    for cls in WIKIDATA_TYPES:
+        for iri in sorted(instances_of(data, ontology, cls) - skipped - set(linked), key=str):
+            label = data.value(iri, RDFS.label)
+            if label is None or iri in found:
+                continue
+            alts = tuple(sorted(str(a) for a in data.objects(iri, SKOS.altLabel)))
+            found[iri] = Unlinked(iri, str(label), alts, cls)
+    return sorted(found.values(), key=lambda u: str(u.iri))
+
+
+def _sparql_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False) + "@en"
+
+
+def build_query(resource: Unlinked, limit: int) -> str:
+    """The bounded query for one resource: its labels, its class's Wikidata types, a LIMIT."""
+    names = " ".join(_sparql_string(n) for n in (resource.label, *resource.alt_labels))
+    types = " ".join(f"wd:{q}" for q in WIKIDATA_TYPES[resource.cls])
+    return QUERY.format(names=names, types=types, limit=limit * 4)
+
+
+def ask(endpoint: str, query: str, timeout: float) -> list[dict[str, dict[str, str]]]:
+    """Run one SELECT over HTTP GET and return the SPARQL JSON bindings."""
+    url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={
+        "Accept": "application/sparql-results+json",
+        "User-Agent": f"treatygraph/{__version__} (reconcile)",
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            payload = json.load(response)
+    except urllib.error.HTTPError as exc:
+        body = exc.read(300).decode("utf-8", "replace")
+        raise ReconcileError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {body}") from exc
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise ReconcileError(f"{endpoint}: {getattr(exc, 'reason', exc)}") from exc
+    except json.JSONDecodeError as exc:
+        raise ReconcileError(f"{endpoint}: the answer is not SPARQL JSON results: {exc}") from exc
+    return payload.get("results", {}).get("bindings", [])
+
+
+def name_score(resource: Unlinked, candidate_label: str) -> float:
+    """1.0: the item's English label is our label; 0.9: the same but for case and spacing;
+    0.75: the match is only through an alias (our skos:altLabel or the item's)."""
+    if candidate_label == resource.label:
+        return 1.0
+    if _fold(candidate_label) == _fold(resource.label):
+        return 0.9
+    return 0.75
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
+
+
+def candidates_for(resource: Unlinked, bindings: list[dict[str, dict[str, str]]],
+                   limit: int) -> list[Candidate]:
+    """Score the items found for one resource; the score is shared out among them."""
+    items: dict[str, tuple[str, str]] = {}
+    for row in bindings:
+        iri = row.get("item", {}).get("value", "")
+        if not iri.startswith(str(WD)) or not QID_RE.match(iri[len(str(WD)):]):
+            continue
+        qid = iri[len(str(WD)):]
+        label = row.get("itemLabel", {}).get("value", "")
+        description = row.get("description", {}).get("value", "")
+        previous = items.get(qid, ("", ""))
+        items[qid] = (label or previous[0], description or previous[1])
+    if not items:
+        return []
+    share = 1 / len(items)
+    found = [
+        Candidate(resource, qid, label, description,
+                  round(name_score(resource, label) * share, 2))
+        for qid, (label, description) in items.items()
+    ]
+    found.sort(key=lambda c: (-c.score, int(c.qid[1:])))
+    return found[:limit]
+
+
+def write_review(path: Path, endpoint: str, candidates: list[Candidate]) -> None:
+    """The review TSV: one row per candidate, with an empty accept column to fill in."""
+    from .build import write_atomically
+
+    buffer = io.StringIO()
+    buffer.write(f"# treatygraph reconcile: endpoint={endpoint} "
+                 f"generated={dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}\n")
+    buffer.write("# set accept to yes on the right rows, then: treatygraph reconcile --accept "
+                 "THIS_FILE\n")
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for c in candidates:
+        writer.writerow([str(c.resource.iri), c.resource.label, c.qid, c.label,
+                         " ".join(c.description.split()), f"{c.score:.2f}", ""])
+    write_atomically(path, buffer.getvalue().encode("utf-8"))
+
+
+# ------------------------------------------------------------------ accepting
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A reviewed link, with who accepted it, when and how it scored."""
+
+    slug: str
+    qid: str
+    label: str
+    candidate_label: str
+    score: str
+    creator: str
+    created: str
+    endpoint: str
+
+
+def read_review(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+    """The endpoint named in the review file's first line, and its rows with line numbers."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ReconcileError(f"{path}: cannot read: {exc.strerror}") from exc
+    endpoint = ""
+    found = re.search(r"endpoint=(\S+)", lines[0]) if lines else None
+    if found:
+        endpoint = found.group(1)
+    body = [(n, line) for n, line in enumerate(lines, start=1) if not line.startswith("#")]
+    if not body:
+        raise ReconcileError(f"{path}: no header row")
+    header_line, header = body[0][0], body[0][1].split("\t")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ReconcileError(f"{path}:{header_line}: missing columns {', '.join(missing)}")
+    rows = []
+    for number, line in body[1:]:
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        cells += [""] * (len(header) - len(cells))
+        rows.append((number, dict(zip(header, cells, strict=False))))
+    return endpoint, rows
+
+
+def accepted_rows(path: Path, project: Project, creator: str, now: str) -> list[Accepted]:
+    """The rows marked ``accept = yes``, checked against our graph and existing links."""
+    endpoint, rows = read_review(path)
+    data = read_all(project.graph_files("article")) + read_all(project.graph_files("background"))
+    linked = linked_resources(read_all(project.graph_files("alignments")))
+    chosen: dict[str, Accepted] = {}
+    for number, row in rows:
+        decision = row["accept"].strip().lower()
+        if decision in ("", "no"):
+            continue
+        where = f"{path}:{number}"
+        if decision != "yes":
+            raise ReconcileError(f"{where}: accept is {row['accept']!r}; write yes, no or nothing")
+        iri, qid = URIRef(row["iri"].strip()), row["qid"].strip()
+        slug = slug_of(str(iri))
+        if not slug or (iri, RDFS.label, None) not in data:
+            raise ReconcileError(f"{where}: {iri} is not a resource of this graph")
+        if not QID_RE.match(qid):
+            raise ReconcileError(f"{where}: {qid!r} is not a Wikidata item id")
+        if iri in linked:
+            if linked[iri] == WD[qid]:
+                print(f"{where}: tgid:{slug} is already linked to wd:{qid}; skipped",
+                      file=sys.stderr)
+                continue
+            raise ReconcileError(f"{where}: tgid:{slug} is already linked to "
+                                 f"<{linked[iri]}>; remove that link first")
+        if slug in chosen and chosen[slug].qid != qid:
+            raise ReconcileError(f"{where}: a second accepted item for tgid:{slug} "
+                                 f"(wd:{chosen[slug].qid} is accepted too)")
+        chosen[slug] = Accepted(slug, qid, row["label"], row["candidate_label"],
+                                row["score"].strip() or "0", creator, now, endpoint)
+    return list(chosen.values())
+
+
+def existing_accepted(path: Path) -> list[Accepted]:
+    """The links already in reconciled.ttl, read back so the file can be rewritten whole."""
+    if not path.is_file():
+        return []
+    from .rdfio import read_graph
+
+    graph = read_graph(path)
+    found = []
+    for node in graph.subjects(RDF.type, RDF.Statement):
+        subject, item = graph.value(node, RDF.subject), graph.value(node, RDF.object)
+        if subject is None or item is None:
+            continue
+        def text(predicate: URIRef, node: URIRef = node) -> str:  # type: ignore[assignment]
+            value = graph.value(node, predicate)
+            return "" if value is None else str(value)
+        found.append(Accepted(
+            slug=slug_of(str(subject)) or "", qid=str(item)[len(str(WD)):],
+            label=text(RDFS.label).split(" = ")[0], candidate_label=text(DCTERMS.description),
+            score=text(URIRef(SSSOM + "confidence")), creator=text(DCTERMS.creator),
+            created=text(DCTERMS.created), endpoint=text(DCTERMS.source),
+        ))
+    return found
+
+
+def render_reconciled(links: list[Accepted]) -> str:
+    """reconciled.ttl, sorted by our slug, so each accept only adds lines."""
+    out = [
+        "# Identity links to Wikidata that a person accepted from `treatygraph reconcile`",
+        "# candidates. GENERATED by `treatygraph reconcile --accept REVIEW.tsv`; each link says",
+        "# who accepted it, when, from which endpoint, and with which score.",
+        "",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+        "@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix semapv:  <https://w3id.org/semapv/vocab/> .",
+        "@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .",
+        f"@prefix sssom:   <{SSSOM}> .",
+        "@prefix tgid:    <https://w3id.org/treatygraph/id/> .",
+        "@prefix void:    <http://rdfs.org/ns/void#> .",
+        "@prefix wd:      <http://www.wikidata.org/entity/> .",
+        "@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        f"tgid:{slug_of(str(LINKSET))}",
+        "    a void:Linkset ;",
+        '    rdfs:label "Reviewed identity links to Wikidata" ;',
+        "    rdfs:comment " + turtle_string(
+            "Links proposed by `treatygraph reconcile` from label and type, each accepted by a "
+            "person; not part of the verified list."
+        ) + " ;",
+        "    void:linkPredicate skos:exactMatch ;",
+        f"    void:triples {len(links)} .",
+    ]
+    for link in sorted(links, key=lambda x: (x.slug, x.qid)):
+        node = f"tgid:link-{link.slug}-wikidata-reconciled"
+        out += [
+            "",
+            f"tgid:{link.slug} skos:exactMatch wd:{link.qid} .",
+            "",
+            node,
+            "    a rdf:Statement ;",
+            f"    rdfs:label {turtle_string(f'{link.label} = wd:{link.qid}')} ;",
+            f"    rdf:subject tgid:{link.slug} ;",
+            "    rdf:predicate skos:exactMatch ;",
+            f"    rdf:object wd:{link.qid} ;",
+            f"    dcterms:isPartOf tgid:{slug_of(str(LINKSET))} ;",
+            f"    dcterms:description {turtle_string(link.candidate_label)} ;",
+            f"    dcterms:creator {turtle_string(link.creator)} ;",
+            f'    dcterms:created "{link.created}"^^xsd:dateTime ;',
+            f'    sssom:confidence "{float(link.score):.2f}"^^xsd:double ;',
+            "    sssom:mapping_justification semapv:ManualMappingCuration"
+            + (f" ;\n    dcterms:source <{link.endpoint}> ." if link.endpoint else " ."),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--endpoint", metavar="URL",
+                      help="a Wikidata-compatible SPARQL endpoint to ask for candidates")
+    mode.add_argument("--accept", type=Path, metavar="FILE",
+                      help="turn the review rows marked accept=yes into links in "
+                           f"{RECONCILED_FILE}")
+    parser.add_argument("--out", type=Path, default=Path("review.tsv"),
+                        help="the review TSV to write (default review.tsv)")
+    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
+                        help=f"candidates kept per resource (default {DEFAULT_LIMIT})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds per query (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--by", default=None, metavar="NAME",
+                        help="who accepts the links (default: the login name)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Propose (exit 0, nothing linked) or accept (exit 0 with links written); 2 on bad input."""
+    project = Project(args.root)
+    try:
+        if args.accept is not None:
+            return _accept(project, args)
+        return _propose(project, args)
+    except ReconcileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _propose(project: Project, args: argparse.Namespace) -> int:
+    resources = unlinked(project)
+    found: list[Candidate] = []
+    for resource in resources:
+        query = build_query(resource, args.limit)
+        try:
+            bindings = ask(args.endpoint, query, args.timeout)
+        except ReconcileError as exc:
+            if isinstance(exc.__cause__, TimeoutError) or "timed out" in str(exc):
+                print(f"timeout: no candidates for {resource.iri}", file=sys.stderr)
+                continue
+            raise
+        found += candidates_for(resource, bindings, args.limit)
+    out = args.out if args.out.is_absolute() else Path.cwd() / args.out
+    write_review(out, args.endpoint, found)
+    with_candidates = len({c.resource.iri for c in found})
+    print(f"wrote {out}: {len(found)} candidates for {with_candidates} of {len(resources)} "
+          "unlinked resources; nothing is linked until you accept rows", file=sys.stderr)
+    return 0
+
+
+def _accept(project: Project, args: argparse.Namespace) -> int:
+    from .build import write_atomically
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    creator = args.by or getpass.getuser()
+    new = accepted_rows(args.accept, project, creator, now)
+    out = project.root / RECONCILED_FILE
+    links = existing_accepted(out) + new
+    if new:
+        write_atomically(out, render_reconciled(links).encode("utf-8"))
+    print(f"accepted {len(new)} links into {out} ({len(links)} in all)", file=sys.stderr)
+    return 0

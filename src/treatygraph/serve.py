@@ -1,0 +1,170 @@
+"""``treatygraph serve``: validate the data, then run the endpoint under gunicorn.
+
+The app (and so the store) is built in this process *before* gunicorn starts: a data
+file that does not parse stops the command with ``file:line:column: message`` and exit
+status 2, and the workers forked afterwards share the loaded store copy-on-write
+(gunicorn ``preload_app``). Workers are ``sync`` (rdflib-style parsers and our
+executor assume one request at a time per process). ``--dev`` runs Flask's reloading
+development server instead.
+
+Examples::
+
+    treatygraph serve                                 # build the project graph in memory
+    treatygraph serve --data tests/endpoint/data/people.ttl --port 8080
+    treatygraph serve --store /srv/treatygraph.db --workers 4
+    treatygraph serve --data d.nq --update-token s3cret     # enables /update (1 worker)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from treatygraph.store import EXECUTOR, ConfigError, DataLoadError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (8000)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn sync workers (default: 2-4 by CPU count; 1 with "
+                             "--update-token)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="query time limit in seconds (QUERY_TIMEOUT, default 10)")
+    parser.add_argument("--store", metavar="PATH", help="on-disk Oxigraph store (read-only)")
+    parser.add_argument("--data", metavar="FILE", nargs="+", action="extend", default=[],
+                        help="RDF file(s) to serve; N-Quads/TriG keep graph names, other "
+                             "formats load into the default graph")
+    parser.add_argument("--data-graph", metavar=("IRI", "FILE"), nargs=2, action="append",
+                        default=[], help="load a triples file into the named graph IRI")
+    parser.add_argument("--update-token", metavar="T",
+                        default=os.environ.get("TREATYGRAPH_UPDATE_TOKEN"),
+                        help="enable /update with this bearer token (or set "
+                             "TREATYGRAPH_UPDATE_TOKEN)")
+    parser.add_argument("--allow-service", metavar="IRI", action="append", default=[],
+                        help="SERVICE endpoint IRI that queries may call (repeatable)")
+    parser.add_argument("--base-url", help="public base URL, e.g. https://example.org")
+    parser.add_argument("--result-cap", type=int, help="max result rows (RESULT_CAP)")
+    parser.add_argument("--body-cap", type=int, help="max request body bytes (BODY_CAP)")
+    parser.add_argument("--competency-dir", help="directory of example *.rq queries")
+    parser.add_argument("--dev", action="store_true",
+                        help="Flask development server with the reloader")
+
+
+def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Translate command-line options into app config keys."""
+    config: dict[str, Any] = {}
+    data: list[Any] = [str(Path(p)) for p in args.data]
+    data += [(str(Path(f)), iri) for iri, f in args.data_graph]
+    if data:
+        config["DATA_FILES"] = data
+    if args.store:
+        config["STORE_PATH"] = args.store
+    root = getattr(args, "root", None)
+    if root:
+        config["PROJECT_ROOT"] = str(root)
+    if args.timeout is not None:
+        config["QUERY_TIMEOUT"] = args.timeout
+    if args.update_token:
+        config["UPDATE_TOKEN"] = args.update_token
+    if args.allow_service:
+        config["SERVICE_ALLOWLIST"] = list(args.allow_service)
+    for option, key in (("base_url", "BASE_URL"), ("result_cap", "RESULT_CAP"),
+                        ("body_cap", "BODY_CAP"), ("competency_dir", "COMPETENCY_DIR")):
+        value = getattr(args, option)
+        if value is not None:
+            config[key] = value
+    return config
+
+
+def _default_workers() -> int:
+    return max(2, min(4, os.cpu_count() or 1))
+
+
+class GunicornServer:
+    """Run an already-built Flask app with gunicorn sync workers."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.app = app
+        self.options = options
+
+    def post_fork(self, server: Any, worker: Any) -> None:
+        """Fork each worker's query process now, not on its first request."""
+        self.app.extensions[EXECUTOR].start()
+
+    def run(self) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        outer = self
+
+        class _Application(BaseApplication):  # gunicorn's documented custom-app pattern
+            def load_config(self) -> None:
+                for key, value in outer.options.items():
+                    self.cfg.set(key, value)
+                self.cfg.set("post_fork", outer.post_fork)
+
+            def load(self) -> Flask:
+                return outer.app
+
+        _Application().run()
+
+
+def run(args: argparse.Namespace) -> int:
+    from treatygraph.app import create_app
+
+    config = config_from_args(args)
+    workers = args.workers or _default_workers()
+    if config.get("UPDATE_TOKEN"):
+        if config.get("STORE_PATH"):
+            print("error: --update-token needs an in-memory store (--data or the project "
+                  "build); --store is opened read-only", file=sys.stderr)
+            return 2
+        if workers != 1:
+            print("note: --update-token serves with 1 worker so every request sees the "
+                  "updates (each worker holds its own in-memory copy)", file=sys.stderr)
+            workers = 1
+    try:
+        app = create_app(config)
+    except DataLoadError as err:
+        print(f"error: invalid data: {err}", file=sys.stderr)
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    engine = app.extensions["treatygraph.engine"]
+    print(f"treatygraph: serving {engine.union_triple_count()} triples in "
+          f"{len(engine.graph_names())} named graphs at http://{args.host}:{args.port}/sparql",
+          file=sys.stderr)
+    if args.dev:
+        app.run(host=args.host, port=args.port, debug=True, use_reloader=True, threaded=True)
+        return 0
+    query_timeout = float(app.config["QUERY_TIMEOUT"])
+    GunicornServer(app, {
+        "bind": f"{args.host}:{args.port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": int(query_timeout) + 30,  # worker heartbeat; queries stop at QUERY_TIMEOUT
+        "graceful_timeout": 10,
+        "preload_app": True,
+        "limit_request_line": 0,  # long GET queries; BODY_CAP is enforced by the app (414)
+        "errorlog": "-",
+        "loglevel": "info",
+    }).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry: ``python -m treatygraph.serve ...``."""
+    parser = argparse.ArgumentParser(prog="treatygraph serve", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    parser.add_argument("--root", help="project root (default: current directory)")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Jobs sent to the query process, and the code that runs them there.
+
+``run_job`` executes in the executor's child process: it runs the query on the engine,
+enforces RESULT_CAP, and serialises the *complete* body, so the web process only ever
+sends finished responses. Replies are small picklable records; errors are data here
+and become HTTP errors in :mod:`treatygraph.sparql.protocol`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from treatygraph.conneg import Format
+from treatygraph.sparql import results
+from treatygraph.store.base import (
+    EngineEvaluationError,
+    EngineSyntaxError,
+    QueryEngine,
+    ResultLimitExceeded,
+)
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    sparql: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    union_default_graph: bool
+    base_iri: str | None
+    #: negotiated format for SELECT/ASK and for CONSTRUCT/DESCRIBE (None: not acceptable)
+    results_format: Format | None
+    graph_format: Format | None
+    max_results: int
+
+
+@dataclass(frozen=True)
+class UpdateJob:
+    sparql: str
+    base_iri: str | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: str  #: ok, syntax, evaluation, too_large, not_acceptable
+    body: bytes = b""
+    format: Format | None = None
+    message: str = ""
+    kind: str = ""  #: bindings, boolean or graph
+
+
+def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
+    """Run one job against ``engine`` (in the child process)."""
+    try:
+        if isinstance(job, UpdateJob):
+            engine.update(job.sparql, base_iri=job.base_iri)
+            return Reply("ok")
+        result = engine.query(job.sparql, job.default_graphs or None, job.named_graphs or None,
+                              union_default_graph=job.union_default_graph,
+                              base_iri=job.base_iri, max_results=job.max_results)
+    except EngineSyntaxError as err:
+        return Reply("syntax", message=err.message)
+    except ResultLimitExceeded as err:
+        return Reply("too_large", message=err.message)
+    except EngineEvaluationError as err:
+        return Reply("evaluation", message=err.message)
+    fmt = job.graph_format if result.kind == "graph" else job.results_format
+    if fmt is None:
+        return Reply("not_acceptable", kind=result.kind)
+    return Reply("ok", body=results.serialize(result, fmt), format=fmt, kind=result.kind)

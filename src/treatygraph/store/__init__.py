@@ -1,0 +1,58 @@
+"""The store layer: open the configured engine once, reach it through one accessor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from treatygraph.store.base import DataLoadError, QueryEngine, QueryResult
+from treatygraph.store.executor import Executor
+
+ENGINE = "treatygraph.engine"
+EXECUTOR = "treatygraph.executor"
+
+__all__ = ["DataLoadError", "QueryEngine", "QueryResult", "ConfigError", "open_engine",
+           "get_engine", "get_executor"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot produce a store (reported by ``serve`` before starting)."""
+
+
+def open_engine(config: Mapping[str, Any]) -> QueryEngine:
+    """Open the engine named by the config: STORE_PATH, else DATA_FILES, else build.
+
+    Raises :class:`DataLoadError` for unparsable data, :class:`ConfigError` otherwise.
+    """
+    from treatygraph.store.oxigraph import OxigraphEngine, load_files, load_nquads
+
+    if config.get("STORE_PATH"):
+        path = Path(config["STORE_PATH"])
+        if not path.is_dir():
+            raise ConfigError(f"STORE_PATH {path} is not a directory holding an Oxigraph store")
+        try:
+            return OxigraphEngine(path=str(path))
+        except OSError as err:
+            raise ConfigError(f"cannot open the store at {path}: {err}") from None
+    if config.get("DATA_FILES"):
+        return OxigraphEngine(load_files(config["DATA_FILES"]))
+    root = Path(config.get("PROJECT_ROOT") or Path.cwd())
+    from treatygraph.build import build_nquads
+    from treatygraph.importer import imported_files
+
+    store = load_nquads(build_nquads(root), label=f"build of {root}")
+    for path in imported_files(root):  # datasets added with `treatygraph import`
+        store.bulk_extend(load_files([str(path)]))
+    return OxigraphEngine(store)
+
+
+def get_engine() -> QueryEngine:
+    """The engine of the current app (opened by ``treatygraph.app.init_engine``)."""
+    return current_app.extensions[ENGINE]
+
+
+def get_executor() -> Executor:
+    return current_app.extensions[EXECUTOR]

@@ -1,0 +1,106 @@
+"""The small query-engine interface the web layer talks to.
+
+Views never touch pyoxigraph directly: they call a :class:`QueryEngine` and get a
+:class:`QueryResult` back. An implementation that forwards to a remote SPARQL endpoint
+can replace the embedded one by implementing this protocol (result terms are
+pyoxigraph term objects, which a remote engine gets from
+``pyoxigraph.parse_query_results``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+class EngineError(Exception):
+    """Base class for errors raised by an engine; ``message`` is safe to show clients."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EngineSyntaxError(EngineError):
+    """The query or update text does not parse (message includes line:column)."""
+
+
+class EngineEvaluationError(EngineError):
+    """The query parsed but evaluation failed for a reason the client caused."""
+
+
+class ResultLimitExceeded(EngineError):
+    """More rows or triples than the caller's ``max_results``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the result has more than {limit} rows/triples")
+        self.limit = limit
+
+
+class DataLoadError(Exception):
+    """A data file failed to parse; carries file, line and column for the CLI."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
+        where = path if line is None else f"{path}:{line}:{column or 0}"
+        super().__init__(f"{where}: {message}")
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
+@dataclass
+class QueryResult:
+    """A fully materialised (and therefore capped) query result.
+
+    ``kind`` is ``"bindings"`` (SELECT: ``variables`` + ``rows``, one tuple per
+    solution aligned with ``variables``, ``None`` for unbound), ``"boolean"`` (ASK) or
+    ``"graph"`` (CONSTRUCT/DESCRIBE: ``triples``).
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Any] = field(default_factory=list)
+
+
+@runtime_checkable
+class QueryEngine(Protocol):
+    """What the endpoint needs from a SPARQL engine."""
+
+    #: True when ``update`` must refuse (e.g. an on-disk store opened read-only).
+    read_only: bool
+
+    def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
+              named_graph_uris: Sequence[str] | None = None, *,
+              union_default_graph: bool = True, base_iri: str | None = None,
+              max_results: int | None = None) -> QueryResult:
+        """Run a query. Without dataset URIs the default graph is the union of all graphs
+        when ``union_default_graph`` is true. Raises the ``Engine*`` errors above."""
+        ...
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def has_graph(self, iri: str) -> bool:
+        ...
+
+    def triple_counts(self) -> dict[str | None, int]:
+        """Triples per graph; key ``None`` is the store's own default graph."""
+        ...
+
+    def union_triple_count(self) -> int:
+        """Distinct triples in the union default graph that queries see."""
+        ...
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a (pre-checked) SPARQL Update."""
+        ...
+
+    def dump(self, media_type: str = "application/n-quads") -> bytes:
+        """Serialise the whole dataset."""
+        ...
+
+    def after_fork(self) -> None:
+        """Called first thing in a forked child: reopen handles that cannot be shared."""
+        ...

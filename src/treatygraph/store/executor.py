@@ -1,0 +1,201 @@
+"""Process isolation so that a query past its time limit can be stopped.
+
+pyoxigraph cannot cancel a running query and has no timeout, so every query runs in a
+child process that we can kill. Design (measured in tests/endpoint/test_executor.py):
+
+* Each server process (gunicorn sync worker, or the dev server) owns **one persistent
+  child**, forked lazily on first use (or eagerly from gunicorn's ``post_fork`` hook)
+  *after* the store is loaded, so the child shares the store's memory copy-on-write and
+  needs no loading of its own. Ownership is checked by pid, so a child is never shared
+  across a fork.
+* Parent and child talk over a ``multiprocessing.Pipe`` (a socketpair): the parent sends
+  a picklable job, the child runs the handler (query + full serialisation) and sends
+  back the finished body. The parent never streams a partial result, so a timeout can
+  only ever produce a clean error, never a truncated 200.
+* The parent waits with ``poll(timeout)``. On timeout it SIGKILLs the child, reaps it
+  and forks a fresh one (a fork costs a few ms; the memory stays shared), then raises
+  :class:`ExecutorTimeout`. If the child dies (e.g. out of memory) the parent sees EOF,
+  forks a new one and raises :class:`ExecutorCrashed`.
+* The child resets the signal handlers inherited from gunicorn and closes every
+  inherited file descriptor except its end of the pipe; otherwise a child forked
+  during a request would keep the client's socket open.
+* Calls are serialised by a lock (one query at a time per process; gunicorn sync
+  workers are single-threaded anyway).
+
+A round trip costs roughly 0.1-0.2 ms on top of the query itself (pickle + socketpair).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+_CHILD_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2",
+                  "SIGWINCH", "SIGCHLD", "SIGABRT", "SIGTTIN", "SIGTTOU")
+
+
+class ExecutorError(Exception):
+    """The handler raised in the child: a bug, reported with the child's traceback."""
+
+
+class ExecutorTimeout(Exception):
+    """The job ran past its time limit; the child was killed and replaced."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"query exceeded the time limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+class ExecutorCrashed(Exception):
+    """The child died while running the job (e.g. killed for memory)."""
+
+
+def _reset_child(keep_fd: int) -> None:
+    for name in _CHILD_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_DFL)
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:  # not in the main thread (dev server): nothing was set
+        pass
+    os.closerange(3, keep_fd)
+    os.closerange(keep_fd + 1, 1 << 16)
+
+
+def _child_loop(conn: Connection, handler: Callable[[Any], Any]) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # parent went away
+        try:
+            reply: tuple[str, Any] = ("ok", handler(job))
+        except BaseException:  # noqa: BLE001 - reported to the parent as a bug
+            reply = ("bug", traceback.format_exc())
+        try:
+            conn.send(reply)
+        except (OSError, EOFError):
+            return
+        except Exception:  # noqa: BLE001 - unpicklable result
+            conn.send(("bug", traceback.format_exc()))
+
+
+class Executor:
+    """Run jobs in a persistent, killable child process (see module docstring)."""
+
+    def __init__(self, handler: Callable[[Any], Any],
+                 child_init: Callable[[], None] | None = None) -> None:
+        self._handler = handler
+        self._child_init = child_init
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._conn: Connection | None = None
+        self._owner: int | None = None
+        self.restarts = 0
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _spawn(self) -> None:
+        parent_conn, child_conn = Pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                parent_conn.close()
+                _reset_child(child_conn.fileno())
+                if self._child_init is not None:
+                    self._child_init()
+                _child_loop(child_conn, self._handler)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        child_conn.close()
+        if self._owner != os.getpid():
+            atexit.register(self._shutdown_if_owner, os.getpid())
+        self._pid, self._conn, self._owner = pid, parent_conn, os.getpid()
+
+    def _kill(self) -> None:
+        if self._owner == os.getpid() and self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:
+                pass
+        if self._conn is not None:
+            self._conn.close()
+        self._pid, self._conn = None, None
+
+    def _ensure(self) -> Connection:
+        if self._owner != os.getpid():  # inherited through a fork: not ours
+            if self._conn is not None:
+                self._conn.close()
+            self._pid, self._conn, self._owner = None, None, None
+        if self._conn is None:
+            self._spawn()
+        assert self._conn is not None
+        return self._conn
+
+    def start(self) -> None:
+        """Fork the child now (e.g. from gunicorn's post_fork) instead of on first use."""
+        with self._lock:
+            self._ensure()
+
+    def restart(self) -> None:
+        """Replace the child, e.g. after an update changed the parent's store."""
+        with self._lock:
+            self._kill()
+            self._spawn()
+            self.restarts += 1
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._kill()
+
+    def _shutdown_if_owner(self, owner: int) -> None:
+        if owner == os.getpid():
+            self._kill()
+
+    @property
+    def child_pid(self) -> int | None:
+        return self._pid if self._owner == os.getpid() else None
+
+    # -- jobs --------------------------------------------------------------------------
+    def run(self, job: Any, timeout: float) -> Any:
+        """Send ``job`` to the child and return the handler's result within ``timeout``."""
+        with self._lock:
+            conn = self._ensure()
+            try:
+                conn.send(job)
+            except (OSError, EOFError):  # child died since the last job
+                self._kill()
+                conn = self._ensure()
+                conn.send(job)
+            deadline = time.monotonic() + timeout
+            ready = conn.poll(max(0.0, deadline - time.monotonic()))
+            if not ready:
+                self._kill()
+                self._spawn()
+                self.restarts += 1
+                raise ExecutorTimeout(timeout)
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):
+                self._kill()
+                self._spawn()
+                self.restarts += 1
+                raise ExecutorCrashed("the query process died while running the query") from None
+        if status == "bug":
+            raise ExecutorError(payload)
+        return payload

@@ -1,0 +1,213 @@
+"""Embedded pyoxigraph implementation of :class:`~treatygraph.store.base.QueryEngine`.
+
+Default graph: queries without a dataset (no FROM/FROM NAMED, no default-graph-uri /
+named-graph-uri) run with ``use_default_graph_as_union=True``. Measured on pyoxigraph
+0.5.13, that union covers the store's *own* default graph as well as every named graph,
+so triples loaded into the default graph (as the W3C protocol tests do) stay visible.
+Caveat (also Oxigraph server's behaviour): the union is a multiset over quads, so a
+triple asserted in two graphs matches twice; use DISTINCT when that matters.
+A query with its own FROM/FROM NAMED runs *without* the union flag, because pyoxigraph
+lets the flag override the query's dataset clause (measured).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from treatygraph.store.base import (
+    DataLoadError,
+    EngineEvaluationError,
+    EngineSyntaxError,
+    QueryResult,
+    ResultLimitExceeded,
+)
+
+_EXTENSIONS = {
+    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES, "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG, "n3": ox.RdfFormat.N3,
+    "rdf": ox.RdfFormat.RDF_XML, "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD, "json": ox.RdfFormat.JSON_LD,
+}
+
+_MEDIA_TYPES = {
+    "application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG,
+    "text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+}
+
+def rdf_format_for(path: str | os.PathLike[str]) -> ox.RdfFormat:
+    """Format from the file extension (.ttl .nt .nq .trig .n3 .rdf .owl .xml .jsonld)."""
+    ext = Path(path).suffix.lstrip(".").lower()
+    try:
+        return _EXTENSIONS[ext]
+    except KeyError:
+        raise DataLoadError(str(path), None, None,
+                            f"unknown RDF file extension {ext!r}; use one of "
+                            f"{', '.join(sorted(_EXTENSIONS))}") from None
+
+
+def _load_error(path: str, err: SyntaxError) -> DataLoadError:
+    return DataLoadError(path, err.lineno, err.offset, str(err.args[0] if err.args else err))
+
+
+def load_files(files: Iterable[object]) -> ox.Store:
+    """Parse data files into a new in-memory store, or raise :class:`DataLoadError`.
+
+    Each entry is a path or a ``(path, graph_iri)`` pair. Dataset formats (N-Quads,
+    TriG) keep their graph names. Triple formats go into the store's default graph,
+    or into ``graph_iri`` when given. Relative IRIs resolve against the file's URI.
+    """
+    store = ox.Store()
+    for entry in files:
+        graph: str | None = None
+        if isinstance(entry, tuple | list):
+            path, graph = str(entry[0]), str(entry[1])
+        else:
+            path = str(entry)
+        fmt = rdf_format_for(path)
+        if graph is not None and fmt.supports_datasets:
+            raise DataLoadError(path, None, None,
+                                "a graph name can only be given for a triples format")
+        try:
+            store.load(path=path, format=fmt, base_iri=Path(path).resolve().as_uri(),
+                       to_graph=ox.NamedNode(graph) if graph else None)
+        except SyntaxError as err:
+            raise _load_error(path, err) from None
+        except ValueError as err:  # e.g. invalid graph IRI
+            raise DataLoadError(path, None, None, str(err)) from None
+        except OSError as err:
+            raise DataLoadError(path, None, None, err.strerror or str(err)) from None
+    return store
+
+
+def load_nquads(data: bytes, label: str = "<built graph>") -> ox.Store:
+    """Load N-Quads bytes (the output of ``treatygraph.build.build_nquads``)."""
+    store = ox.Store()
+    try:
+        store.load(input=data, format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as err:
+        raise _load_error(label, err) from None
+    return store
+
+
+class OxigraphEngine:
+    """QueryEngine over an in-memory store, or an on-disk store opened read-only."""
+
+    def __init__(self, store: ox.Store | None = None, *, path: str | None = None) -> None:
+        if (store is None) == (path is None):
+            raise ValueError("give exactly one of store or path")
+        self._path = path
+        self._opened_store = store if store is not None else ox.Store.read_only(str(path))
+        self._opened_in = os.getpid()
+        self.read_only = path is not None
+        self._counts: dict[str | None, int] | None = None
+        self._union_count: int | None = None
+
+    # -- process handling ------------------------------------------------------------
+    def after_fork(self) -> None:
+        """An on-disk (RocksDB) handle is not fork-safe: reopen it in the child.
+
+        Also done lazily by :attr:`_store` whenever the process id changed, so gunicorn
+        workers forked from the master get their own handle.
+        """
+        if self._path is not None:
+            self._opened_store = ox.Store.read_only(self._path)
+        self._opened_in = os.getpid()
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._path is not None and self._opened_in != os.getpid():
+            self.after_fork()
+        return self._opened_store
+
+    # -- queries -----------------------------------------------------------------------
+    def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
+              named_graph_uris: Sequence[str] | None = None, *,
+              union_default_graph: bool = True, base_iri: str | None = None,
+              max_results: int | None = None) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if default_graph_uris or named_graph_uris:
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
+        elif union_default_graph:
+            kwargs["use_default_graph_as_union"] = True
+        limit = max_results if max_results is not None else -1
+        try:
+            raw = self._store.query(sparql, base_iri=base_iri, **kwargs)
+            if isinstance(raw, ox.QueryBoolean):
+                return QueryResult("boolean", boolean=bool(raw))
+            if isinstance(raw, ox.QuerySolutions):
+                variables = [v.value for v in raw.variables]
+                rows = []
+                for solution in raw:
+                    if len(rows) == limit:
+                        raise ResultLimitExceeded(limit)
+                    rows.append(tuple(solution))
+                return QueryResult("bindings", variables=variables, rows=rows)
+            triples = []
+            for triple in raw:
+                if len(triples) == limit:
+                    raise ResultLimitExceeded(limit)
+                triples.append(triple)
+            return QueryResult("graph", triples=triples)
+        except SyntaxError as err:
+            raise EngineSyntaxError(str(err)) from None
+        except (RuntimeError, ValueError, TypeError) as err:
+            raise EngineEvaluationError(str(err)) from None
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        if self.read_only:
+            raise EngineEvaluationError("this store is read-only")
+        try:
+            self._store.update(sparql, base_iri=base_iri)
+        except SyntaxError as err:
+            raise EngineSyntaxError(str(err)) from None
+        except (RuntimeError, ValueError) as err:
+            raise EngineEvaluationError(str(err)) from None
+        finally:
+            self._counts = None
+            self._union_count = None
+
+    # -- descriptions ------------------------------------------------------------------
+    def _count(self, sparql: str, **kwargs: object) -> list[ox.QuerySolution]:
+        return list(self._store.query(sparql, **kwargs))
+
+    def triple_counts(self) -> dict[str | None, int]:
+        if self._counts is None:
+            counts: dict[str | None, int] = {}
+            rows = self._count("SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                               "GROUP BY ?g")
+            for row in rows:
+                if isinstance(row["g"], ox.NamedNode):
+                    counts[row["g"].value] = int(row["c"].value)
+            default = self._count("SELECT (COUNT(*) AS ?c) WHERE { ?s ?p ?o }")
+            counts[None] = int(default[0]["c"].value)
+            self._counts = counts
+        return dict(self._counts)
+
+    def union_triple_count(self) -> int:
+        if self._union_count is None:
+            rows = self._count("SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o "
+                               "WHERE { ?s ?p ?o } }", use_default_graph_as_union=True)
+            self._union_count = int(rows[0]["c"].value)
+        return self._union_count
+
+    def graph_names(self) -> list[str]:
+        return sorted(k for k in self.triple_counts() if k is not None)
+
+    def has_graph(self, iri: str) -> bool:
+        try:
+            return self._store.contains_named_graph(ox.NamedNode(iri))
+        except ValueError:
+            return False
+
+    def dump(self, media_type: str = "application/n-quads") -> bytes:
+        fmt = _MEDIA_TYPES.get(media_type)
+        if fmt is None or not fmt.supports_datasets:
+            raise ValueError(f"cannot dump a dataset as {media_type}")
+        return self._store.dump(format=fmt)

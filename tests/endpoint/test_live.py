@@ -1,0 +1,277 @@
+"""End-to-end tests against a real ``treatygraph serve`` (gunicorn, 2 sync workers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import EX, GRAPHS, PEOPLE
+
+pytestmark = pytest.mark.live
+
+SRJ = "application/sparql-results+json"
+CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LOOKUP = f"SELECT ?l WHERE {{ <{EX}alice> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "treatygraph.serve", *args]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+class LiveServer:
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log.open("w")
+        self.process = subprocess.Popen(
+            _serve_command("--port", str(self.port), *args), env=_env(),
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._log.close()
+                raise RuntimeError(f"server exited: {log.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not start: {log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 generated triples: a 3-way cross product of them (2.7e10 rows) never ends."""
+    path = tmp_path_factory.mktemp("data") / "generated.nt"
+    with path.open("w") as out:
+        for i in range(1000):
+            out.write(f"<{EX}n{i}> <{EX}p> \"{i}\" .\n")
+            out.write(f"<{EX}n{i}> <{EX}q> <{EX}n{(i + 1) % 1000}> .\n")
+            out.write(f"<{EX}n{i}> <{EX}r> \"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), str(big_data), "--timeout", "2",
+                       "--workers", "2"], tmp_path_factory.mktemp("log") / "server.log")
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), "--update-token", "s3cret"],
+                      tmp_path_factory.mktemp("log") / "update-server.log")
+    yield live
+    live.stop()
+
+
+def test_healthz_counts(server: LiveServer) -> None:
+    health = requests.get(server.url + "/healthz", timeout=5).json()
+    assert health["triples"] == 12 + 3000
+    assert health["graphs"] == {f"{EX}graph/a": 2, f"{EX}graph/b": 1}
+
+
+def test_timeout_is_503_while_lookups_keep_working(server: LiveServer) -> None:
+    def slow() -> tuple[int, float, str]:
+        started = time.monotonic()
+        resp = requests.get(server.url + "/sparql", params={"query": CARTESIAN}, timeout=30)
+        return resp.status_code, time.monotonic() - started, resp.text
+
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(slow)
+        time.sleep(0.3)  # the slow query is now running in one worker
+        lookups = []
+        while not future.done():
+            started = time.monotonic()
+            resp = requests.get(server.url + "/sparql", params={"query": LOOKUP},
+                                headers={"Accept": SRJ}, timeout=10)
+            lookups.append((resp.status_code, time.monotonic() - started,
+                            future.done()))
+            time.sleep(0.1)
+        status, elapsed, body = future.result()
+    assert status == 503
+    assert "QUERY_TIMEOUT (2 s)" in body
+    assert 2.0 <= elapsed < 3.0
+    during = [lk for lk in lookups if not lk[2]]
+    assert during, "no lookup was answered while the slow query ran"
+    assert all(code == 200 and seconds < 1.0 for code, seconds, _ in during)
+    # and afterwards, from either worker
+    for _ in range(4):
+        resp = requests.get(server.url + "/sparql", params={"query": LOOKUP},
+                            headers={"Accept": SRJ}, timeout=5)
+        assert resp.json()["results"]["bindings"][0]["l"]["value"] == "Alice"
+
+
+class _Counter(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        self.server.hits.append(self.client_address)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def trap() -> Iterator[tuple[int, list[object]]]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Counter)
+    server.hits = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], server.hits  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/x", "file:///etc/passwd"])
+def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
+                              trap: tuple[int, list[object]], target: str) -> None:
+    port, hits = trap
+    iri = target.format(port=port)
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{iri}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{iri}> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{iri}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"LOAD <{iri}>",
+    ]
+    for query in queries:
+        resp = requests.post(server.url + "/sparql", data={"query": query}, timeout=10)
+        assert 400 <= resp.status_code < 500, (query, resp.status_code)
+        resp = requests.get(server.url + "/sparql", params={"query": query},
+                            headers={"default-graph-uri": iri}, timeout=10)
+        assert 400 <= resp.status_code < 500, (query, resp.status_code)
+    resp = requests.get(server.url + "/sparql", params={"query": "ASK {}",
+                                                        "default-graph-uri": iri}, timeout=10)
+    assert resp.status_code == 400
+    for update in (f"LOAD <{iri}>", f"LOAD SILENT <{iri}> INTO GRAPH <{EX}g>"):
+        resp = requests.post(server.url + "/update", data={"update": update}, timeout=10)
+        assert resp.status_code == 403  # updates are disabled here
+        resp = requests.post(update_server.url + "/update", data={"update": update},
+                             headers={"Authorization": "Bearer s3cret"}, timeout=10)
+        assert resp.status_code == 400 and "LOAD" in resp.text
+    time.sleep(0.3)
+    assert hits == []
+
+
+def _curl(*args: str) -> tuple[int, str]:
+    out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", *args], capture_output=True,
+                         timeout=30, check=True).stdout.decode("utf-8")
+    body, _, code = out.rpartition("\n")
+    return int(code), body
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_documented_curl_lines(server: LiveServer, update_server: LiveServer) -> None:
+    url = server.url
+    code, body = _curl(f"{url}/sparql?query=ASK%7B%7D")
+    assert code == 200 and json.loads(body) == {"head": {}, "boolean": True}
+    code, body = _curl("-d", "query=ASK{}", f"{url}/sparql")
+    assert code == 200 and json.loads(body)["boolean"] is True
+    code, body = _curl("-H", "Content-Type: application/sparql-query", "--data-binary",
+                       "ASK{}", f"{url}/sparql")
+    assert code == 200 and json.loads(body)["boolean"] is True
+    code, body = _curl("-H", "Accept: text/csv", "--data-urlencode", f"query={LOOKUP}",
+                       f"{url}/sparql")
+    assert code == 200 and body == "l\r\nAlice\r\n"
+    code, body = _curl("-H", "Accept: text/turtle", f"{url}/sparql")
+    assert code == 200 and "sd:Service" in body
+    code, body = _curl("-X", "OPTIONS", "-i", f"{url}/sparql")
+    assert code == 200 and "Access-Control-Allow-Origin: *" in body
+    code, _ = _curl("-d", "update=INSERT DATA{<a:s> <a:p> 1}", f"{url}/update")
+    assert code == 403
+    up = update_server.url
+    code, _ = _curl("-H", "Authorization: Bearer s3cret", "-d",
+                    "update=INSERT DATA{<a:s> <a:p> 1}", f"{up}/update")
+    assert code == 200
+    code, _ = _curl("-H", "Authorization: Bearer s3cret", "-H",
+                    "Content-Type: application/sparql-update", "--data-binary",
+                    "DELETE DATA{<a:s> <a:p> 1}", f"{up}/update")
+    assert code == 200
+    code, body = _curl(f"{up}/sparql?query=ASK%7B%3Ca:s%3E%20?p%20?o%7D")
+    assert code == 200 and json.loads(body)["boolean"] is False
+
+
+def test_sparqlwrapper(server: LiveServer) -> None:
+    from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
+
+    for method in (GET, POST):
+        client = SPARQLWrapper(server.url + "/sparql")
+        client.setMethod(method)
+        client.setReturnFormat(JSON)
+        client.setQuery(LOOKUP)
+        result = client.query().convert()
+        assert result["results"]["bindings"] == [{"l": {"type": "literal", "value": "Alice"}}]
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(f"ASK {{ <{EX}alice> <{EX}knows> <{EX}bob> }}")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(f"CONSTRUCT {{ <{EX}bob> ?p ?o }} WHERE {{ <{EX}bob> ?p ?o }}")
+    client.setReturnFormat(TURTLE)
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) == 3
+
+
+def test_metrics_are_totals_across_workers(server: LiveServer) -> None:
+    def sparql_2xx() -> float:
+        text = requests.get(server.url + "/metrics", timeout=5).text
+        for line in text.splitlines():
+            if line.startswith('treatygraph_http_requests_total{endpoint="sparql",status="2xx"}'):
+                return float(line.split()[-1])
+        return 0.0
+
+    before = sparql_2xx()
+    for i in range(20):
+        requests.get(server.url + "/sparql", params={"query": f"ASK {{}} # {i}"}, timeout=5)
+    assert sparql_2xx() - before == 20
+
+
+def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "oops .\n')
+    started = time.monotonic()
+    proc = subprocess.run(_serve_command("--port", str(_free_port()), "--data", str(bad)),
+                          env=_env(), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"{bad}:3:" in proc.stderr
+    assert "error: invalid data" in proc.stderr
+    assert time.monotonic() - started < 30

@@ -1,0 +1,78 @@
+"""The console script: help for every subcommand, and ``validate``'s output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from treatygraph.cli import COMMANDS, main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "treatygraph.cli", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_top_level_help_lists_every_command(root: Path) -> None:
+    result = run_cli("--help", cwd=root)
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_each_subcommand_explains_itself(root: Path, command: str) -> None:
+    result = run_cli(command, "--help", cwd=root)
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"usage: treatygraph {command}")
+    assert COMMANDS[command][1].split()[0].capitalize() in result.stdout
+
+
+def test_validate_exit_0_on_conforming_data(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(root), "validate", str(FIXTURES / "conforming.ttl")]) == 0
+    assert capsys.readouterr().out.strip() == "Conforms: 0 violations, 0 warnings, 0 infos."
+
+
+def test_validate_exit_1_with_one_line_per_result(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--root", str(root), "validate", str(FIXTURES / "violating.ttl")]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Violation: tgid:option-test-withdraws rdfs:label: ")
+    assert first.endswith("[tgsh:LabelProperty]")
+
+
+def test_validate_exit_2_names_file_line_and_column(root: Path) -> None:
+    result = run_cli("validate", str(FIXTURES / "broken-syntax.ttl"), cwd=root)
+    assert result.returncode == 2
+    # Line 3, column 33 is where the undeclared "rdfs:" prefix starts in the fixture.
+    assert f"{FIXTURES / 'broken-syntax.ttl'}:3:33:" in result.stderr
+    assert "rdfs" in result.stderr
+
+
+def test_validate_exit_2_on_missing_file(root: Path, tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path / "nope.ttl"), cwd=root)
+    assert result.returncode == 2
+    assert "nope.ttl" in result.stderr
+
+
+def test_validate_json_and_turtle(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = str(FIXTURES / "violating.ttl")
+    assert main(["--root", str(root), "validate", "--format", "json", target]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["conforms"] is False
+    assert [(r["focus"], r["path"], r["shape"]) for r in payload["results"]] == [
+        ("tgid:option-test-withdraws", "rdfs:label", "tgsh:LabelProperty")
+    ]
+    assert main(["--root", str(root), "validate", "--format", "turtle", target]) == 1
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert len(list(report.subjects(None, SH.ValidationResult))) == 1

@@ -1,0 +1,135 @@
+"""Fixtures for the W3C suites: live servers on 127.0.0.1, one per suite and target.
+
+Run: ``.venv/bin/pytest tests/w3c`` (target from TREATYGRAPH_W3C_TARGET=ours|oxigraph).
+A per-suite pass table is printed at the end and written to test-artifacts/w3c-<target>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import evaluation, protocol, servers
+from .manifest import RESULTS_MANIFEST, protocol_tests, query_tests
+
+TARGET = servers.target()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "w3c(suite, group): a W3C SPARQL 1.1 conformance test")
+
+
+@pytest.fixture(scope="session")
+def w3c_target() -> str:
+    return TARGET
+
+
+@pytest.fixture(scope="session")
+def w3c_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("w3c")
+
+
+def _require_target() -> None:
+    if TARGET == "oxigraph" and not servers.oxigraph_available():
+        pytest.skip("oxigraph reference server not installed (pip install oxigraph)")
+
+
+@pytest.fixture(scope="session")
+def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+    """Data loaded, no update service enabled: the read-only configuration we deploy."""
+    _require_target()
+    data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol.nq")
+    server = servers.start(TARGET, data, w3c_workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+    """Same data, update service enabled with a bearer token, for the update tests."""
+    _require_target()
+    data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol-rw.nq")
+    server = servers.start(TARGET, data, w3c_workdir, update_token=secrets.token_hex(16))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def eval_tests_all() -> list:
+    return [t for t in query_tests() + query_tests(RESULTS_MANIFEST) if t.kind == "eval"]
+
+
+@pytest.fixture(scope="session")
+def eval_server(
+    w3c_workdir: Path, eval_tests_all: list
+) -> Iterator[tuple[servers.Server, frozenset[str]]]:
+    """Every data file of the query suites as a named graph, read-only."""
+    _require_target()
+    data, empty = evaluation.build_dataset(eval_tests_all, w3c_workdir / "query-eval.nq")
+    server = servers.start(TARGET, data, w3c_workdir)
+    yield server, empty
+    server.stop()
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+_outcomes: dict[str, tuple[str, str, str]] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    mark = item.get_closest_marker("w3c")
+    if mark is None:
+        return
+    suite, group = mark.args
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        if report.passed:
+            state = "xpassed" if hasattr(report, "wasxfail") else "passed"
+        elif report.skipped:
+            state = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        else:
+            state = "failed"
+        _outcomes[item.nodeid] = (suite, group, state)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _outcomes:
+        return
+    table: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for suite, group, state in _outcomes.values():
+        table[(suite, group)][state] += 1
+    tr = terminalreporter
+    tr.section(f"W3C SPARQL 1.1 conformance (target: {TARGET})")
+    tr.write_line(
+        f"{'suite/group':40} {'pass':>5} {'xfail':>6} {'fail':>5} {'skip':>5} {'total':>6}"
+    )
+    rows = []
+    for (suite, group), c in sorted(table.items()):
+        total = sum(c.values())
+        tr.write_line(
+            f"{suite + '/' + group:40} {c['passed']:>5} {c['xfailed']:>6} "
+            f"{c['failed'] + c['xpassed']:>5} {c['skipped']:>5} {total:>6}"
+        )
+        rows.append({"suite": suite, "group": group, "total": total, **c})
+    out = Path("test-artifacts")
+    try:
+        out.mkdir(exist_ok=True)
+        (out / f"w3c-{TARGET}.json").write_text(
+            json.dumps(
+                {
+                    "target": TARGET,
+                    "groups": rows,
+                    "tests": {k: v[2] for k, v in sorted(_outcomes.items())},
+                },
+                indent=1,
+            )
+        )
+    except OSError:
+        pass

@@ -1,0 +1,40 @@
+"""W3C SPARQL 1.1 Protocol suite (protocol/manifest.ttl, 34 tests) against a live server."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import protocol
+from ._params import param
+from .manifest import protocol_tests, suite_available, suite_dir
+
+if not suite_available():
+    pytest.skip(
+        f"W3C test suite not found at {suite_dir()} (set TREATYGRAPH_W3C_SUITE)",
+        allow_module_level=True,
+    )
+
+TESTS = protocol_tests()
+
+
+def test_manifest_has_all_tests() -> None:
+    assert len(TESTS) == 34
+
+
+@pytest.mark.parametrize("test", [param(t, t.iri, t.short, "protocol", "protocol") for t in TESTS])
+def test_protocol(test: protocol.ProtocolTest, request: pytest.FixtureRequest) -> None:
+    if protocol.is_update_test(test):
+        endpoint = request.getfixturevalue("protocol_write_server").endpoint
+    else:
+        endpoint = request.getfixturevalue("protocol_read_server").endpoint
+    negative = all(s == "4xx" for r in test.requests for s in r.expected_status)
+    before = None
+    if negative and protocol.is_update_test(test):
+        # harness's own extra check: a refused update must leave the store as it was
+        if protocol.store_size(endpoint) == 0:
+            endpoint.update("INSERT DATA { <urn:x-w3c:s> <urn:x-w3c:p> <urn:x-w3c:o> }")
+        before = protocol.store_size(endpoint)
+    problems = protocol.run(endpoint, test)
+    assert not problems, "\n".join(problems)
+    if before is not None:
+        assert protocol.store_size(endpoint) == before, "refused update changed the store"
