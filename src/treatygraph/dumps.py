@@ -1,0 +1,182 @@
+"""Dataset dumps: the whole dataset (TriG, N-Quads) and each named graph (Turtle,
+N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
+server's ``/dumps/`` (which generates each dump once per app and caches it).
+
+Dumps are deterministic: blank nodes get canonical labels (rdflib's canonicalisation,
+as ``treatygraph build`` does), statements are sorted, and gzip members carry no name
+and mtime 0, so the same data always gives the same bytes (and ETag).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.compare import to_canonical_graph
+
+from treatygraph import conneg
+from treatygraph.linkeddata import rdfout
+from treatygraph.linkeddata.context import build_context
+from treatygraph.namespaces import GRAPHS
+
+GZIP_TYPE = "application/gzip"
+DATASET_STEM = "treatygraph"
+#: file extension of each format, in the order dumps are listed
+EXTENSIONS = {"nquads": "nq", "trig": "trig", "turtle": "ttl", "ntriples": "nt",
+              "jsonld": "jsonld", "rdfxml": "rdf"}
+DATASET_FORMATS = ("nquads", "trig")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+
+
+def rdf_format(name: str) -> conneg.Format:
+    """The conneg table's RDF format for a name, short name or media type."""
+    fmt = conneg.by_name(name, conneg.RDF_FORMATS)
+    if fmt is None:
+        offered = ", ".join(f.name for f in conneg.RDF_FORMATS)
+        raise ValueError(f"unknown RDF format {name!r}; use one of {offered}")
+    return fmt
+
+
+@dataclass(frozen=True)
+class DumpSpec:
+    """One downloadable file: what it holds and how it is written."""
+
+    filename: str  #: e.g. ``article.ttl.gz``
+    format: conneg.Format
+    graph: str | None  #: named graph IRI, or None for the whole dataset
+    gzip: bool
+
+    @property
+    def content_type(self) -> str:
+        return GZIP_TYPE if self.gzip else self.format.content_type
+
+    @property
+    def media_type(self) -> str:
+        """The media type of the (uncompressed) content."""
+        return self.format.media_type
+
+    @property
+    def title(self) -> str:
+        what = "whole dataset" if self.graph is None else f"graph <{self.graph}>"
+        return f"{what}, {self.format.name}{', gzipped' if self.gzip else ''}"
+
+
+def graph_short_name(iri: str) -> str | None:
+    for name, graph in GRAPHS.items():
+        if str(graph) == iri:
+            return name
+    return None
+
+
+def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
+    """Every dump offered for a dataset with these named graphs (the project's graphs
+    by short name; other graphs are only in the whole-dataset dumps)."""
+    specs = []
+    for compressed in (False, True):
+        gz = ".gz" if compressed else ""
+        for name in DATASET_FORMATS:
+            specs.append(DumpSpec(f"{DATASET_STEM}.{EXTENSIONS[name]}{gz}", rdf_format(name),
+                                  None, compressed))
+    present = set(graph_names)
+    for compressed in (False, True):
+        gz = ".gz" if compressed else ""
+        for short, iri in GRAPHS.items():
+            if str(iri) not in present:
+                continue
+            for name in GRAPH_FORMATS:
+                specs.append(DumpSpec(f"{short}.{EXTENSIONS[name]}{gz}", rdf_format(name),
+                                      str(iri), compressed))
+    return specs
+
+
+def resolve_graph(name: str, available: Iterable[str]) -> str:
+    """A graph given by short name (article, background, ...) or full IRI."""
+    iri = str(GRAPHS[name]) if name in GRAPHS else name
+    if iri not in set(available):
+        known = ", ".join(list(GRAPHS) + sorted(set(available) - {str(g) for g in GRAPHS.values()}))
+        raise ValueError(f"no named graph {name!r} in the dataset (graphs: {known})")
+    return iri
+
+
+class DatasetQuads:
+    """The dataset's quads with canonical blank-node labels, grouped by graph."""
+
+    def __init__(self, nquads: bytes) -> None:
+        by_graph: dict[str | None, list[Any]] = {}
+        for quad in ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS):
+            graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+            by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate,
+                                                            quad.object))
+        self.graphs: dict[str | None, list[Any]] = {
+            g: _canonical(triples, prefix=f"g{i}") for i, (g, triples) in
+            enumerate(sorted(by_graph.items(), key=lambda kv: kv[0] or ""))}
+
+    @property
+    def graph_names(self) -> list[str]:
+        return sorted(g for g in self.graphs if g is not None)
+
+    def triples(self, graph: str) -> list[Any]:
+        return self.graphs.get(graph, [])
+
+    def quads(self) -> list[Any]:
+        out = []
+        for graph, triples in self.graphs.items():
+            name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+            out += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        return out
+
+    def context(self) -> dict[str, Any]:
+        """The published JSON-LD context, from the ontology graph when present."""
+        return build_context(self.triples(str(GRAPHS["ontology"])))
+
+
+def _canonical(triples: list[Any], prefix: str) -> list[Any]:
+    """Relabel blank nodes canonically (a no-op for graphs without blank nodes)."""
+    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+               for t in triples):
+        return rdfout.unique_sorted(triples)
+    canonical = to_canonical_graph(rdfout.to_graph(triples))
+    # rdflib's canonical labels are per graph; prefix them so graphs never share a label
+    out = []
+    for s, p, o in canonical:
+        s2, o2 = (rdfout.from_rdflib(x) for x in (s, o))
+        if isinstance(s2, ox.BlankNode):
+            s2 = ox.BlankNode(prefix + s2.value)
+        if isinstance(o2, ox.BlankNode):
+            o2 = ox.BlankNode(prefix + o2.value)
+        out.append(ox.Triple(s2, rdfout.from_rdflib(p), o2))
+    return rdfout.unique_sorted(out)
+
+
+def render(data: DatasetQuads, fmt: conneg.Format, graph: str | None, *, compress: bool = False,
+           context_url: str | None = None) -> bytes:
+    """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
+    if graph is None:
+        body = rdfout.serialize_quads(data.quads(), fmt)
+    elif fmt.name in ("trig", "nquads"):
+        name = ox.NamedNode(graph)
+        body = rdfout.serialize_quads(
+            [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt)
+    else:
+        body = rdfout.serialize_triples(data.triples(graph), fmt, context=data.context(),
+                                        context_url=context_url)
+    return gzip.compress(body, mtime=0) if compress else body
+
+
+@dataclass(frozen=True)
+class Dump:
+    spec: DumpSpec
+    body: bytes
+
+    @property
+    def etag(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()[:32]
+
+
+def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> Dump:
+    return Dump(spec, render(data, spec.format, spec.graph, compress=spec.gzip,
+                             context_url=context_url))

@@ -1,0 +1,640 @@
+"""The queries behind the linked-data pages, and the plain page models built from them.
+
+Views call these functions with the engine and get dataclasses back (rendered by the
+``ld_*.html`` templates and, via ``dataclasses.asdict``, by the JSON twins); they never
+see SPARQL or RDF. All queries are fixed templates; the only values spliced in are IRIs
+built from slugs that matched :data:`treatygraph.namespaces.SLUG_RE`.
+
+The description of a resource R (what ``/id/<slug>`` serves to machines) is a concise
+bounded description, symmetric and extended with provenance:
+
+1. R's own triples (R as subject, any graph), with the blank nodes they reach;
+2. the triples pointing at R (incoming links);
+3. every *fact node* pointing at R — a Position, Claim, Quotation, Event, PostTenure,
+   Affiliation, StatusRecord or QuantityRecord (or a subclass) — with all its triples;
+4. the anchors (``tg:SourceAnchor``) of R and of those facts, their two selectors and
+   their ``oa:hasSource`` link to the source document (R itself when R is an anchor);
+5. the ``rdfs:label`` of every IRI that appears as a subject or object above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from treatygraph.linkeddata.text import date_precision, format_date, quote_context
+from treatygraph.namespaces import GRAPHS, OA, ONTOLOGY_IRI, PREFIXES, SLUG_RE, TG, TGID
+from treatygraph.store.base import QueryEngine
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDFS_LABEL = RDFS + "label"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PREAMBLE = (f"PREFIX tg: <{TG}>\nPREFIX rdfs: <{RDFS}>\nPREFIX oa: <{OA}>\n")
+
+#: Fact classes, in the order their sections appear on a page, with section titles.
+FACT_CLASSES: tuple[tuple[str, str], ...] = (
+    (str(TG.Position), "Positions"),
+    (str(TG.Claim), "Claims"),
+    (str(TG.Quotation), "Quotations"),
+    (str(TG.Event), "Events"),
+    (str(TG.PostTenure), "Posts held"),
+    (str(TG.Affiliation), "Affiliations"),
+    (str(TG.StatusRecord), "Status records"),
+    (str(TG.QuantityRecord), "Quantities"),
+)
+
+#: Properties shown in a fact's summary, in this order, when it has them.
+SUMMARY = tuple(str(TG[name]) for name in (
+    "holder", "stance", "option", "claimant", "claimType", "claimText", "speaker",
+    "quotedText", "medium", "agent", "participant", "post", "member", "organization",
+    "roleLabel", "status", "statusOf", "quantity", "quantityOf", "date", "startDate",
+    "endDate", "attestedOn"))
+
+#: Identity links shown as "external identities".
+IDENTITY = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One browsable class."""
+
+    name: str  #: URL segment: /browse/<name>
+    title: str
+    cls: str
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("treaties", "Treaties and agreements", str(TG.Agreement)),
+    Kind("states", "States", str(TG.State)),
+    Kind("people", "People", str(TG.Person)),
+    Kind("organisations", "Organisations", str(TG.Organization)),
+    Kind("events", "Events", str(TG.Event)),
+    Kind("positions", "Positions", str(TG.Position)),
+    Kind("claims", "Claims", str(TG.Claim)),
+    Kind("quotations", "Quotations", str(TG.Quotation)),
+    Kind("options", "Policy options", str(TG.PolicyOption)),
+    Kind("posts", "Posts", str(TG.Post)),
+    Kind("places", "Places", str(TG.Place)),
+    Kind("weapons", "Weapon categories", str(TG.WeaponCategory)),
+)
+
+Linker = Callable[[str], str | None]  #: IRI -> local path (or None: link to the IRI)
+
+
+# -- page models -----------------------------------------------------------------------------
+@dataclass
+class Link:
+    iri: str
+    label: str
+    href: str | None = None  #: local path, or the IRI for external resources
+
+
+@dataclass
+class Value:
+    text: str
+    link: Link | None = None
+    datatype: str | None = None  #: compact datatype, e.g. ``xsd:gYear``
+    lang: str | None = None
+
+
+@dataclass
+class PropertyRow:
+    predicate: Link
+    values: list[Value]
+
+
+@dataclass
+class Snippet:
+    """An anchor's quote, with its sentence (or the stored prefix/suffix) around it."""
+
+    anchor: Link
+    source: Link | None
+    exact: str
+    before: str
+    after: str
+    start: int | None
+    end: int | None
+    in_sentence: bool
+
+
+@dataclass
+class Fact:
+    link: Link
+    types: list[Link]
+    roles: list[Link]  #: the properties by which the fact points at the resource
+    details: list[PropertyRow]
+    snippets: list[Snippet]
+
+
+@dataclass
+class FactGroup:
+    title: str
+    cls: str
+    facts: list[Fact]
+
+
+@dataclass
+class Incoming:
+    subject: Link
+    predicate: Link
+
+
+@dataclass
+class ResourcePage:
+    resource: Link
+    types: list[Link]
+    properties: list[PropertyRow]
+    incoming: list[Incoming]
+    facts: list[FactGroup]
+    snippets: list[Snippet]
+    external: list[Link]
+
+
+@dataclass
+class Description:
+    """The concise bounded description of one resource (see the module docstring)."""
+
+    iri: str
+    triples: list[Any]
+    #: fact node IRI -> (fact class IRIs, predicates by which it points at the resource)
+    facts: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+
+
+# -- small helpers -----------------------------------------------------------------------------
+def resource_iri(slug: str) -> str | None:
+    """The IRI for a slug, or None when the slug is not well formed."""
+    return str(TGID) + slug if SLUG_RE.match(slug) else None
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in sorted(set(iris)))
+
+
+def _rows(engine: QueryEngine, sparql: str) -> list[tuple[Any, ...]]:
+    return engine.query(PREAMBLE + sparql).rows
+
+
+def _construct(engine: QueryEngine, sparql: str) -> list[Any]:
+    return engine.query(PREAMBLE + sparql).triples
+
+
+def _v(term: Any) -> str | None:
+    return None if term is None else term.value
+
+
+def compact(iri: str) -> str:
+    """``tg:Person`` for a known namespace, else the IRI."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)) and len(str(ns)) > len(best):
+            best, name = str(ns), prefix
+    if best and iri[len(best):]:
+        return f"{name}:{iri[len(best):]}"
+    return iri
+
+
+def default_linker(iri: str) -> str | None:
+    if iri.startswith(str(TGID)):
+        return "/id/" + iri[len(str(TGID)):]
+    if iri.startswith(str(TG)):
+        return "/ontology#" + iri[len(str(TG)):]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    return None
+
+
+# -- existence, description, labels -------------------------------------------------------------
+def exists(engine: QueryEngine, iri: str) -> bool:
+    result = engine.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    return bool(result.boolean)
+
+
+def labels(engine: QueryEngine, iris: Iterable[str]) -> dict[str, str]:
+    """rdfs:label of each IRI (the smallest when several)."""
+    wanted = {i for i in iris if i}
+    if not wanted:
+        return {}
+    rows = _rows(engine, f"SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?x {{ "
+                         f"{_values(wanted)} }} ?x rdfs:label ?l }} GROUP BY ?x")
+    return {x.value: label.value for x, label in rows if label is not None}
+
+
+def fact_nodes(engine: QueryEngine, iri: str) -> dict[str, tuple[set[str], set[str]]]:
+    classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
+    rows = _rows(engine, f"""SELECT DISTINCT ?f ?c ?x WHERE {{
+        VALUES ?c {{ {classes} }}
+        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>)
+        ?f a/rdfs:subClassOf* ?c . }}""")
+    facts: dict[str, tuple[set[str], set[str]]] = {}
+    for f, c, x in rows:
+        entry = facts.setdefault(f.value, (set(), set()))
+        entry[0].add(c.value)
+        entry[1].add(x.value)
+    return facts
+
+
+def _blank_closure(engine: QueryEngine, iri: str, depth: int = 5) -> list[Any]:
+    """Triples of the blank nodes reachable from ``iri`` through blank nodes only."""
+    inner = ""
+    for k in range(depth, 1, -1):
+        inner = f"OPTIONAL {{ ?o{k - 1} ?p{k} ?o{k} . FILTER(isBlank(?o{k - 1})) {inner} }}"
+    template = " ".join(f"?o{k - 1} ?p{k} ?o{k} ." for k in range(1, depth + 1))
+    return _construct(engine, f"CONSTRUCT {{ {template} }} WHERE {{ <{iri}> ?p0 ?o0 . "
+                              f"FILTER(isBlank(?o0)) ?o0 ?p1 ?o1 . {inner} }}")
+
+
+def describe(engine: QueryEngine, iri: str) -> Description | None:
+    """The concise bounded description of ``iri``; None when the store never mentions it."""
+    if not exists(engine, iri):
+        return None
+    facts = fact_nodes(engine, iri)
+    nodes = {iri, *facts}
+    triples = set(_construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ "
+                                     f"VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}"))
+    triples |= set(_construct(engine, f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"))
+    triples |= set(_construct(engine, f"""CONSTRUCT {{ ?a ?p ?o . ?sel ?sp ?so }} WHERE {{
+        {{ VALUES ?n {{ {_values(nodes)} }} ?n tg:anchor ?a }} UNION {{ VALUES ?a {{ <{iri}> }} }}
+        ?a ?p ?o .
+        OPTIONAL {{ ?a oa:hasSelector ?sel . ?sel ?sp ?so }} }}"""))
+    triples |= set(_blank_closure(engine, iri))
+    mentioned = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    mentioned |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    if mentioned:
+        triples |= set(_construct(engine, f"CONSTRUCT {{ ?x rdfs:label ?l }} WHERE {{ "
+                                          f"VALUES ?x {{ {_values(mentioned)} }} "
+                                          "?x rdfs:label ?l }"))
+    return Description(iri, sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
+                                                           str(t.object))), facts)
+
+
+def graph_triples(engine: QueryEngine, graph: str) -> list[Any]:
+    """Every triple of one named graph (e.g. the ontology)."""
+    return _construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> "
+                              "{ ?s ?p ?o } }")
+
+
+def ontology_triples(engine: QueryEngine) -> list[Any]:
+    return graph_triples(engine, str(GRAPHS["ontology"]))
+
+
+# -- anchors -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnchorRecord:
+    node: str  #: the fact (or resource) the anchor supports
+    anchor: str
+    exact: str
+    prefix: str | None
+    suffix: str | None
+    start: int | None
+    end: int | None
+    source: str | None
+
+
+def anchor_records(engine: QueryEngine, nodes: Iterable[str],
+                   include_self: bool = False) -> dict[str, list[AnchorRecord]]:
+    """The anchors of each node, ordered by position in the article.
+
+    With ``include_self`` a node that *is* an anchor is its own anchor."""
+    wanted = set(nodes)
+    if not wanted:
+        return {}
+    link = "{ ?n tg:anchor ?a } UNION { ?n oa:hasSelector ?any BIND(?n AS ?a) }" \
+        if include_self else "?n tg:anchor ?a ."
+    rows = _rows(engine, f"""SELECT DISTINCT ?n ?a ?exact ?prefix ?suffix ?start ?end ?src WHERE {{
+        VALUES ?n {{ {_values(wanted)} }}
+        {link}
+        ?a oa:hasSelector ?q . ?q oa:exact ?exact .
+        OPTIONAL {{ ?q oa:prefix ?prefix }} OPTIONAL {{ ?q oa:suffix ?suffix }}
+        OPTIONAL {{ ?a oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end }}
+        OPTIONAL {{ ?a oa:hasSource ?src }} }}""")
+    out: dict[str, list[AnchorRecord]] = {}
+    for n, a, exact, prefix, suffix, start, end, src in rows:
+        out.setdefault(n.value, []).append(AnchorRecord(
+            n.value, a.value, exact.value, _v(prefix), _v(suffix),
+            int(start.value) if start is not None else None,
+            int(end.value) if end is not None else None, _v(src)))
+    for records in out.values():
+        unique = {(r.anchor): r for r in records}
+        records[:] = sorted(unique.values(), key=lambda r: (r.start or 0, r.end or 0, r.anchor))
+    return out
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The article text the anchors' offsets point into (None-safe)."""
+
+    text: str | None
+    body_end: int | None = None
+
+
+class PageBuilder:
+    """Turns query results into page models: labels, links, values, snippets."""
+
+    def __init__(self, engine: QueryEngine, article: ArticleText,
+                 linker: Linker = default_linker) -> None:
+        self.engine = engine
+        self.article = article
+        self.linker = linker
+        self.label_of: dict[str, str] = {}
+
+    def load_labels(self, iris: Iterable[str]) -> None:
+        missing = {i for i in iris if i not in self.label_of}
+        self.label_of.update(labels(self.engine, missing))
+
+    def link(self, iri: str) -> Link:
+        label = self.label_of.get(iri) or compact(iri)
+        return Link(iri, label, self.linker(iri) or iri)
+
+    def value(self, term: Any) -> Value:
+        if isinstance(term, ox.NamedNode):
+            link = self.link(term.value)
+            return Value(link.label, link)
+        if isinstance(term, ox.BlankNode):
+            return Value(f"_:{term.value}")
+        datatype = term.datatype.value if term.language is None else None
+        text = term.value
+        if date_precision(datatype):
+            text = format_date(term.value, datatype)
+        shown = None if datatype in (None, XSD + "string") else compact(datatype)
+        return Value(text, None, shown, term.language)
+
+    def snippet(self, record: AnchorRecord) -> Snippet:
+        ctx = quote_context(record.exact, record.prefix, record.suffix, text=self.article.text,
+                            start=record.start, end=record.end, limit=self.article.body_end)
+        return Snippet(self.link(record.anchor), self.link(record.source) if record.source
+                       else None, ctx.exact, ctx.before, ctx.after, record.start, record.end,
+                       ctx.in_sentence)
+
+    def rows(self, triples: Iterable[Any], order: Sequence[str] | None = None) -> list[PropertyRow]:
+        """Group triples by predicate (``order`` first, then by predicate label)."""
+        grouped: dict[str, list[Any]] = {}
+        for t in triples:
+            grouped.setdefault(t.predicate.value, []).append(t.object)
+        rank = {p: i for i, p in enumerate(order or ())}
+        keys = sorted(grouped, key=lambda p: (rank.get(p, len(rank)), p != RDFS_LABEL,
+                                              self.link(p).label.lower(), p))
+        return [PropertyRow(self.link(p), sorted((self.value(o) for o in grouped[p]),
+                                                 key=lambda v: (v.text, v.link.iri if v.link
+                                                                else "")))
+                for p in keys]
+
+
+# -- resource page ----------------------------------------------------------------------------
+def resource_page(engine: QueryEngine, description: Description, article: ArticleText,
+                  linker: Linker = default_linker) -> ResourcePage:
+    """The HTML page model of a described resource."""
+    iri = description.iri
+    builder = PageBuilder(engine, article, linker)
+    iris = {iri} | set(description.facts)
+    for t in description.triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+    builder.load_labels(iris)
+    own = [t for t in description.triples if t.subject == ox.NamedNode(iri)]
+    types = sorted((builder.link(t.object.value) for t in own
+                    if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)),
+                   key=lambda link: link.label)
+    properties = builder.rows([t for t in own if t.predicate.value != RDF_TYPE])
+    external = sorted((builder.link(t.object.value) for t in own
+                       if t.predicate.value in IDENTITY and isinstance(t.object, ox.NamedNode)
+                       and not t.object.value.startswith("https://w3id.org/treatygraph/")),
+                      key=lambda link: link.iri)
+    for link in external:
+        link.label = external_label(link.iri)
+    incoming = sorted((Incoming(builder.link(t.subject.value), builder.link(t.predicate.value))
+                       for t in description.triples
+                       if t.object == ox.NamedNode(iri) and isinstance(t.subject, ox.NamedNode)),
+                      key=lambda i: (i.predicate.label.lower(), i.subject.label.lower()))
+    anchors = anchor_records(engine, iris & ({iri} | set(description.facts)), include_self=True)
+    groups = []
+    by_subject: dict[str, list[Any]] = {}
+    for t in description.triples:
+        by_subject.setdefault(t.subject.value, []).append(t)
+    for cls, title in FACT_CLASSES:
+        facts = []
+        for node, (classes, roles) in description.facts.items():
+            if cls not in classes or _claimed_earlier(cls, classes):
+                continue
+            node_triples = by_subject.get(node, [])
+            fact_types = sorted((builder.link(t.object.value) for t in node_triples
+                                 if t.predicate.value == RDF_TYPE), key=lambda x: x.label)
+            details = builder.rows([t for t in node_triples if t.predicate.value in SUMMARY],
+                                   order=SUMMARY)
+            facts.append(Fact(builder.link(node), fact_types,
+                              sorted((builder.link(r) for r in roles), key=lambda x: x.label),
+                              details, [builder.snippet(a) for a in anchors.get(node, [])]))
+        if facts:
+            facts.sort(key=lambda f: (_first_date(f), f.link.label.lower()))
+            groups.append(FactGroup(title, cls, facts))
+    own_snippets = [builder.snippet(a) for a in anchors.get(iri, [])]
+    return ResourcePage(builder.link(iri), types, properties, incoming, groups, own_snippets,
+                        external)
+
+
+def _claimed_earlier(cls: str, classes: set[str]) -> bool:
+    """A node in several fact classes is listed once, under the first section."""
+    order = [c for c, _ in FACT_CLASSES]
+    return any(order.index(c) < order.index(cls) for c in classes if c in order)
+
+
+def _first_date(fact: Fact) -> str:
+    for row in fact.details:
+        if row.predicate.iri in (str(TG.date), str(TG.startDate), str(TG.attestedOn)):
+            return row.values[0].text
+    return ""
+
+
+def external_label(iri: str) -> str:
+    if iri.startswith("http://www.wikidata.org/entity/"):
+        return "Wikidata " + iri.rsplit("/", 1)[-1]
+    return iri
+
+
+# -- browse ----------------------------------------------------------------------------------
+@dataclass
+class KindCount:
+    name: str
+    title: str
+    cls: Link
+    count: int
+
+
+@dataclass
+class Member:
+    link: Link
+    types: list[Link]
+
+
+@dataclass
+class KindPage:
+    kind: KindCount
+    members: list[Member]
+
+
+def kind_by_name(name: str) -> Kind | None:
+    return next((k for k in KINDS if k.name == name), None)
+
+
+def kind_counts(engine: QueryEngine, linker: Linker = default_linker) -> list[KindCount]:
+    values = " ".join(f"<{k.cls}>" for k in KINDS)
+    rows = _rows(engine, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+                         "?s a/rdfs:subClassOf* ?c . FILTER(isIRI(?s)) } GROUP BY ?c")
+    counts = {c.value: int(n.value) for c, n in rows}
+    builder = PageBuilder(engine, ArticleText(None), linker)
+    builder.load_labels(k.cls for k in KINDS)
+    return [KindCount(k.name, k.title, builder.link(k.cls), counts.get(k.cls, 0)) for k in KINDS]
+
+
+def kind_page(engine: QueryEngine, kind: Kind, linker: Linker = default_linker) -> KindPage:
+    rows = _rows(engine, f"SELECT DISTINCT ?s ?t WHERE {{ ?s a/rdfs:subClassOf* <{kind.cls}> . "
+                         "FILTER(isIRI(?s)) ?s a ?t . FILTER(isIRI(?t)) }")
+    types: dict[str, set[str]] = {}
+    for s, t in rows:
+        types.setdefault(s.value, set()).add(t.value)
+    builder = PageBuilder(engine, ArticleText(None), linker)
+    builder.load_labels(set(types) | {t for ts in types.values() for t in ts} | {kind.cls})
+    members = [Member(builder.link(s), sorted((builder.link(t) for t in ts), key=lambda x: x.label))
+               for s, ts in types.items()]
+    members.sort(key=lambda m: (m.link.label.lower(), m.link.iri))
+    count = KindCount(kind.name, kind.title, builder.link(kind.cls), len(members))
+    return KindPage(count, members)
+
+
+# -- timeline --------------------------------------------------------------------------------
+@dataclass
+class TimelineEntry:
+    event: Link
+    types: list[Link]
+    date: str  #: lexical value, sorts chronologically across precisions
+    date_display: str
+    precision: str
+    datatype: str
+    phrase: str | None
+    graph: str | None  #: short name of the graph that dates it (article, background)
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]
+    undated: list[Member]
+
+
+def timeline(engine: QueryEngine, linker: Linker = default_linker) -> Timeline:
+    rows = _rows(engine, """SELECT DISTINCT ?e ?date ?g ?phrase WHERE {
+        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        GRAPH ?g { ?e tg:date ?date }
+        OPTIONAL { GRAPH ?g { ?e tg:datePhrase ?phrase } } }""")
+    undated_rows = _rows(engine, """SELECT DISTINCT ?e WHERE {
+        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        FILTER NOT EXISTS { ?e tg:date ?d } }""")
+    events = {r[0].value for r in rows} | {r[0].value for r in undated_rows}
+    type_rows = _rows(engine, f"SELECT DISTINCT ?e ?t WHERE {{ VALUES ?e {{ {_values(events)} }} "
+                              "?e a ?t }") if events else []
+    types: dict[str, list[str]] = {}
+    for e, t in type_rows:
+        types.setdefault(e.value, []).append(t.value)
+    builder = PageBuilder(engine, ArticleText(None), linker)
+    builder.load_labels(events | {t for ts in types.values() for t in ts})
+
+    def type_links(e: str) -> list[Link]:
+        return sorted((builder.link(t) for t in types.get(e, [])), key=lambda x: x.label)
+
+    entries = []
+    for e, date, g, phrase in rows:
+        datatype = date.datatype.value
+        short = next((name for name, iri in GRAPHS.items() if str(iri) == g.value), None)
+        entries.append(TimelineEntry(builder.link(e.value), type_links(e.value), date.value,
+                                     format_date(date.value, datatype),
+                                     date_precision(datatype) or "unknown", compact(datatype),
+                                     _v(phrase), short))
+    entries.sort(key=lambda x: (x.date, x.event.label.lower(), x.graph or ""))
+    undated = sorted((Member(builder.link(r[0].value), type_links(r[0].value))
+                      for r in undated_rows), key=lambda m: m.link.label.lower())
+    return Timeline(entries, undated)
+
+
+# -- positions ---------------------------------------------------------------------------------
+STANCE_ORDER = (str(TG.Supports), str(TG.Opposes), str(TG.Mixed))
+
+
+@dataclass
+class Evidence:
+    link: Link
+    text: str | None  #: quoted text of a quotation, or claim text
+    by: Link | None
+
+
+@dataclass
+class PositionEntry:
+    position: Link
+    holder: Link
+    stance: Link
+    attribution: Link | None
+    rationale: list[str]
+    evidence: list[Evidence]
+    snippets: list[Snippet]
+
+
+@dataclass
+class OptionGroup:
+    option: Link
+    positions: list[PositionEntry]
+
+
+@dataclass
+class PositionsPage:
+    agreement: Link
+    options: list[OptionGroup]
+
+
+def positions_page(engine: QueryEngine, agreement: str, article: ArticleText,
+                   linker: Linker = default_linker) -> PositionsPage:
+    """Who stands where on each policy option concerning ``agreement``, with quotes."""
+    rows = _rows(engine, f"""SELECT DISTINCT ?option ?pos ?holder ?stance ?attribution WHERE {{
+        ?option tg:concernsAgreement <{agreement}> .
+        ?pos a tg:Position ; tg:option ?option ; tg:holder ?holder ; tg:stance ?stance .
+        OPTIONAL {{ ?pos tg:attribution ?attribution }} }}""")
+    positions = {r[1].value for r in rows}
+    rationale: dict[str, list[str]] = {}
+    evidence: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    if positions:
+        for pos, text in _rows(engine, f"SELECT DISTINCT ?p ?r WHERE {{ VALUES ?p {{ "
+                                       f"{_values(positions)} }} ?p tg:rationale ?r }}"):
+            rationale.setdefault(pos.value, []).append(text.value)
+        for pos, e, text, by in _rows(engine, f"""SELECT DISTINCT ?p ?e ?text ?by WHERE {{
+                VALUES ?p {{ {_values(positions)} }} ?p tg:evidence ?e .
+                OPTIONAL {{ ?e tg:quotedText|tg:claimText ?text }}
+                OPTIONAL {{ ?e tg:speaker|tg:claimant ?by }} }}"""):
+            evidence.setdefault(pos.value, []).append((e.value, _v(text), _v(by)))
+    builder = PageBuilder(engine, article, linker)
+    iris = {agreement} | {t.value for r in rows for t in r if t is not None}
+    iris |= {x for items in evidence.values() for e, _, by in items for x in (e, by) if x}
+    builder.load_labels(iris)
+    anchors = anchor_records(engine, positions)
+    groups: dict[str, list[PositionEntry]] = {}
+    for option, pos, holder, stance, attribution in rows:
+        groups.setdefault(option.value, []).append(PositionEntry(
+            builder.link(pos.value), builder.link(holder.value), builder.link(stance.value),
+            builder.link(attribution.value) if attribution is not None else None,
+            sorted(rationale.get(pos.value, [])),
+            sorted((Evidence(builder.link(e), text, builder.link(by) if by else None)
+                    for e, text, by in evidence.get(pos.value, [])),
+                   key=lambda ev: ev.link.label.lower()),
+            [builder.snippet(a) for a in anchors.get(pos.value, [])]))
+
+    def stance_rank(entry: PositionEntry) -> tuple[int, str]:
+        iri = entry.stance.iri
+        rank = STANCE_ORDER.index(iri) if iri in STANCE_ORDER else len(STANCE_ORDER)
+        return rank, entry.holder.label.lower()
+
+    options = [OptionGroup(builder.link(o), sorted(entries, key=stance_rank))
+               for o, entries in groups.items()]
+    options.sort(key=lambda g: (-len(g.positions), g.option.label.lower()))
+    return PositionsPage(builder.link(agreement), options)

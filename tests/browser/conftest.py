@@ -1,0 +1,127 @@
+"""A live ``treatygraph serve`` and a headless Chromium (Debian's, driven by Playwright).
+
+Never ``playwright install``: the browser is the system's /usr/bin/chromium. Without it
+or without the ``playwright`` package the tests skip and say why; with CI=true they fail.
+Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from treatygraph.build import build
+from treatygraph.sources import Project
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+EXAMPLE = """# People in the graph
+PREFIX tg: <https://w3id.org/treatygraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?person ?name WHERE { ?person a tg:Person ; rdfs:label ?name } ORDER BY ?name
+"""
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs the browser tests to run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def artifacts(root: Path) -> Path:
+    path = root / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(root: Path, tmp_path_factory: pytest.TempPathFactory,
+                artifacts: Path) -> Iterator[str]:
+    """``treatygraph serve`` on a free port over the built graph; stopped at the end."""
+    work = tmp_path_factory.mktemp("live")
+    data = work / "treatygraph.nq"
+    data.write_bytes(build(Project(root), check_shapes=False).nquads())
+    examples = work / "competency"
+    examples.mkdir()
+    (examples / "people.rq").write_text(EXAMPLE, encoding="utf-8")
+    port = _free_port()
+    log_path = artifacts / "browser-server.log"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "treatygraph.cli", "--root", str(root), "serve",
+             "--data", str(data), "--port", str(port), "--workers", "1",
+             "--competency-dir", str(examples)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {log_path.read_text()}")
+            try:
+                if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {log_path.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (CHROMIUM.is_file() or shutil.which(str(CHROMIUM))):
+        _missing(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is missing (pip install playwright; never run "
+                 "`playwright install`: the tests use the system's chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    try:
+        yield tab
+    finally:
+        context.close()
