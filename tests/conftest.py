@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from treatygraph.article import Article, default_article_path, find_article
 from treatygraph.build import BuildResult, build
 from treatygraph.sources import Project
+from treatygraph.testing import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,11 @@ def exported_nquads(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     out = tmp_path_factory.mktemp("build") / "treatygraph.nq"
     assert main(["--root", str(root), "build", "--out", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def project_server(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``treatygraph serve`` over this checkout's graph on 127.0.0.1, for end-to-end tests."""
+    log = tmp_path_factory.mktemp("project-server") / "serve.log"
+    with LiveServer(["--workers", "2"], log, cwd=root) as server:
+        yield server
