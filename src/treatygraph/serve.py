@@ -13,6 +13,7 @@ Examples::
     treatygraph serve --data tests/endpoint/data/people.ttl --port 8080
     treatygraph serve --store /srv/treatygraph.db --workers 4
     treatygraph serve --data d.nq --update-token s3cret     # enables /update (1 worker)
+    treatygraph serve --store sparql+http://127.0.0.1:8890/sparql   # remote store (loads it)
 """
 
 from __future__ import annotations
@@ -36,7 +37,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "--update-token)")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="query time limit in seconds (QUERY_TIMEOUT, default 10)")
-    parser.add_argument("--store", metavar="PATH", help="on-disk Oxigraph store (read-only)")
+    parser.add_argument("--store", metavar="PATH|URL",
+                        help="on-disk Oxigraph store (read-only), or a remote SPARQL 1.1 "
+                             "store as sparql+http://host:port/sparql (docs/scaling.md)")
+    remote = parser.add_argument_group("remote store (--store sparql+http://...)")
+    remote.add_argument("--store-update", metavar="URL",
+                        help="the store's SPARQL Update endpoint (default: the query URL)")
+    remote.add_argument("--store-graph-store", metavar="URL",
+                        help="load with Graph Store Protocol PUTs to this URL instead of "
+                             "SPARQL Update")
+    remote.add_argument("--store-user", metavar="NAME", help="user for the store")
+    remote.add_argument("--store-password", metavar="P",
+                        default=os.environ.get("TREATYGRAPH_STORE_PASSWORD"),
+                        help="password (or set TREATYGRAPH_STORE_PASSWORD)")
+    remote.add_argument("--store-auth", choices=("basic", "digest"), default=None,
+                        help="HTTP auth scheme for --store-user (basic)")
+    remote.add_argument("--store-graph", metavar="IRI", action="append", default=[],
+                        help="with --no-load: a graph of ours in the store (repeatable; "
+                             "default: every graph but the store's system graphs)")
+    remote.add_argument("--no-load", action="store_true",
+                        help="do not (re)load the data into the remote store at start-up")
     parser.add_argument("--data", metavar="FILE", nargs="+", action="extend", default=[],
                         help="RDF file(s) to serve; N-Quads/TriG keep graph names, other "
                              "formats load into the default graph")
@@ -65,6 +85,17 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         config["DATA_FILES"] = data
     if args.store:
         config["STORE_PATH"] = args.store
+    for option, key in (("store_update", "STORE_UPDATE_URL"),
+                        ("store_graph_store", "STORE_GRAPH_STORE_URL"),
+                        ("store_user", "STORE_USER"), ("store_password", "STORE_PASSWORD"),
+                        ("store_auth", "STORE_AUTH")):
+        value = getattr(args, option, None)
+        if value:
+            config[key] = value
+    if getattr(args, "store_graph", None):
+        config["STORE_GRAPHS"] = list(args.store_graph)
+    if getattr(args, "no_load", False):
+        config["STORE_LOAD"] = False
     root = getattr(args, "root", None)
     if root:
         config["PROJECT_ROOT"] = str(root)
@@ -122,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
     if config.get("UPDATE_TOKEN"):
         if config.get("STORE_PATH"):
             print("error: --update-token needs an in-memory store (--data or the project "
-                  "build); --store is opened read-only", file=sys.stderr)
+                  "build); --store (a directory or a remote store) is served read-only",
+                  file=sys.stderr)
             return 2
         if workers != 1:
             print("note: --update-token serves with 1 worker so every request sees the "

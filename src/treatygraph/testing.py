@@ -14,7 +14,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def free_port() -> int:
@@ -76,3 +82,23 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def app_factory(**defaults: Any) -> Iterator[Callable[..., Flask]]:
+    """Make apps with ``defaults`` plus per-call config; their query processes stop at exit."""
+    from treatygraph.app import create_app
+    from treatygraph.store import EXECUTOR
+
+    apps: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        app = create_app({"TESTING": True, **defaults, **config})
+        apps.append(app)
+        return app
+
+    try:
+        yield make
+    finally:
+        for app in apps:
+            app.extensions[EXECUTOR].shutdown()

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from treatygraph.build import build
 from treatygraph.sources import Project
+from treatygraph.testing import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -48,12 +43,6 @@ def artifacts(root: Path) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(root: Path, tmp_path_factory: pytest.TempPathFactory,
                 artifacts: Path) -> Iterator[str]:
@@ -64,39 +53,9 @@ def live_server(root: Path, tmp_path_factory: pytest.TempPathFactory,
     examples = work / "competency"
     examples.mkdir()
     (examples / "people.rq").write_text(EXAMPLE, encoding="utf-8")
-    port = _free_port()
-    log_path = artifacts / "browser-server.log"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(root / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "treatygraph.cli", "--root", str(root), "serve",
-             "--data", str(data), "--port", str(port), "--workers", "1",
-             "--competency-dir", str(examples)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {log_path.read_text()}")
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log_path.read_text()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
+    args = ["--data", str(data), "--workers", "1", "--competency-dir", str(examples)]
+    with LiveServer(args, artifacts / "browser-server.log", cwd=root) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.app import create_app
-from treatygraph.store import EXECUTOR
+from treatygraph.testing import app_factory
 
 DATA = Path(__file__).parent / "data"
 PEOPLE = DATA / "people.ttl"  # 9 triples, loaded into the default graph
@@ -22,20 +20,9 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 @pytest.fixture
 def make_app() -> Iterator[Callable[..., Flask]]:
-    """Build apps with extra config; their query processes are stopped afterwards."""
-    apps: list[Flask] = []
-
-    def factory(**config: Any) -> Flask:
-        settings: dict[str, Any] = {"DATA_FILES": [str(PEOPLE), str(GRAPHS)],
-                                    "QUERY_TIMEOUT": 5, "TESTING": True}
-        settings.update(config)
-        app = create_app(settings)
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        app.extensions[EXECUTOR].shutdown()
+    """Build apps over the small data files, with extra config per call."""
+    with app_factory(DATA_FILES=[str(PEOPLE), str(GRAPHS)], QUERY_TIMEOUT=5) as make:
+        yield make
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
 import socketserver
 import subprocess
 import sys
@@ -19,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from treatygraph.testing import LiveServer, free_port
+
 from .conftest import EX, GRAPHS, PEOPLE
 
 pytestmark = pytest.mark.live
@@ -26,56 +25,6 @@ pytestmark = pytest.mark.live
 SRJ = "application/sparql-results+json"
 CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LOOKUP = f"SELECT ?l WHERE {{ <{EX}alice> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "treatygraph.serve", *args]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    src = str(Path(__file__).resolve().parents[2] / "src")
-    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-class LiveServer:
-    def __init__(self, args: list[str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log.open("w")
-        self.process = subprocess.Popen(
-            _serve_command("--port", str(self.port), *args), env=_env(),
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self._log.close()
-                raise RuntimeError(f"server exited: {log.read_text()}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start: {log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +218,9 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "oops .\n')
     started = time.monotonic()
-    proc = subprocess.run(_serve_command("--port", str(_free_port()), "--data", str(bad)),
-                          env=_env(), capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "treatygraph.cli", "serve", "--port", str(free_port()),
+               "--data", str(bad)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"{bad}:3:" in proc.stderr
     assert "error: invalid data" in proc.stderr

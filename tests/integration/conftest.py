@@ -11,7 +11,6 @@ import functools
 import http.server
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from treatygraph.build import BuildResult, compile_graphs
 from treatygraph.cli import COMMANDS, main
 from treatygraph.importer import imported_files
 from treatygraph.sources import Project, SourceError
+from treatygraph.testing import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_DIRS = ("ontology", "shapes", "graph")
@@ -108,12 +108,6 @@ def counts_per_graph(checkout: Path) -> dict[str, int]:
     """COUNT of triples per named graph over the loaded dataset."""
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     return {row["g"].value: int(row["n"].value) for row in loaded_store(checkout).query(query)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -20,10 +20,9 @@ from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from treatygraph.app import create_app
 from treatygraph.build import build
 from treatygraph.sources import Project
-from treatygraph.store import EXECUTOR
+from treatygraph.testing import app_factory
 
 TGID = "https://w3id.org/treatygraph/id/"
 TG = "https://w3id.org/treatygraph/ontology#"
@@ -53,10 +52,8 @@ def nquads_path(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def ld_app(nquads_path: Path, root: Path) -> Iterator[Flask]:
-    app = create_app({"DATA_FILES": [str(nquads_path)], "PROJECT_ROOT": str(root),
-                      "QUERY_TIMEOUT": 20, "TESTING": True})
-    yield app
-    app.extensions[EXECUTOR].shutdown()
+    with app_factory(DATA_FILES=[str(nquads_path)], PROJECT_ROOT=str(root)) as make:
+        yield make(QUERY_TIMEOUT=20)
 
 
 @pytest.fixture(scope="session")
@@ -143,17 +140,6 @@ def subject_triples(graph: Graph, subject: str) -> set[tuple[Node, Node, Node]]:
 
 @pytest.fixture
 def make_ld_app(nquads_path: Path, root: Path) -> Iterator[Any]:
-    """Extra apps with other config (their query processes are stopped afterwards)."""
-    apps: list[Flask] = []
-
-    def factory(**config: Any) -> Flask:
-        settings: dict[str, Any] = {"DATA_FILES": [str(nquads_path)], "PROJECT_ROOT": str(root),
-                                    "TESTING": True}
-        settings.update(config)
-        app = create_app(settings)
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        app.extensions[EXECUTOR].shutdown()
+    """Extra apps over the built dataset, with other config per call."""
+    with app_factory(DATA_FILES=[str(nquads_path)], PROJECT_ROOT=str(root)) as make:
+        yield make

@@ -14,13 +14,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+
+from treatygraph.testing import free_port
 
 from .endpoint import Endpoint, HttpTransport
 
@@ -35,12 +36,6 @@ def target() -> str:
             raise ValueError(f"TREATYGRAPH_W3C_TARGET must be one of {TARGETS}, not {value!r}")
         return value
     return "ours" if importlib.util.find_spec("treatygraph.app") is not None else "oxigraph"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _bin(name: str) -> str | None:

@@ -25,10 +25,17 @@ class ConfigError(Exception):
 def open_engine(config: Mapping[str, Any]) -> QueryEngine:
     """Open the engine named by the config: STORE_PATH, else DATA_FILES, else build.
 
+    A STORE_PATH of ``sparql+http://...`` / ``sparql+https://...`` opens a
+    :class:`~treatygraph.store.remote.RemoteEngine` on that SPARQL endpoint and (unless
+    STORE_LOAD is false) loads DATA_FILES or the build into it, graph by graph.
+
     Raises :class:`DataLoadError` for unparsable data, :class:`ConfigError` otherwise.
     """
-    from treatygraph.store.oxigraph import OxigraphEngine, load_files, load_nquads
+    from treatygraph.store.oxigraph import OxigraphEngine
+    from treatygraph.store.remote import is_remote, open_remote
 
+    if is_remote(config.get("STORE_PATH")):  # sparql+http(s)://...: a remote SPARQL store
+        return open_remote(config, lambda: _local_store(config))
     if config.get("STORE_PATH"):
         path = Path(config["STORE_PATH"])
         if not path.is_dir():
@@ -37,8 +44,15 @@ def open_engine(config: Mapping[str, Any]) -> QueryEngine:
             return OxigraphEngine(path=str(path))
         except OSError as err:
             raise ConfigError(f"cannot open the store at {path}: {err}") from None
+    return OxigraphEngine(_local_store(config))
+
+
+def _local_store(config: Mapping[str, Any]) -> Any:
+    """DATA_FILES, else the project build (+ imports), as an in-memory pyoxigraph store."""
+    from treatygraph.store.oxigraph import load_files, load_nquads
+
     if config.get("DATA_FILES"):
-        return OxigraphEngine(load_files(config["DATA_FILES"]))
+        return load_files(config["DATA_FILES"])
     root = Path(config.get("PROJECT_ROOT") or Path.cwd())
     from treatygraph.build import build_nquads
     from treatygraph.importer import imported_files
@@ -46,7 +60,7 @@ def open_engine(config: Mapping[str, Any]) -> QueryEngine:
     store = load_nquads(build_nquads(root), label=f"build of {root}")
     for path in imported_files(root):  # datasets added with `treatygraph import`
         store.bulk_extend(load_files([str(path)]))
-    return OxigraphEngine(store)
+    return store
 
 
 def get_engine() -> QueryEngine:

@@ -1,0 +1,32 @@
+"""Fixtures for the remote-store tests: one throwaway Virtuoso 7.2 per session.
+
+This conftest installs nothing: ``.ci/virtuoso.sh`` does (CI runs it). Without
+``virtuoso-t`` the tests skip with the reason, except under CI=true, where they fail.
+Virtuoso is stopped (its process group killed) when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import virtuoso as vt
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
+    if vt.binaries() is None:
+        reason = ("Virtuoso is not installed (virtuoso-t/isql-vt not on PATH); "
+                  "run .ci/virtuoso.sh (Debian virtuoso-opensource)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs Virtuoso for tests/remote: {reason}")
+        pytest.skip(reason)
+    server = vt.start(Path(tmp_path_factory.mktemp("virtuoso")))
+    print(f"\nVirtuoso 7.2 started in {server.started_in:.1f} s on port {server.http_port}")
+    try:
+        yield server
+    finally:
+        server.stop()
