@@ -42,6 +42,8 @@ CURIE_PREFIXES = {
     "rdf": str(RDF),
     "sh": str(SH),
     "unit": "http://qudt.org/vocab/unit/",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
 }
 
 ResultRow = tuple[str, str, str, str]
