@@ -23,11 +23,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-EXAMPLE = """# People in the graph
-PREFIX tg: <https://w3id.org/treatygraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?person ?name WHERE { ?person a tg:Person ; rdfs:label ?name } ORDER BY ?name
-"""
 
 
 def _missing(reason: str) -> None:
@@ -50,9 +45,7 @@ def live_server(root: Path, tmp_path_factory: pytest.TempPathFactory,
     work = tmp_path_factory.mktemp("live")
     data = work / "treatygraph.nq"
     data.write_bytes(build(Project(root), check_shapes=False).nquads())
-    examples = work / "competency"
-    examples.mkdir()
-    (examples / "people.rq").write_text(EXAMPLE, encoding="utf-8")
+    examples = root / "tests" / "competency"  # the competency questions, as users see them
     args = ["--data", str(data), "--workers", "1", "--competency-dir", str(examples)]
     with LiveServer(args, artifacts / "browser-server.log", cwd=root) as server:
         yield server.url
