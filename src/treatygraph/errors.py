@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from treatygraph.store.base import UpstreamError
+
 if TYPE_CHECKING:  # pragma: no cover
     from treatygraph.conneg import Format
 
@@ -93,6 +95,12 @@ class UnsupportedMediaType(ClientError):
     status, reason = 415, "media_type"
 
 
+class BadGateway(ClientError):
+    """The remote store failed: reported with its message, and logged, but not a bug of ours."""
+
+    status, reason = 502, "upstream"
+
+
 class QueryTimeout(ClientError):
     status, reason = 503, "timeout"
 
@@ -132,8 +140,15 @@ def handle_bug(err: Exception) -> Response:
     return _text("internal server error (logged)", 500, {})
 
 
+def handle_upstream_error(err: UpstreamError) -> Response:
+    """A page's query failed in the remote store: 502 with the store's message, logged."""
+    log.error("the store failed: %s", err.message)
+    return handle_client_error(BadGateway(f"the store behind this site failed: {err.message}"))
+
+
 def init_app(app: Flask) -> None:
     """Register the single mapping from error classes to responses."""
     app.register_error_handler(ClientError, handle_client_error)
+    app.register_error_handler(UpstreamError, handle_upstream_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_bug)

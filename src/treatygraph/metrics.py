@@ -24,7 +24,7 @@ from flask import Flask, Response, current_app, g, request
 ENDPOINTS = ("sparql", "update", "home", "healthz", "metrics", "static", "other")
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 REASONS = ("syntax", "unsafe", "bad_request", "unauthorized", "forbidden", "method",
-           "not_acceptable", "body_cap", "result_cap", "media_type", "timeout")
+           "not_acceptable", "body_cap", "result_cap", "media_type", "timeout", "upstream")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, math.inf)
 COUNTERS = ("query_cache_hits", "queries_executed", "executor_restarts")
 

@@ -17,12 +17,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.testing import LiveServer, free_port
+from treatygraph.testing import LiveServer
 
 pytestmark = pytest.mark.live
 

@@ -11,7 +11,6 @@ update in the query process first, which on a shared store would apply it twice.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

@@ -259,7 +259,7 @@ def describe(engine: QueryEngine, iri: str) -> Description | None:
                                      f"VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}"))
     triples |= set(_construct(engine, f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"))
     triples |= set(_construct(engine, f"""CONSTRUCT {{ ?a ?p ?o . ?sel ?sp ?so }} WHERE {{
-        {{ VALUES ?n {{ {_values(nodes)} }} ?n tg:anchor ?a }} UNION {{ VALUES ?a {{ <{iri}> }} }}
+        {{ VALUES ?n {{ {_values(nodes)} }} ?n tg:anchor ?a }} UNION {{ BIND(<{iri}> AS ?a) }}
         ?a ?p ?o .
         OPTIONAL {{ ?a oa:hasSelector ?sel . ?sel ?sp ?so }} }}"""))
     triples |= set(_blank_closure(engine, iri))

@@ -17,6 +17,7 @@ from treatygraph.store.base import (
     EngineSyntaxError,
     QueryEngine,
     ResultLimitExceeded,
+    UpstreamError,
 )
 
 
@@ -41,7 +42,7 @@ class UpdateJob:
 
 @dataclass(frozen=True)
 class Reply:
-    status: str  #: ok, syntax, evaluation, too_large, not_acceptable
+    status: str  #: ok, syntax, evaluation, upstream, too_large, not_acceptable
     body: bytes = b""
     format: Format | None = None
     message: str = ""
@@ -63,6 +64,8 @@ def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
         return Reply("too_large", message=err.message)
     except EngineEvaluationError as err:
         return Reply("evaluation", message=err.message)
+    except UpstreamError as err:
+        return Reply("upstream", message=err.message)
     fmt = job.graph_format if result.kind == "graph" else job.results_format
     if fmt is None:
         return Reply("not_acceptable", kind=result.kind)

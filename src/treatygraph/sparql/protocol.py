@@ -27,6 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from treatygraph import conneg
 from treatygraph.errors import (
+    BadGateway,
     BadRequest,
     Forbidden,
     NotAcceptable,
@@ -245,6 +246,9 @@ def _run(job: QueryJob | UpdateJob) -> Reply:
         raise QuerySyntaxError(f"syntax error: {reply.message}")
     if reply.status == "evaluation":
         raise BadRequest(f"query evaluation failed: {reply.message}")
+    if reply.status == "upstream":
+        log.error("the store failed: %s", reply.message)
+        raise BadGateway(f"the store behind this endpoint failed: {reply.message}")
     if reply.status == "too_large":
         cap = current_app.config["RESULT_CAP"]
         raise ResultTooLarge(f"{reply.message}: RESULT_CAP is {cap}. Add LIMIT {cap} (or less) "

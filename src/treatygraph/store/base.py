@@ -30,6 +30,10 @@ class EngineEvaluationError(EngineError):
     """The query parsed but evaluation failed for a reason the client caused."""
 
 
+class UpstreamError(EngineError):
+    """The store behind the engine failed or could not be reached: not the client's fault."""
+
+
 class ResultLimitExceeded(EngineError):
     """More rows or triples than the caller's ``max_results``."""
 

@@ -67,6 +67,7 @@ from treatygraph.store.base import (
     EngineSyntaxError,
     QueryResult,
     ResultLimitExceeded,
+    UpstreamError,
 )
 
 SCHEMES = ("sparql+http://", "sparql+https://")
@@ -98,7 +99,7 @@ _GRAPH_FORMS = ("construct", "describe")
 _RESULT_FORMS = ("select", "ask")
 
 
-class RemoteStoreError(EngineEvaluationError):
+class RemoteStoreError(UpstreamError):
     """The remote store could not be reached or failed (not the client's query)."""
 
 
@@ -156,7 +157,8 @@ def _fix_json_term(term: dict[str, Any]) -> None:
     if kind == "bnode":
         term["value"] = _bnode_label(str(term.get("value", "")))
     elif kind in ("literal", "typed-literal") and term.get("datatype") == XSD_BOOLEAN:
-        term["value"] = {"1": "true", "0": "false"}.get(term.get("value"), term.get("value"))
+        value = str(term.get("value"))
+        term["value"] = {"1": "true", "0": "false"}.get(value, value)
     elif kind == "triple":
         for part in (term.get("value") or {}).values():
             if isinstance(part, dict):
@@ -183,14 +185,15 @@ class _Http:
     network, and a stray ``http_proxy`` must not reroute every query.
     """
 
-    def __init__(self, user: str | None, password: str | None, auth: str = "basic") -> None:
+    def __init__(self, user: str | None, password: str | None, auth: str = "basic",
+                 urls: Sequence[str] = ()) -> None:
         handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
         self._basic: str | None = None
         if user is not None:
             if auth == "digest":
                 manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                manager.add_password(None, "/", user, password or "")  # any URI on any host
-                handlers.append(_AnyUriDigestHandler(manager))
+                manager.add_password(None, list(urls), user, password or "")  # any realm
+                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
             elif auth == "basic":
                 token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
                 self._basic = f"Basic {token}"
@@ -206,23 +209,15 @@ class _Http:
         try:
             with self._opener.open(req, timeout=timeout) as resp:
                 return (resp.status, resp.headers.get("Content-Type", ""), resp.read(),
-                        resp.headers)
+                        {k.lower(): v for k, v in resp.headers.items()})
         except urllib.error.HTTPError as err:
             data = err.read() if err.fp is not None else b""
-            return err.code, err.headers.get("Content-Type", ""), data, err.headers
+            lowered = {k.lower(): v for k, v in err.headers.items()}
+            return err.code, err.headers.get("Content-Type", ""), data, lowered
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
             raise RemoteStoreError(f"cannot reach the remote SPARQL store at {url}: "
                                    f"{reason}") from None
-
-
-class _AnyUriDigestHandler(urllib.request.HTTPDigestAuthHandler):
-    def get_authorization(self, req: urllib.request.Request, chal: dict[str, str]) -> str | None:
-        user, _ = self.passwd.find_user_password(chal.get("realm"), req.full_url)
-        if user is None:  # the manager was filled for realm None / "/": look that up
-            self.passwd.add_password(chal.get("realm"), req.full_url,
-                                     *self.passwd.find_user_password(None, "/"))
-        return super().get_authorization(req, chal)
 
 
 def _message(status: int, body: bytes) -> str:
@@ -248,8 +243,9 @@ class RemoteEngine:
         self.graph_store_url = graph_store_url
         self.timeout = timeout
         self.default_graph = default_graph
-        self._auth = (user, password, auth)
-        self._http = _Http(user, password, auth)
+        urls = [u for u in (query_url, self.update_url, graph_store_url) if u]
+        self._auth = (user, password, auth, urls)
+        self._http = _Http(user, password, auth, urls)
         self._pid = os.getpid()
         self._exclude = frozenset(exclude_graphs) | SYSTEM_GRAPHS
         self._graphs: list[str] | None = list(graphs) if graphs else None
@@ -335,22 +331,22 @@ class RemoteEngine:
         if status >= 300:
             raise RemoteStoreError(f"the remote SPARQL store answered HTTP {status}")
         limit = max_results if max_results is not None else -1
-        if headers.get("X-SPARQL-MaxRows"):
+        if headers.get("x-sparql-maxrows"):
             # Virtuoso cut the result at its ResultSetMaxRows without an error
             raise EngineEvaluationError(
-                f"the remote store truncated the result at {headers['X-SPARQL-MaxRows']} rows "
+                f"the remote store truncated the result at {headers['x-sparql-maxrows']} rows "
                 "(Virtuoso ResultSetMaxRows); add a LIMIT")
         media = ctype.split(";")[0].strip().lower()
         try:
             if media in (N_TRIPLES, "text/plain", "text/ntriples"):
-                triples = []
-                for triple in ox.parse(body, ox.RdfFormat.N_TRIPLES):
+                triples: list[ox.Triple] = []
+                for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES):
                     if len(triples) == limit:
                         raise ResultLimitExceeded(limit)
-                    triples.append(_fix_triple(triple))
+                    triples.append(_fix_triple(quad.triple))
                 return QueryResult("graph", triples=triples)
             if media in ("text/turtle", "application/x-turtle"):
-                triples = [_fix_triple(t) for t in ox.parse(body, ox.RdfFormat.TURTLE)]
+                triples = [_fix_triple(q.triple) for q in ox.parse(body, ox.RdfFormat.TURTLE)]
                 if 0 <= limit < len(triples):
                     raise ResultLimitExceeded(limit)
                 return QueryResult("graph", triples=triples)
@@ -553,6 +549,7 @@ def open_remote(config: Mapping[str, Any],
         graphs=config.get("STORE_GRAPHS") or None, timeout=timeout,
         exclude_graphs=config.get("STORE_EXCLUDE_GRAPHS") or ())
     try:
+        engine.query("ASK {}")  # reachable? (before building the data to load)
         if config.get("STORE_LOAD", True):
             engine.load(local_data())
         engine.triple_counts()  # fail now, not on the first request, if unreachable
