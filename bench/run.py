@@ -21,6 +21,10 @@ What it does, all on 127.0.0.1:
    the four queries in bench/queries, at 1 and 8 connections. Each measurement stops
    after ``--duration`` seconds or ``--max-requests`` responses, whichever comes first
    (the Lua script stops the thread; the subprocess also has a hard timeout).
+   Slow targets get a longer window (up to ``--max-duration``) so that about
+   ``--min-requests`` responses complete. After a slow measurement the run waits until
+   that server's processes stop using CPU (neither engine cancels a query when wrk
+   disconnects, so leftover work would otherwise slow down the next target).
    Targets are interleaved within every round (order rotated each round) and each ratio
    is computed within a round; the tables show medians over rounds.
    * "ours, cache hit": the same query text every time, so after warm-up every request
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -53,6 +58,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +139,7 @@ class Server:
     log_path: Path
     proc: subprocess.Popen[bytes] | None = None
     log_file: Any = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -142,7 +149,8 @@ class Server:
         self.log_file = self.log_path.open("wb")
         # own session: stop() signals this server's process group (by its id) only
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self.log_file,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     env={**os.environ, **self.env})
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -211,15 +219,64 @@ def run_wrk(lua: Path, server: Server, query: str, accept: str, *, connections: 
 
 
 def warm_up(server: Server, query: str, accept: str, *, bust: bool, requests: int,
-            seconds: float) -> None:
-    """At most ``requests`` sequential requests, stopping after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    for i in range(requests):
+            seconds: float) -> float:
+    """Bounded warm-up (count and time); returns the mean latency of sequential requests.
+
+    Half the requests are sequential (timed), the rest come from 4 threads at once so
+    that every gunicorn worker sees the query (each worker has its own cache).
+    """
+    def one(i: int) -> None:
         text = f"# warm-up {i}\n{query}" if bust else query
         http_get(f"{server.base}{server.query_path}?query=" + urllib.parse.quote(text, safe=""),
                  accept)
-        if time.monotonic() > deadline:
+
+    start = time.monotonic()
+    done = 0
+    for i in range(max(1, requests // 2)):
+        one(i)
+        done += 1
+        if time.monotonic() - start > seconds:
             break
+    latency = (time.monotonic() - start) / done
+    if time.monotonic() - start < seconds:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(one, range(done, done + requests // 2)))
+    return latency
+
+
+def cpu_ticks(session: int) -> int:
+    """CPU time (clock ticks) used so far by every process in a session."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # fields after "pid (comm)": state ppid pgrp session
+            total += int(fields[11]) + int(fields[12])  # utime stime
+    return total
+
+
+def wait_idle(server: Server, limit: float = 10.0) -> None:
+    """Neither engine can cancel a query: wait until the server has finished the work
+    still queued from the last measurement, so it does not slow down the next target."""
+    assert server.proc is not None
+    deadline = time.monotonic() + limit
+    before = cpu_ticks(server.proc.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        after = cpu_ticks(server.proc.pid)
+        if after - before <= 1:
+            return
+        before = after
+
+
+def duration_for(latency: float, conns: int, args: argparse.Namespace) -> int:
+    """Whole seconds for about ``--min-requests`` responses, within [duration, max]."""
+    needed = args.min_requests * latency / min(conns, args.workers)
+    return max(args.duration, min(args.max_duration, math.ceil(needed)))
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -323,10 +380,15 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
         ours = Server("ours", [str(BIN / "treatygraph"), "serve", "--data", str(data), "--port",
                                "0", "--workers", str(args.workers)], "/sparql", 0,
                       work / f"ours-{ds_name}.log")
+        variant: list[str] = []
         if args.ours_gthread:
-            ours.cmd = [sys.executable, str(BENCH / "serve_variant.py"),
-                        "--gunicorn", "worker_class=gthread", "--gunicorn", "threads=1",
-                        "--gunicorn", "keepalive=5", "--"] + ours.cmd[2:]
+            variant += ["--gunicorn", "worker_class=gthread", "--gunicorn", "threads=1",
+                        "--gunicorn", "keepalive=5"]
+        if args.ours_fast_cache_path:
+            variant += ["--fast-cache-path"]
+        if variant:
+            ours.cmd = [sys.executable, str(BENCH / "serve_variant.py"), *variant, "--",
+                        *ours.cmd[2:]]
         ours.port = free_port()
         ours.cmd[ours.cmd.index("--port") + 1] = str(ours.port)
         store = work / f"oxigraph-{ds_name}"
@@ -346,12 +408,23 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
                                                    "--union-default-graph", "--bind",
                                                    f"127.0.0.1:{port}"], "/query", port,
                                   work / f"oxmem-{ds_name}.log"))
+        if not args.no_rdflib_http:
+            port = free_port()
+            rd = Server("rdflib-http", [str(BIN / "gunicorn"), "-w", str(args.workers), "-k",
+                                        "sync", "--preload", "--timeout", "120", "-b",
+                                        f"127.0.0.1:{port}", "--chdir", str(BENCH),
+                                        "--log-level", "warning", "rdflib_app:app"],
+                        "/sparql", port, work / f"rdflib-{ds_name}.log")
+            rd.env = {"RDFLIB_BENCH_DATA": str(data)}
+            servers.append(rd)
         for srv in servers:
             srv.start()
         for srv in servers:
             srv.wait_ready()
-        if len(servers) > 2:
-            req = urllib.request.Request(f"{servers[2].base}/store", data=data.read_bytes(),
+        by_label = {srv.label: srv for srv in servers}
+        if "oxigraph-mem" in by_label:
+            req = urllib.request.Request(f"{by_label['oxigraph-mem'].base}/store",
+                                         data=data.read_bytes(),
                                          headers={"Content-Type": "application/n-quads"},
                                          method="POST")
             with urllib.request.urlopen(req, timeout=300) as resp:
@@ -363,13 +436,19 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
         targets = [Target("cached", "ours, cache hit", ours, False),
                    Target("nocache", "ours, no cache", ours, True),
                    Target("oxro", "oxigraph serve-read-only", ox_ro, True)]
-        if len(servers) > 2:
-            targets.append(Target("oxmem", "oxigraph serve (memory)", servers[2], True))
-        # warm-up: fill our caches (both workers), let every server touch the data
+        if "oxigraph-mem" in by_label:
+            targets.append(Target("oxmem", "oxigraph serve (memory)", by_label["oxigraph-mem"],
+                                  True))
+        if "rdflib-http" in by_label:
+            targets.append(Target("rdflib", "rdflib (Flask + gunicorn)", by_label["rdflib-http"],
+                                  True))
+        # warm-up: fill our caches (both workers), let every server touch the data, and
+        # time one request so that slow targets get a longer window
+        latency: dict[tuple[str, str], float] = {}
         for t in targets:
             for name, text in queries.items():
-                warm_up(t.server, text, accept_for(name), bust=t.bust,
-                        requests=args.warmup_requests, seconds=1.0)
+                latency[t.key, name] = warm_up(t.server, text, accept_for(name), bust=t.bust,
+                                               requests=args.warmup_requests, seconds=1.0)
         table = res.samples.setdefault(ds_name, {})
         for rnd in range(args.rounds):
             log(f"{ds_name}: round {rnd + 1}/{args.rounds} (load average "
@@ -378,10 +457,21 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
                 for conns in args.connections:
                     shift = (rnd + qi) % len(targets)
                     for t in targets[shift:] + targets[:shift]:
+                        seconds = duration_for(latency[t.key, name], conns, args)
                         s = run_wrk(lua, t.server, text, accept_for(name), connections=conns,
-                                    duration=args.duration, bust=t.bust,
+                                    duration=seconds, bust=t.bust,
                                     salt=f"{ds_name}-{rnd}-{conns}-{t.key}",
                                     max_requests=args.max_requests)
+                        if s.requests < 3 and seconds < args.max_duration:
+                            log(f"{ds_name}/{name}/c{conns}/{t.key}: {s.requests} responses "
+                                f"in {seconds} s; measuring again for {args.max_duration} s")
+                            wait_idle(t.server)
+                            s = run_wrk(lua, t.server, text, accept_for(name),
+                                        connections=conns, duration=args.max_duration,
+                                        bust=t.bust, salt=f"{ds_name}-{rnd}-{conns}-{t.key}-r",
+                                        max_requests=args.max_requests)
+                        if s.p99_ms > 20:
+                            wait_idle(t.server)
                         if s.errors:
                             log(f"WARNING {ds_name}/{name}/c{conns}/{t.key}: {s.errors} "
                                 "errors (non-2xx/3xx or socket)")
@@ -406,12 +496,11 @@ def measure_ceiling(args: argparse.Namespace, lua: Path, work: Path, res: Result
         try:
             srv.start()
             srv.wait_ready()
-            for _ in range(args.rounds):
-                for conns in args.connections:
-                    s = run_wrk(lua, srv, "ASK{}", JSON_RESULTS, connections=conns,
-                                duration=args.duration, bust=False, salt="c",
-                                max_requests=args.max_requests)
-                    res.ceiling.setdefault(label, {}).setdefault(conns, []).append(s)
+            for conns in args.connections:  # one 2-second measurement each: a reference
+                s = run_wrk(lua, srv, "ASK{}", JSON_RESULTS, connections=conns,
+                            duration=max(2, args.duration), bust=False, salt="c",
+                            max_requests=args.max_requests)
+                res.ceiling.setdefault(label, {}).setdefault(conns, []).append(s)
         finally:
             srv.stop()
 
@@ -451,12 +540,13 @@ def report(res: Results, args: argparse.Namespace, targets_meta: list[tuple[str,
                                f"{fmt_ms(med([s.p99_ms for s in ss]))})")
                 out.append("| " + " | ".join(row) + " |")
         for ref, ref_label in (("oxro", "oxigraph serve-read-only"),
-                               ("oxmem", "oxigraph serve (in memory)")):
+                               ("oxmem", "oxigraph serve (in memory)"),
+                               ("rdflib", "rdflib behind Flask + gunicorn sync workers")):
             if not any(ref in c for q in table.values() for c in q.values()):
                 continue
             out.append(f"\nRatios to {ref_label}, median of per-round ratios. Throughput: "
-                       "ours ÷ Oxigraph (higher is better, 1.00 = parity). Latency: "
-                       "ours ÷ Oxigraph (lower is better).\n")
+                       "ours ÷ theirs (higher is better, 1.00 = parity). Latency: "
+                       "ours ÷ theirs (lower is better).\n")
             out.append("| query | conns | throughput, cache hit | throughput, no cache | "
                        "p50, cache hit | p50, no cache | p99, cache hit | p99, no cache |")
             out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -529,6 +619,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=1,
                         help="whole seconds per wrk measurement (1)")
+    parser.add_argument("--min-requests", type=int, default=10,
+                        help="slow targets get a longer window (up to --max-duration) to "
+                        "complete about this many responses (10)")
+    parser.add_argument("--max-duration", type=int, default=3,
+                        help="longest window for slow targets, seconds (3)")
     parser.add_argument("--max-requests", type=int, default=200_000,
                         help="responses after which a measurement stops early (200000)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
@@ -543,15 +638,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma list of project,synthetic")
     parser.add_argument("--persons", type=int, default=10_000,
                         help="synthetic persons (~15 triples each; 10000)")
-    parser.add_argument("--engine-seconds", type=float, default=1.0,
-                        help="time budget per query for in-process engines (1)")
+    parser.add_argument("--engine-seconds", type=float, default=0.5,
+                        help="time budget per query for in-process engines (0.5)")
     parser.add_argument("--engine-max-iter", type=int, default=500)
     parser.add_argument("--no-engines", action="store_true", help="skip in-process engines")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the stack ceiling")
     parser.add_argument("--no-memory-oxigraph", action="store_true",
                         help="skip the in-memory Oxigraph server")
+    parser.add_argument("--no-rdflib-http", action="store_true",
+                        help="skip rdflib behind Flask + gunicorn")
     parser.add_argument("--ours-gthread", action="store_true",
                         help="experiment: our app under gthread (1 thread, keep-alive)")
+    parser.add_argument("--ours-fast-cache-path", action="store_true",
+                        help="experiment: answer cache hits before Flask (serve_variant.py)")
     parser.add_argument("--json", type=Path, help="also write raw samples here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
@@ -595,12 +694,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"work directory kept: {work}")
     targets_meta = [("cached", "ours, cache hit"), ("nocache", "ours, no cache"),
-                    ("oxro", "oxigraph serve-read-only"), ("oxmem", "oxigraph serve (memory)")]
+                    ("oxro", "oxigraph serve-read-only"), ("oxmem", "oxigraph serve (memory)"),
+                    ("rdflib", "rdflib (Flask + gunicorn)")]
     print(f"## treatygraph endpoint benchmark\n\n{machine()}\n")
-    print(f"Settings: wrk -t1, {args.duration:g} s or {args.max_requests} responses per "
+    print(f"Settings: wrk -t1, {args.duration} s (slow targets: up to {args.max_duration} s, "
+          f"for ~{args.min_requests} responses) or {args.max_requests} responses per "
           f"measurement, {args.rounds} interleaved rounds, our server with {args.workers} "
           f"gunicorn {'gthread (1 thread, keep-alive)' if args.ours_gthread else 'sync'} "
-          f"workers. Load average before {load_before[0]:.2f}, after "
+          f"workers{' + the fast cache-hit path prototype' if args.ours_fast_cache_path else ''}"
+          f". Load average before {load_before[0]:.2f}, after "
           f"{os.getloadavg()[0]:.2f}; run took {time.monotonic() - started:.0f} s.")
     print(report(res, args, targets_meta))
     if args.json:

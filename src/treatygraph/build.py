@@ -174,6 +174,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output N-Quads file (default {DEFAULT_OUT})"
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="also load the dataset (and any imports) into a new on-disk pyoxigraph store at DIR, "
+        "for `treatygraph serve --store DIR`; DIR is replaced only once the load succeeded",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -190,4 +197,39 @@ def run(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{name} {len(g)}" for name, g in result.graphs.items())
     quads = data.count(b"\n")
     print(f"wrote {out} ({quads} quads: {counts})", file=sys.stderr)
+    if args.store:
+        from .importer import imported_files
+
+        store = args.store if args.store.is_absolute() else args.root / args.store
+        write_store(store, data, imported_files(args.root))
+        print(f"wrote the on-disk store {store}", file=sys.stderr)
     return 0
+
+
+def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:
+    """Load N-Quads (and extra N-Quads files) into a fresh on-disk store, then swap it in.
+
+    The store is built beside ``path`` and renamed over it, so a failed load leaves the previous
+    store as it was, and a server reopening the path sees either the old or the new store.
+    """
+    import shutil
+
+    import pyoxigraph as ox
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        store = ox.Store(str(staging))
+        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+        for file in extra:
+            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        old = path.with_name(f".{path.name}.old")
+        if path.exists():
+            path.rename(old)
+        staging.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -104,6 +104,7 @@ class OxigraphEngine:
         self._path = path
         self._opened_store = store if store is not None else ox.Store.read_only(str(path))
         self._opened_in = os.getpid()
+        self._inherited: list[ox.Store] = []
         self.read_only = path is not None
         self._counts: dict[str | None, int] | None = None
         self._union_count: int | None = None
@@ -116,6 +117,10 @@ class OxigraphEngine:
         workers forked from the master get their own handle.
         """
         if self._path is not None:
+            # Keep the inherited handle alive: the query process closes inherited descriptors
+            # before this runs, and dropping the old handle would close descriptor numbers
+            # that the new handle may already reuse (reads then fail with EBADF).
+            self._inherited.append(self._opened_store)
             self._opened_store = ox.Store.read_only(self._path)
         self._opened_in = os.getpid()
 
@@ -157,7 +162,7 @@ class OxigraphEngine:
             return QueryResult("graph", triples=triples)
         except SyntaxError as err:
             raise EngineSyntaxError(str(err)) from None
-        except (RuntimeError, ValueError, TypeError) as err:
+        except (RuntimeError, ValueError) as err:
             raise EngineEvaluationError(str(err)) from None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
