@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import socketserver
 import subprocess
@@ -108,11 +110,18 @@ def trap() -> Iterator[tuple[int, list[object]]]:
     server.server_close()
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/x", "file:///etc/passwd"])
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/x", "file:///etc/passwd",
+                                    "file://{fifo}"])
 def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
-                              trap: tuple[int, list[object]], target: str) -> None:
+                              trap: tuple[int, list[object]], target: str,
+                              tmp_path: Path) -> None:
     port, hits = trap
-    iri = target.format(port=port)
+    # A named pipe proves no file is opened: a reader would block on it (no writer ever comes),
+    # so a query that tried would hang instead of getting its quick 4xx, and while a reader
+    # holds it open, a non-blocking open for writing succeeds instead of failing with ENXIO.
+    fifo = tmp_path / "trap.fifo"
+    os.mkfifo(fifo)
+    iri = target.format(port=port, fifo=fifo)
     queries = [
         f"SELECT * WHERE {{ SERVICE <{iri}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{iri}> {{ ?s ?p ?o }} }}",
@@ -137,6 +146,9 @@ def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
         assert resp.status_code == 400 and "LOAD" in resp.text
     time.sleep(0.3)
     assert hits == []
+    with pytest.raises(OSError) as no_reader:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert no_reader.value.errno == errno.ENXIO
 
 
 def _curl(*args: str) -> tuple[int, str]:

@@ -38,6 +38,20 @@ RESOURCES = {
     "post tenure": ("tenure-donald-trump-president",
                     "Donald Trump as President of the United States (attested 2018-10-22)"),
     "anchor": ("anchor-1852-1962", None),
+    # labels as written in graph/article/*.ttl and graph/background/facts.ttl
+    "affiliation": ("affiliation-heather-williams-kings-college-london",
+                    "Heather Williams at King’s College London"),
+    "policy option": ("option-us-withdraws-from-inf-treaty", "The US withdraws from the INF Treaty"),
+    "group": ("other-experts", "Experts favouring leaving the INF Treaty"),
+    "city": ("moscow", "Moscow"),
+    "post": ("us-national-security-advisor", "United States National Security Advisor"),
+    "scope rule": ("inf-treaty-prohibition-ground-launched-cruise-missiles",
+                   "INF Treaty prohibits fielding ground-launched cruise missiles with a range of "
+                   "310–3,400 miles"),
+    "status record": ("status-inf-treaty-in-force-2018-10-22",
+                      "INF Treaty still in force (2018-10-22): no formal US notice yet"),
+    "weapon category": ("ground-launched-cruise-missile", "Ground-launched cruise missile"),
+    "weapon system": ("9m729", "9M729"),
 }
 
 RDF_TYPES = {"turtle": ("text/turtle", "ttl"), "jsonld": ("application/ld+json", "jsonld"),
