@@ -32,7 +32,7 @@ from werkzeug.exceptions import NotFound
 
 from treatygraph import conneg, dataset_description, dumps
 from treatygraph.conneg import Format
-from treatygraph.linkeddata import describe, rdfout
+from treatygraph.linkeddata import describe, listings, rdfout
 from treatygraph.linkeddata.context import build_context, context_document
 from treatygraph.linkeddata.state import get_state, init_state
 from treatygraph.namespaces import GRAPHS, ONTOLOGY_IRI, TG, TGID
@@ -213,7 +213,7 @@ def context() -> Response:
 @bp.route("/browse.<ext>")
 def browse(ext: str | None) -> Response:
     fmt = _choose(ext, PAGE_FORMATS)
-    kinds = describe.kind_counts(get_engine(), _linker)
+    kinds = listings.kind_counts(get_engine(), _linker)
     return _page("ld_browse.html", {"kinds": [dataclasses.asdict(k) for k in kinds]}, fmt,
                  url_for("ld.browse", ext=SUFFIX_OF[fmt.name]), kinds=kinds,
                  alternates=_alternates("ld.browse", PAGE_FORMATS))
@@ -223,10 +223,10 @@ def browse(ext: str | None) -> Response:
 def browse_kind(name: str) -> Response:
     kind_name, ext = _split(name)
     fmt = _choose(ext, PAGE_FORMATS)
-    kind = describe.kind_by_name(kind_name)
+    kind = listings.kind_by_name(kind_name)
     if kind is None:
         raise NotFound(f"no index {kind_name!r}; see {url_for('ld.browse')}")
-    page = describe.kind_page(get_engine(), kind, _linker)
+    page = listings.kind_page(get_engine(), kind, _linker)
     return _page("ld_kind.html", page, fmt,
                  url_for("ld.browse_kind", name=f"{kind_name}.{SUFFIX_OF[fmt.name]}"),
                  alternates=_alternates("ld.browse_kind", PAGE_FORMATS, name=kind_name))
@@ -236,7 +236,7 @@ def browse_kind(name: str) -> Response:
 @bp.route("/timeline.<ext>")
 def timeline(ext: str | None) -> Response:
     fmt = _choose(ext, PAGE_FORMATS)
-    return _page("ld_timeline.html", describe.timeline(get_engine(), _linker), fmt,
+    return _page("ld_timeline.html", listings.timeline(get_engine(), _linker), fmt,
                  url_for("ld.timeline", ext=SUFFIX_OF[fmt.name]),
                  alternates=_alternates("ld.timeline", PAGE_FORMATS))
 
@@ -249,7 +249,7 @@ def positions(ext: str | None) -> Response:
     agreement = describe.resource_iri(slug)
     if agreement is None or not describe.exists(get_engine(), agreement):
         raise NotFound(f"no agreement {slug!r}; see {url_for('ld.browse_kind', name='treaties')}")
-    page = describe.positions_page(get_engine(), agreement, get_state().article_text, _linker)
+    page = listings.positions_page(get_engine(), agreement, get_state().article_text, _linker)
     return _page("ld_positions.html", page, fmt,
                  url_for("ld.positions", ext=SUFFIX_OF[fmt.name], agreement=slug),
                  alternates=_alternates("ld.positions", PAGE_FORMATS, agreement=slug))
