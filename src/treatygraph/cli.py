@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.root = args.root.resolve()
     try:
         return int(args.handler(args))
+    except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (RDFSyntaxError, SourceError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
