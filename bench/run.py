@@ -14,7 +14,9 @@ What it does, all on 127.0.0.1:
    sync workers, ``--workers`` below); ``oxigraph serve-read-only --union-default-graph``
    over a store made with ``oxigraph load`` + ``oxigraph optimize`` (the baseline the
    issue names; RocksDB on disk); ``oxigraph serve --union-default-graph`` in memory
-   with the file POSTed to ``/store`` (same storage class as ours: memory).
+   with the file POSTed to ``/store`` (same storage class as ours: memory; by default
+   on the synthetic dataset only, ``--memory-oxigraph all`` for both); rdflib's engine
+   behind Flask + gunicorn sync workers (bench/rdflib_app.py).
 3. Answers are compared across servers before anything is timed.
 4. Load: ``wrk -t1 -cC`` GET requests (``query=`` URL-encoded; Accept
    application/sparql-results+json, or application/n-triples for CONSTRUCT) for each of
@@ -31,7 +33,11 @@ What it does, all on 127.0.0.1:
      is answered from the per-worker response cache (what caching immutable results buys).
    * "ours, no cache": each request starts with a different SPARQL comment
      (``# <salt>-<n>``) so the cache never hits and every request reaches the engine.
-   * Oxigraph servers get the same varying-comment stream (they do not cache anyway).
+     Before each cache-hit measurement the query is re-sent a few times concurrently,
+     because the no-cache runs evict it from the (512-entry, per-worker) cache.
+   * Oxigraph and rdflib get the same varying-comment stream (they do not cache anyway).
+   * wrk corrects latencies for coordinated omission: one stall (e.g. a single cache
+     miss among thousands of hits) shows up in p99 far more than its count suggests.
 5. Engines in-process (no HTTP): pyoxigraph through our own engine wrapper and result
    serialiser (exactly what our query process does per request) vs rdflib's SPARQL
    engine and serialiser on an rdflib ``Dataset(default_union=True)`` of the same file;
@@ -402,7 +408,7 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
                                        f"127.0.0.1:{port}"], "/query", port,
                        work / f"oxro-{ds_name}.log")
         servers = [ours, ox_ro]
-        if not args.no_memory_oxigraph:
+        if args.memory_oxigraph == "all" or args.memory_oxigraph == ds_name:
             port = free_port()
             servers.append(Server("oxigraph-mem", [str(BIN / "oxigraph"), "serve",
                                                    "--union-default-graph", "--bind",
@@ -448,7 +454,7 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
         for t in targets:
             for name, text in queries.items():
                 latency[t.key, name] = warm_up(t.server, text, accept_for(name), bust=t.bust,
-                                               requests=args.warmup_requests, seconds=1.0)
+                                               requests=args.warmup_requests, seconds=0.5)
         table = res.samples.setdefault(ds_name, {})
         for rnd in range(args.rounds):
             log(f"{ds_name}: round {rnd + 1}/{args.rounds} (load average "
@@ -458,6 +464,9 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
                     shift = (rnd + qi) % len(targets)
                     for t in targets[shift:] + targets[:shift]:
                         seconds = duration_for(latency[t.key, name], conns, args)
+                        if not t.bust:  # the no-cache runs evict entries: re-fill both workers
+                            warm_up(t.server, text, accept_for(name), bust=False, requests=8,
+                                    seconds=1.0)
                         s = run_wrk(lua, t.server, text, accept_for(name), connections=conns,
                                     duration=seconds, bust=t.bust,
                                     salt=f"{ds_name}-{rnd}-{conns}-{t.key}",
@@ -485,23 +494,30 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
 
 
 def measure_ceiling(args: argparse.Namespace, lua: Path, work: Path, res: Results) -> None:
-    variants = {"sync": ["-k", "sync"],
-                "gthread-keepalive": ["-k", "gthread", "--threads", "1", "--keep-alive", "5"]}
-    for label, opts in variants.items():
-        port = free_port()
-        srv = Server(f"ceiling-{label}", [str(BIN / "gunicorn"), "-w", str(args.workers), *opts,
+    variants = {"sync": ["-k", "sync"]}
+    if args.ceiling_gthread:
+        variants["gthread-keepalive"] = ["-k", "gthread", "--threads", "1", "--keep-alive", "5"]
+    servers: list[Server] = []
+    try:
+        for label, opts in variants.items():
+            port = free_port()
+            servers.append(Server(label, [str(BIN / "gunicorn"), "-w", str(args.workers), *opts,
                                           "-b", f"127.0.0.1:{port}", "--chdir", str(BENCH),
                                           "--log-level", "warning", "ceiling_app:app"],
-                     "/sparql", port, work / f"ceiling-{label}.log")
-        try:
-            srv.start()
+                                  "/sparql", port, work / f"ceiling-{label}.log"))
+            servers[-1].start()
+        for srv in servers:
             srv.wait_ready()
-            for conns in args.connections:  # one 2-second measurement each: a reference
-                s = run_wrk(lua, srv, "ASK{}", JSON_RESULTS, connections=conns,
-                            duration=max(2, args.duration), bust=False, salt="c",
-                            max_requests=args.max_requests)
-                res.ceiling.setdefault(label, {}).setdefault(conns, []).append(s)
-        finally:
+        for rnd in range(args.rounds):  # interleaved like the endpoint measurements
+            for conns in args.connections:
+                shift = rnd % len(servers)
+                for srv in servers[shift:] + servers[:shift]:
+                    s = run_wrk(lua, srv, "ASK{}", JSON_RESULTS, connections=conns,
+                                duration=args.duration, bust=False, salt="c",
+                                max_requests=args.max_requests)
+                    res.ceiling.setdefault(srv.label, {}).setdefault(conns, []).append(s)
+    finally:
+        for srv in servers:
             srv.stop()
 
 
@@ -622,13 +638,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-requests", type=int, default=10,
                         help="slow targets get a longer window (up to --max-duration) to "
                         "complete about this many responses (10)")
-    parser.add_argument("--max-duration", type=int, default=3,
-                        help="longest window for slow targets, seconds (3)")
+    parser.add_argument("--max-duration", type=int, default=2,
+                        help="longest window for slow targets, seconds (2)")
     parser.add_argument("--max-requests", type=int, default=200_000,
                         help="responses after which a measurement stops early (200000)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
     parser.add_argument("--warmup-requests", type=int, default=20,
-                        help="sequential warm-up requests per target and query, at most 1 s "
+                        help="warm-up requests per target and query, at most 0.5 s "
                         "(20)")
     parser.add_argument("--connections", type=lambda s: [int(x) for x in s.split(",")],
                         default=[1, 8], help="connection counts (1,8)")
@@ -638,13 +654,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma list of project,synthetic")
     parser.add_argument("--persons", type=int, default=10_000,
                         help="synthetic persons (~15 triples each; 10000)")
-    parser.add_argument("--engine-seconds", type=float, default=0.5,
-                        help="time budget per query for in-process engines (0.5)")
+    parser.add_argument("--engine-seconds", type=float, default=0.3,
+                        help="time budget per query for in-process engines, at least 3 "
+                        "calls (0.3)")
     parser.add_argument("--engine-max-iter", type=int, default=500)
     parser.add_argument("--no-engines", action="store_true", help="skip in-process engines")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the stack ceiling")
-    parser.add_argument("--no-memory-oxigraph", action="store_true",
-                        help="skip the in-memory Oxigraph server")
+    parser.add_argument("--ceiling-gthread", action="store_true",
+                        help="also measure the ceiling with gthread workers (1 thread, "
+                        "keep-alive)")
+    parser.add_argument("--memory-oxigraph", default="synthetic",
+                        choices=("synthetic", "project", "all", "none"),
+                        help="datasets on which the in-memory Oxigraph server is measured too "
+                        "(synthetic; 'all' adds ~25 s)")
     parser.add_argument("--no-rdflib-http", action="store_true",
                         help="skip rdflib behind Flask + gunicorn")
     parser.add_argument("--ours-gthread", action="store_true",
