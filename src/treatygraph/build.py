@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
@@ -79,7 +79,7 @@ def anchors_in(graph: Graph) -> list[Anchor]:
         for selector in graph.objects(node, OA.hasSelector):
             for key in ("exact", "prefix", "suffix", "start", "end"):
                 value = graph.value(selector, OA[key])
-                if value is not None:
+                if isinstance(value, Literal):
                     values[key] = value.toPython()
         found.append(
             Anchor(

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.term import Node
 
 from .namespaces import ONTOLOGY_IRI, PREFIXES, TG
 
@@ -49,7 +50,7 @@ class Term:
     relations: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
-def _link(graph: Graph, node: object) -> tuple[str, str]:
+def _link(graph: Graph, node: Node) -> tuple[str, str]:
     """(text, href) for a related node; our own terms link within the page."""
     if isinstance(node, URIRef):
         iri = str(node)
@@ -59,7 +60,7 @@ def _link(graph: Graph, node: object) -> tuple[str, str]:
             return graph.namespace_manager.normalizeUri(node), iri
         except ValueError:
             return iri, iri
-    members = graph.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    members = graph.value(node, OWL.unionOf)
     if members is not None:
         from rdflib.collection import Collection
 

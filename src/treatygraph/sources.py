@@ -86,7 +86,7 @@ def expand_anchors(graph: Graph, origin: str) -> Graph:
                 f"{origin}: anchor of {fact} with quote {str(exact)!r} has no offsets; "
                 "run `treatygraph anchor`"
             )
-        start, end = int(fields["start"]), int(fields["end"])
+        start, end = int(str(fields["start"])), int(str(fields["end"]))
         node = anchor_iri(start, end)
         quote = URIRef(f"{node}-quote")
         position = URIRef(f"{node}-position")

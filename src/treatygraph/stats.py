@@ -23,7 +23,7 @@ def class_counts(graph: Graph) -> Counter[str]:
         graph.bind(prefix, namespace, override=True)
     counts: Counter[str] = Counter()
     for _, cls in graph.subject_objects(RDF.type):
-        counts[graph.namespace_manager.normalizeUri(cls)] += 1
+        counts[graph.namespace_manager.normalizeUri(str(cls))] += 1
     return counts
 
 
@@ -59,12 +59,13 @@ def run(args: argparse.Namespace) -> int:
         "graphs": {str(GRAPHS[name]): len(g) for name, g in graphs.items()},
         "classes": dict(sorted(class_counts(data).items())),
     }
+    cov: Coverage | None
     try:
         cov, dangling = mention_coverage(project, graphs)
     except FileNotFoundError as exc:
         stats["mention_coverage"] = f"skipped: no article at {exc}"
         cov, dangling = None, []
-    else:
+    if cov is not None:
         stats["mention_coverage"] = {
             "ratio": round(cov.ratio, 4),
             "candidates": len(cov.candidates),

@@ -41,7 +41,8 @@ RESOURCES = {
     # labels as written in graph/article/*.ttl and graph/background/facts.ttl
     "affiliation": ("affiliation-heather-williams-kings-college-london",
                     "Heather Williams at King’s College London"),
-    "policy option": ("option-us-withdraws-from-inf-treaty", "The US withdraws from the INF Treaty"),
+    "policy option": ("option-us-withdraws-from-inf-treaty",
+                      "The US withdraws from the INF Treaty"),
     "group": ("other-experts", "Experts favouring leaving the INF Treaty"),
     "city": ("moscow", "Moscow"),
     "post": ("us-national-security-advisor", "United States National Security Advisor"),

@@ -39,8 +39,9 @@ def _json_term(term: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-            if getattr(term, "direction", None) is not None:
-                out["its:dir"] = str(term.direction.name).lower()
+            direction = getattr(term, "direction", None)
+            if direction is not None:
+                out["its:dir"] = str(direction.name).lower()
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out

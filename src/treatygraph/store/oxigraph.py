@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -135,7 +136,7 @@ class OxigraphEngine:
               named_graph_uris: Sequence[str] | None = None, *,
               union_default_graph: bool = True, base_iri: str | None = None,
               max_results: int | None = None) -> QueryResult:
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, Any] = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris or ()]
@@ -148,13 +149,13 @@ class OxigraphEngine:
                 return QueryResult("boolean", boolean=bool(raw))
             if isinstance(raw, ox.QuerySolutions):
                 variables = [v.value for v in raw.variables]
-                rows = []
+                rows: list[tuple[Any, ...]] = []
                 for solution in raw:
                     if len(rows) == limit:
                         raise ResultLimitExceeded(limit)
                     rows.append(tuple(solution))
                 return QueryResult("bindings", variables=variables, rows=rows)
-            triples = []
+            triples: list[Any] = []
             for triple in raw:
                 if len(triples) == limit:
                     raise ResultLimitExceeded(limit)
@@ -179,8 +180,10 @@ class OxigraphEngine:
             self._union_count = None
 
     # -- descriptions ------------------------------------------------------------------
-    def _count(self, sparql: str, **kwargs: object) -> list[ox.QuerySolution]:
-        return list(self._store.query(sparql, **kwargs))
+    def _count(self, sparql: str, **kwargs: Any) -> list[ox.QuerySolution]:
+        solutions = self._store.query(sparql, **kwargs)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return list(solutions)
 
     def triple_counts(self) -> dict[str | None, int]:
         if self._counts is None:
@@ -215,4 +218,6 @@ class OxigraphEngine:
         fmt = _MEDIA_TYPES.get(media_type)
         if fmt is None or not fmt.supports_datasets:
             raise ValueError(f"cannot dump a dataset as {media_type}")
-        return self._store.dump(format=fmt)
+        data = self._store.dump(format=fmt)
+        assert data is not None  # no output file given, so the bytes are returned
+        return data

@@ -1,0 +1,29 @@
+"""The code stays ruff-clean and type-checks, in CI as on a developer's machine."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def tool(name: str) -> str:
+    path = Path(sys.executable).parent / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]')")
+    return found
+
+
+def test_ruff_is_clean(root: Path) -> None:
+    done = subprocess.run([tool("ruff"), "check", "."], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def test_mypy_is_clean(root: Path) -> None:
+    done = subprocess.run([tool("mypy"), "src"], cwd=root, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout
