@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.wsgi import get_current_url
 
 from treatygraph import conneg
 from treatygraph.errors import (
@@ -161,11 +164,26 @@ def sparql() -> Response:
     return _answer(query, params)
 
 
+def site_root(environ: Mapping[str, Any], base_url: str | None) -> str:
+    """The public root of the site: BASE_URL when configured, else the request's host."""
+    if base_url:
+        return base_url.rstrip("/")
+    return get_current_url(dict(environ), root_only=True).rstrip("/")
+
+
 def _endpoint_url(path: str) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    return request.url_root.rstrip("/") + path
+    return site_root(request.environ, current_app.config.get("BASE_URL")) + path
+
+
+def cache_key(query: str, params: Params, accept: str | None, base_iri: str) -> tuple[Any, ...]:
+    """What makes two query requests the same answer: query, dataset, base and format."""
+    return ("q", query, tuple(params.get("default-graph-uri", ())),
+            tuple(params.get("named-graph-uri", ())), base_iri, accept, _one(params, "format"))
+
+
+def cached_headers(entry: CachedResponse) -> dict[str, str]:
+    """Headers of a cached answer (CORS headers are added for every response by the app)."""
+    return {"ETag": f'"{entry.etag}"', "Cache-Control": "no-cache", "Vary": "Accept"}
 
 
 def _response(entry: CachedResponse) -> Response:
@@ -174,9 +192,7 @@ def _response(entry: CachedResponse) -> Response:
     else:
         resp = Response(entry.body, status=200)
         resp.headers["Content-Type"] = entry.content_type
-    resp.set_etag(entry.etag)
-    resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["Vary"] = "Accept"
+    resp.headers.update(cached_headers(entry))
     return resp
 
 
@@ -188,7 +204,7 @@ def _answer(query: str, params: Params) -> Response:
     accept = request.headers.get("Accept")
     base_iri = _endpoint_url("/sparql")
     cache = get_cache()
-    key = ("q", query, default_graphs, named_graphs, base_iri, accept, format_param)
+    key = cache_key(query, params, accept, base_iri)
     cached = cache.get(key)
     if cached is not None:
         get_metrics().increment("query_cache_hits")
