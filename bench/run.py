@@ -390,8 +390,6 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
         if args.ours_gthread:
             variant += ["--gunicorn", "worker_class=gthread", "--gunicorn", "threads=1",
                         "--gunicorn", "keepalive=5"]
-        if args.ours_fast_cache_path:
-            variant += ["--fast-cache-path"]
         if variant:
             ours.cmd = [sys.executable, str(BENCH / "serve_variant.py"), *variant, "--",
                         *ours.cmd[2:]]
@@ -671,8 +669,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip rdflib behind Flask + gunicorn")
     parser.add_argument("--ours-gthread", action="store_true",
                         help="experiment: our app under gthread (1 thread, keep-alive)")
-    parser.add_argument("--ours-fast-cache-path", action="store_true",
-                        help="experiment: answer cache hits before Flask (serve_variant.py)")
     parser.add_argument("--json", type=Path, help="also write raw samples here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
@@ -723,8 +719,7 @@ def main(argv: list[str] | None = None) -> int:
           f"for ~{args.min_requests} responses) or {args.max_requests} responses per "
           f"measurement, {args.rounds} interleaved rounds, our server with {args.workers} "
           f"gunicorn {'gthread (1 thread, keep-alive)' if args.ours_gthread else 'sync'} "
-          f"workers{' + the fast cache-hit path prototype' if args.ours_fast_cache_path else ''}"
-          f". Load average before {load_before[0]:.2f}, after "
+          f"workers. Load average before {load_before[0]:.2f}, after "
           f"{os.getloadavg()[0]:.2f}; run took {time.monotonic() - started:.0f} s.")
     print(report(res, args, targets_meta))
     if args.json:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.wsgi import get_current_url
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 from treatygraph import conneg
 from treatygraph.errors import (
@@ -164,11 +166,11 @@ def sparql() -> Response:
     return _answer(query, params)
 
 
-def site_root(environ: Mapping[str, Any], base_url: str | None) -> str:
+def site_root(environ: WSGIEnvironment, base_url: str | None) -> str:
     """The public root of the site: BASE_URL when configured, else the request's host."""
     if base_url:
         return base_url.rstrip("/")
-    return get_current_url(dict(environ), root_only=True).rstrip("/")
+    return get_current_url(environ, root_only=True).rstrip("/")
 
 
 def _endpoint_url(path: str) -> str:
