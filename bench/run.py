@@ -75,6 +75,8 @@ BIN = Path(sys.executable).parent
 QUERY_NAMES = ("lookup", "join", "aggregate", "construct")
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
+#: Target keys that are our endpoint (the rest are the references)
+OURS = ("cached", "nocache", "front", "front-nocache")
 
 LUA = r"""
 -- args: path prefix, URL-encoded query, Accept, bust (0/1), salt, max responses
@@ -406,6 +408,14 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
                                        f"127.0.0.1:{port}"], "/query", port,
                        work / f"oxro-{ds_name}.log")
         servers = [ours, ox_ro]
+        if args.front and shutil.which("nginx"):
+            port = free_port()
+            front = [str(BIN / "treatygraph"), "serve", "--front-cache", "--data", str(data),
+                     "--port", str(port), "--workers", str(args.workers)]
+            servers.append(Server("ours-front", front, "/sparql", port,
+                                  work / f"front-{ds_name}.log"))
+        elif args.front:
+            log("nginx not found: skipping `serve --front-cache` (apt-get install -y nginx)")
         if args.memory_oxigraph == "all" or args.memory_oxigraph == ds_name:
             port = free_port()
             servers.append(Server("oxigraph-mem", [str(BIN / "oxigraph"), "serve",
@@ -440,6 +450,11 @@ def measure_dataset(ds_name: str, data: Path, args: argparse.Namespace, lua: Pat
         targets = [Target("cached", "ours, cache hit", ours, False),
                    Target("nocache", "ours, no cache", ours, True),
                    Target("oxro", "oxigraph serve-read-only", ox_ro, True)]
+        if "ours-front" in by_label:
+            targets += [Target("front", "ours + front cache, cache hit", by_label["ours-front"],
+                               False),
+                        Target("front-nocache", "ours + front cache, no cache",
+                               by_label["ours-front"], True)]
         if "oxigraph-mem" in by_label:
             targets.append(Target("oxmem", "oxigraph serve (memory)", by_label["oxigraph-mem"],
                                   True))
@@ -558,22 +573,23 @@ def report(res: Results, args: argparse.Namespace, targets_meta: list[tuple[str,
                                ("rdflib", "rdflib behind Flask + gunicorn sync workers")):
             if not any(ref in c for q in table.values() for c in q.values()):
                 continue
-            out.append(f"\nRatios to {ref_label}, median of per-round ratios. Throughput: "
-                       "ours ÷ theirs (higher is better, 1.00 = parity). Latency: "
-                       "ours ÷ theirs (lower is better).\n")
-            out.append("| query | conns | throughput, cache hit | throughput, no cache | "
-                       "p50, cache hit | p50, no cache | p99, cache hit | p99, no cache |")
-            out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+            ours = [(k, lbl) for k, lbl in present if k in OURS]
+            out.append(f"\nRatios to {ref_label}, median of per-round ratios, as throughput "
+                       "(ours ÷ theirs, higher is better, 1.00 = parity) and, in brackets, "
+                       "p50 / p99 latency (ours ÷ theirs, lower is better).\n")
+            out.append("| query | conns | " + " | ".join(lbl for _, lbl in ours) + " |")
+            out.append("|---|---:|" + "---:|" * len(ours))
             for name, by_conns in table.items():
                 for conns, cells in by_conns.items():
                     row = [name, str(conns)]
-                    for metric in ("rps", "p50_ms", "p99_ms"):
-                        for key in ("cached", "nocache"):
-                            ratios = [getattr(a, metric) / getattr(b, metric)
-                                      for a, b in zip(cells.get(key, []), cells.get(ref, []),
-                                                      strict=False)
-                                      if getattr(b, metric) > 0]
-                            row.append(f"{med(ratios):.2f}")
+                    for key, _ in ours:
+                        r = {metric: med([getattr(a, metric) / getattr(b, metric)
+                                          for a, b in zip(cells.get(key, []),
+                                                          cells.get(ref, []), strict=False)
+                                          if getattr(b, metric) > 0])
+                             for metric in ("rps", "p50_ms", "p99_ms")}
+                        row.append(f"**{r['rps']:.2f}** ({r['p50_ms']:.2f} / "
+                                   f"{r['p99_ms']:.2f})")
                     out.append("| " + " | ".join(row) + " |")
     if res.engines:
         out.append("\n### Engines in-process (one thread, no HTTP), queries/s including "
@@ -669,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip rdflib behind Flask + gunicorn")
     parser.add_argument("--ours-gthread", action="store_true",
                         help="experiment: our app under gthread (1 thread, keep-alive)")
+    parser.add_argument("--no-front", dest="front", action="store_false",
+                        help="skip `treatygraph serve --front-cache` (nginx in front)")
     parser.add_argument("--json", type=Path, help="also write raw samples here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
@@ -712,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log(f"work directory kept: {work}")
     targets_meta = [("cached", "ours, cache hit"), ("nocache", "ours, no cache"),
+                    ("front", "ours + front cache, cache hit"),
+                    ("front-nocache", "ours + front cache, no cache"),
                     ("oxro", "oxigraph serve-read-only"), ("oxmem", "oxigraph serve (memory)"),
                     ("rdflib", "rdflib (Flask + gunicorn)")]
     print(f"## treatygraph endpoint benchmark\n\n{machine()}\n")

@@ -44,6 +44,10 @@ COMPETENCY_DIR      Directory of ``*.rq`` example queries for the home   ``PROJE
 CACHE_ENTRIES       Max cached responses per worker (0 disables).        ``512``
 CACHE_FAST_PATH     Answer GET /sparql cache hits before Flask routes    ``True``
                     the request (same body and headers, 5x cheaper).
+SHARED_CACHE_SECONDS  How long shared caches (``serve --front-cache``,   ``300``
+                    a CDN) may keep a query answer or page
+                    (``s-maxage``); browsers always revalidate. 0, or
+                    updates enabled: ``no-cache``.
 ARTICLE_PATH        Source article text (with its ``.json`` metadata)    ``find_article(
                     that /id/ pages quote anchors from, in their full    PROJECT_ROOT)``
                     sentence. Unset and absent: the anchor's stored
@@ -85,6 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "COMPETENCY_DIR": None,
     "CACHE_ENTRIES": 512,
     "CACHE_FAST_PATH": True,
+    "SHARED_CACHE_SECONDS": 300,
     "ARTICLE_PATH": None,
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",
     "DATASET_PUBLISHER": "treatygraph contributors",

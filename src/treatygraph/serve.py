@@ -14,6 +14,7 @@ Examples::
     treatygraph serve --store /srv/treatygraph.db --workers 4
     treatygraph serve --data d.nq --update-token s3cret     # enables /update (1 worker)
     treatygraph serve --store sparql+http://127.0.0.1:8890/sparql   # remote store (loads it)
+    treatygraph serve --front-cache                   # nginx in front: buffering and caching
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 
 from flask import Flask
 
+from treatygraph import cachepolicy
+from treatygraph.frontcache import FrontCache, FrontCacheError, FrontCacheSettings, find_nginx
 from treatygraph.store import EXECUTOR, ConfigError, DataLoadError
 
 
@@ -70,8 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="SERVICE endpoint IRI that queries may call (repeatable)")
     parser.add_argument("--base-url", help="public base URL, e.g. https://example.org")
     parser.add_argument("--result-cap", type=int, help="max result rows (RESULT_CAP)")
+    parser.add_argument("--shared-cache-seconds", type=int, metavar="S",
+                        help="how long shared caches may keep an answer (SHARED_CACHE_SECONDS,"
+                             " default 300; 0: no-cache)")
     parser.add_argument("--body-cap", type=int, help="max request body bytes (BODY_CAP)")
     parser.add_argument("--competency-dir", help="directory of example *.rq queries")
+    parser.add_argument("--front-cache", action="store_true",
+                        help="put nginx in front as a buffering proxy and HTTP cache of "
+                             "repeated answers (needs nginx; docs/benchmarks.md)")
     parser.add_argument("--dev", action="store_true",
                         help="Flask development server with the reloader")
 
@@ -106,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.allow_service:
         config["SERVICE_ALLOWLIST"] = list(args.allow_service)
     for option, key in (("base_url", "BASE_URL"), ("result_cap", "RESULT_CAP"),
+                        ("shared_cache_seconds", "SHARED_CACHE_SECONDS"),
                         ("body_cap", "BODY_CAP"), ("competency_dir", "COMPETENCY_DIR")):
         value = getattr(args, option)
         if value is not None:
@@ -160,6 +170,15 @@ def run(args: argparse.Namespace) -> int:
             print("note: --update-token serves with 1 worker so every request sees the "
                   "updates (each worker holds its own in-memory copy)", file=sys.stderr)
             workers = 1
+    if args.front_cache:
+        try:
+            if args.dev:
+                raise FrontCacheError("--front-cache runs nginx in front of gunicorn; it "
+                                      "cannot be combined with --dev")
+            find_nginx()  # before the (slow) data load
+        except FrontCacheError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     try:
         app = create_app(config)
     except DataLoadError as err:
@@ -176,8 +195,31 @@ def run(args: argparse.Namespace) -> int:
         app.run(host=args.host, port=args.port, debug=True, use_reloader=True, threaded=True)
         return 0
     query_timeout = float(app.config["QUERY_TIMEOUT"])
+    bind = f"{args.host}:{args.port}"
+    front = None
+    if args.front_cache:
+        try:
+            front = FrontCache(FrontCacheSettings(
+                host=args.host, port=args.port, body_cap=int(app.config["BODY_CAP"]),
+                query_timeout=query_timeout))
+            front.start()
+        except FrontCacheError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        bind = f"unix:{front.upstream}"
+        print(f"treatygraph: nginx front cache on {args.host}:{args.port} "
+              f"(Cache-Control: {cachepolicy.cache_control(app.config)})", file=sys.stderr)
+    try:
+        _serve(app, bind, workers, query_timeout)
+    finally:
+        if front is not None:
+            front.close()
+    return 0
+
+
+def _serve(app: Flask, bind: str, workers: int, query_timeout: float) -> None:
     GunicornServer(app, {
-        "bind": f"{args.host}:{args.port}",
+        "bind": bind,
         "workers": workers,
         "worker_class": "sync",
         "timeout": int(query_timeout) + 30,  # worker heartbeat; queries stop at QUERY_TIMEOUT
@@ -187,7 +229,6 @@ def run(args: argparse.Namespace) -> int:
         "errorlog": "-",
         "loglevel": "info",
     }).run()
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

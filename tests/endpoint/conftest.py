@@ -33,3 +33,15 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 generated triples: a 3-way cross product of them (2.7e10 rows) never ends."""
+    path = tmp_path_factory.mktemp("data") / "generated.nt"
+    with path.open("w") as out:
+        for i in range(1000):
+            out.write(f"<{EX}n{i}> <{EX}p> \"{i}\" .\n")
+            out.write(f"<{EX}n{i}> <{EX}q> <{EX}n{(i + 1) % 1000}> .\n")
+            out.write(f"<{EX}n{i}> <{EX}r> \"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
+    return path

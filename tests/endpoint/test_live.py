@@ -30,18 +30,6 @@ LOOKUP = f"SELECT ?l WHERE {{ <{EX}alice> <http://www.w3.org/2000/01/rdf-schema#
 
 
 @pytest.fixture(scope="module")
-def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """3,000 generated triples: a 3-way cross product of them (2.7e10 rows) never ends."""
-    path = tmp_path_factory.mktemp("data") / "generated.nt"
-    with path.open("w") as out:
-        for i in range(1000):
-            out.write(f"<{EX}n{i}> <{EX}p> \"{i}\" .\n")
-            out.write(f"<{EX}n{i}> <{EX}q> <{EX}n{(i + 1) % 1000}> .\n")
-            out.write(f"<{EX}n{i}> <{EX}r> \"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
-    return path
-
-
-@pytest.fixture(scope="module")
 def server(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), str(big_data), "--timeout", "2",
                        "--workers", "2"], tmp_path_factory.mktemp("log") / "server.log")

@@ -7,6 +7,7 @@ A per-suite pass table is printed at the end and written to test-artifacts/w3c-<
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator
@@ -55,6 +56,34 @@ def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
     _require_target()
     data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol-rw.nq")
     server = servers.start(TARGET, data, w3c_workdir, update_token=secrets.token_hex(16))
+    yield server
+    server.stop()
+
+
+def _front_server(workdir: Path, name: str, update_token: str | None) -> servers.Server:
+    if TARGET != "ours":
+        pytest.skip("the front cache is ours (TREATYGRAPH_W3C_TARGET=ours)")
+    if not servers.nginx_available():
+        reason = "nginx is not installed (apt-get install -y nginx)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the front-cache tests to run: {reason}")
+        pytest.skip(reason)
+    data = protocol.build_dataset(protocol_tests(), workdir / name)
+    return servers.start_ours(data, workdir, update_token, front_cache=True)
+
+
+@pytest.fixture(scope="session")
+def protocol_front_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+    """The read-only configuration behind ``serve --front-cache`` (nginx caching answers)."""
+    server = _front_server(w3c_workdir, "protocol-front.nq", None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def protocol_front_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+    """Updates enabled behind the front cache: answers are then ``no-cache``."""
+    server = _front_server(w3c_workdir, "protocol-front-rw.nq", secrets.token_hex(16))
     yield server
     server.stop()
 

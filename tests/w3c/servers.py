@@ -140,13 +140,21 @@ def ours_command() -> list[str]:
     return [sys.executable, "-m", "treatygraph.cli"]
 
 
-def start_ours(data: Path, workdir: Path, update_token: str | None = None) -> Server:
+def nginx_available() -> bool:
+    return _bin("nginx") is not None or Path("/usr/sbin/nginx").exists()
+
+
+def start_ours(data: Path, workdir: Path, update_token: str | None = None, *,
+               front_cache: bool = False) -> Server:
+    """``treatygraph serve``; with ``front_cache``, behind its nginx front cache."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = workdir / f"treatygraph-{port}.log"
     cmd = [*ours_command(), "serve", "--port", str(port), "--data", str(data), "--workers", "1"]
     if update_token:
         cmd += ["--update-token", update_token]
+    if front_cache:
+        cmd.append("--front-cache")
     env = dict(os.environ)
     src = Path(__file__).resolve().parents[2] / "src"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)

@@ -23,10 +23,23 @@ def test_manifest_has_all_tests() -> None:
 
 @pytest.mark.parametrize("test", [param(t, t.iri, t.short, "protocol", "protocol") for t in TESTS])
 def test_protocol(test: protocol.ProtocolTest, request: pytest.FixtureRequest) -> None:
+    _check(test, request, "protocol_write_server", "protocol_read_server")
+
+
+@pytest.mark.parametrize("test", [param(t, t.iri, t.short, "protocol", "via-front-cache")
+                                  for t in TESTS])
+def test_protocol_through_front_cache(test: protocol.ProtocolTest,
+                                      request: pytest.FixtureRequest) -> None:
+    """The same suite against ``serve --front-cache``: nginx must not change any answer."""
+    _check(test, request, "protocol_front_write_server", "protocol_front_read_server")
+
+
+def _check(test: protocol.ProtocolTest, request: pytest.FixtureRequest, write_server: str,
+           read_server: str) -> None:
     if protocol.is_update_test(test):
-        endpoint = request.getfixturevalue("protocol_write_server").endpoint
+        endpoint = request.getfixturevalue(write_server).endpoint
     else:
-        endpoint = request.getfixturevalue("protocol_read_server").endpoint
+        endpoint = request.getfixturevalue(read_server).endpoint
     negative = all(s == "4xx" for r in test.requests for s in r.expected_status)
     before = None
     if negative and protocol.is_update_test(test):

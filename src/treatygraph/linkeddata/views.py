@@ -30,7 +30,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from treatygraph import conneg, dataset_description, dumps
+from treatygraph import cachepolicy, conneg, dataset_description, dumps
 from treatygraph.conneg import Format
 from treatygraph.linkeddata import describe, listings, rdfout
 from treatygraph.linkeddata.context import build_context, context_document
@@ -90,7 +90,7 @@ def _send(body: bytes, fmt: Format | str, *, negotiated: bool, status: int = 200
     if status == 200:
         resp.set_etag(hashlib.sha256(body).hexdigest()[:32])
         resp.last_modified = get_state().loaded_at
-        resp.headers["Cache-Control"] = "no-cache"
+        resp.headers["Cache-Control"] = cachepolicy.cache_control(current_app.config)
         resp.make_conditional(request)  # 304 (body dropped) when the client's copy is current
     return resp
 

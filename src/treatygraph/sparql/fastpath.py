@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from treatygraph import cachepolicy
 from treatygraph.errors import ClientError
 from treatygraph.metrics import EXTENSION as METRICS
 from treatygraph.sparql.protocol import (
@@ -35,6 +36,7 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
     metrics = app.extensions[METRICS]
     body_cap = int(app.config["BODY_CAP"])
     base_url = app.config.get("BASE_URL")
+    cache_control = cachepolicy.cache_control(app.config)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
@@ -55,7 +57,7 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
         if entry is None:
             return inner(environ, start_response)
         headers = {"Content-Type": entry.content_type, "Content-Length": str(len(entry.body)),
-                   **cached_headers(entry), **always}
+                   **cached_headers(entry, cache_control), **always}
         start_response("200 OK", list(headers.items()))
         metrics.increment("query_cache_hits")
         metrics.observe_request("sparql", 200, time.perf_counter() - started)

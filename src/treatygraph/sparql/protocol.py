@@ -30,7 +30,7 @@ from werkzeug.wsgi import get_current_url
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-from treatygraph import conneg
+from treatygraph import cachepolicy, conneg
 from treatygraph.errors import (
     BadGateway,
     BadRequest,
@@ -183,9 +183,9 @@ def cache_key(query: str, params: Params, accept: str | None, base_iri: str) -> 
             tuple(params.get("named-graph-uri", ())), base_iri, accept, _one(params, "format"))
 
 
-def cached_headers(entry: CachedResponse) -> dict[str, str]:
+def cached_headers(entry: CachedResponse, cache_control: str) -> dict[str, str]:
     """Headers of a cached answer (CORS headers are added for every response by the app)."""
-    return {"ETag": f'"{entry.etag}"', "Cache-Control": "no-cache", "Vary": "Accept"}
+    return {"ETag": f'"{entry.etag}"', "Cache-Control": cache_control, "Vary": "Accept"}
 
 
 def _response(entry: CachedResponse) -> Response:
@@ -194,7 +194,7 @@ def _response(entry: CachedResponse) -> Response:
     else:
         resp = Response(entry.body, status=200)
         resp.headers["Content-Type"] = entry.content_type
-    resp.headers.update(cached_headers(entry))
+    resp.headers.update(cached_headers(entry, cachepolicy.cache_control(current_app.config)))
     return resp
 
 

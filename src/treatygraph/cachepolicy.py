@@ -1,0 +1,24 @@
+"""What shared caches (a front cache, a CDN) may do with our answers: one Cache-Control value.
+
+Query results and pages are pure functions of the data, and the data cannot change while the
+server runs unless updates are enabled. So, like the Wikidata Query Service, we let shared caches
+keep an answer for ``SHARED_CACHE_SECONDS`` (``s-maxage``) while browsers revalidate every time
+with the ETag (``max-age=0, must-revalidate``). With ``/update`` enabled, or the setting at 0, the
+answer is ``no-cache``: every cache must ask us first, so an update is seen at once.
+Errors never carry this header, so no cache keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+NO_CACHE = "no-cache"
+
+
+def cache_control(config: Mapping[str, Any]) -> str:
+    """The Cache-Control value for a successful, cacheable answer under ``config``."""
+    seconds = int(config.get("SHARED_CACHE_SECONDS") or 0)
+    if seconds <= 0 or config.get("UPDATE_TOKEN"):
+        return NO_CACHE
+    return f"public, max-age=0, must-revalidate, s-maxage={seconds}"
