@@ -16,7 +16,9 @@ What it does, all on 127.0.0.1:
    issue names; RocksDB on disk); ``oxigraph serve --union-default-graph`` in memory
    with the file POSTed to ``/store`` (same storage class as ours: memory; by default
    on the synthetic dataset only, ``--memory-oxigraph all`` for both); rdflib's engine
-   behind Flask + gunicorn sync workers (bench/rdflib_app.py).
+   behind Flask + gunicorn sync workers (bench/rdflib_app.py); and, when nginx is installed,
+   ``treatygraph serve --front-cache`` (the production set-up: nginx caching in front of
+   the same gunicorn server; ``--no-front`` skips it).
 3. Answers are compared across servers before anything is timed.
 4. Load: ``wrk -t1 -cC`` GET requests (``query=`` URL-encoded; Accept
    application/sparql-results+json, or application/n-triples for CONSTRUCT) for each of
@@ -35,6 +37,8 @@ What it does, all on 127.0.0.1:
      (``# <salt>-<n>``) so the cache never hits and every request reaches the engine.
      Before each cache-hit measurement the query is re-sent a few times concurrently,
      because the no-cache runs evict it from the (512-entry, per-worker) cache.
+   * "ours + front cache": the same two regimes against ``serve --front-cache``; cache hits
+     are answered by nginx, the no-cache stream passes through nginx to gunicorn.
    * Oxigraph and rdflib get the same varying-comment stream (they do not cache anyway).
    * wrk corrects latencies for coordinated omission: one stall (e.g. a single cache
      miss among thousands of hits) shows up in p99 far more than its count suggests.
