@@ -2,8 +2,10 @@
 
 ``run_job`` executes in the executor's child process: it runs the query on the engine,
 enforces RESULT_CAP, and serialises the *complete* body, so the web process only ever
-sends finished responses. Replies are small picklable records; errors are data here
-and become HTTP errors in :mod:`treatygraph.sparql.protocol`.
+sends finished responses. An engine offering ``query_tsv`` (the optional
+:class:`~treatygraph.store.base.TsvQueryEngine` capability) writes SELECT results itself.
+Replies are small picklable records; errors are data here and become HTTP errors in
+:mod:`treatygraph.sparql.protocol`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from treatygraph.store.base import (
     EngineEvaluationError,
     EngineSyntaxError,
     QueryEngine,
+    QueryResult,
     ResultLimitExceeded,
     UpstreamError,
 )
@@ -55,9 +58,11 @@ def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
         if isinstance(job, UpdateJob):
             engine.update(job.sparql, base_iri=job.base_iri)
             return Reply("ok")
-        result = engine.query(job.sparql, job.default_graphs or None, job.named_graphs or None,
-                              union_default_graph=job.union_default_graph,
-                              base_iri=job.base_iri, max_results=job.max_results)
+        query = getattr(engine, "query_tsv", engine.query)
+        result: QueryResult = query(job.sparql, job.default_graphs or None,
+                                    job.named_graphs or None,
+                                    union_default_graph=job.union_default_graph,
+                                    base_iri=job.base_iri, max_results=job.max_results)
     except EngineSyntaxError as err:
         return Reply("syntax", message=err.message)
     except ResultLimitExceeded as err:

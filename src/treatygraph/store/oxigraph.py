@@ -13,9 +13,10 @@ lets the flag override the query's dataset clause (measured).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -96,6 +97,54 @@ def load_nquads(data: bytes, label: str = "<built graph>") -> ox.Store:
     return store
 
 
+class _LimitReached(Exception):
+    """Raised by :class:`_LineCappedSink` to stop pyoxigraph's serialiser."""
+
+
+class _LineCappedSink:
+    """Binary sink for ``QuerySolutions.serialize`` that refuses more than ``max_lines``.
+
+    pyoxigraph writes through an 8 KiB buffer and propagates the exception from ``write``,
+    so evaluation stops within a chunk of the cap and memory stays bounded.
+    """
+
+    __slots__ = ("chunks", "lines", "max_lines", "full")
+
+    def __init__(self, max_lines: int) -> None:
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_lines
+        self.full = False
+
+    def write(self, data: bytes) -> int:
+        if self.full:  # pyoxigraph may flush its buffer once more after the error
+            return len(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            self.full = True
+            raise _LimitReached
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _capped_tsv(solutions: ox.QuerySolutions, limit: int) -> bytes:
+    """The solutions as TSV, or :class:`ResultLimitExceeded` past ``limit`` rows (-1: none).
+
+    TSV is a header line plus one line per solution (line breaks in literals are escaped),
+    so the cap is exact: ``limit`` rows pass, ``limit + 1`` do not.
+    """
+    sink = _LineCappedSink(limit + 1 if limit >= 0 else sys.maxsize)
+    try:
+        # pyoxigraph only calls write() and flush() on the sink
+        solutions.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
+    except _LimitReached:
+        raise ResultLimitExceeded(limit) from None
+    return b"".join(sink.chunks)
+
+
 class OxigraphEngine:
     """QueryEngine over an in-memory store, or an on-disk store opened read-only."""
 
@@ -136,6 +185,20 @@ class OxigraphEngine:
               named_graph_uris: Sequence[str] | None = None, *,
               union_default_graph: bool = True, base_iri: str | None = None,
               max_results: int | None = None) -> QueryResult:
+        return self._query(sparql, default_graph_uris, named_graph_uris, union_default_graph,
+                           base_iri, max_results, tsv=False)
+
+    def query_tsv(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
+                  named_graph_uris: Sequence[str] | None = None, *,
+                  union_default_graph: bool = True, base_iri: str | None = None,
+                  max_results: int | None = None) -> QueryResult:
+        """SELECT rows written as TSV by pyoxigraph (see ``base.TsvQueryEngine``)."""
+        return self._query(sparql, default_graph_uris, named_graph_uris, union_default_graph,
+                           base_iri, max_results, tsv=True)
+
+    def _query(self, sparql: str, default_graph_uris: Sequence[str] | None,
+               named_graph_uris: Sequence[str] | None, union_default_graph: bool,
+               base_iri: str | None, max_results: int | None, *, tsv: bool) -> QueryResult:
         kwargs: dict[str, Any] = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
@@ -149,6 +212,8 @@ class OxigraphEngine:
                 return QueryResult("boolean", boolean=bool(raw))
             if isinstance(raw, ox.QuerySolutions):
                 variables = [v.value for v in raw.variables]
+                if tsv:
+                    return QueryResult("bindings", variables=variables, tsv=_capped_tsv(raw, limit))
                 rows: list[tuple[Any, ...]] = []
                 for solution in raw:
                     if len(rows) == limit:
