@@ -340,17 +340,22 @@ def engine_rates(path: Path, queries: dict[str, str], seconds: float,
     import rdflib
 
     from treatygraph import conneg
-    from treatygraph.sparql import results
+    from treatygraph.sparql.execute import QueryJob, run_job
     from treatygraph.store.oxigraph import OxigraphEngine, load_files
 
     fmts = {f.name: f for f in conneg.ALL_FORMATS}
     rates: dict[str, dict[str, float]] = {"pyoxigraph": {}, "rdflib": {}}
     engine = OxigraphEngine(load_files([str(path)]))
     for name, text in queries.items():
-        fmt = fmts["ntriples" if name == "construct" else "json"]
+        # exactly the query process's work per request: run_job with a negotiated format
+        job = QueryJob(text, (), (), union_default_graph=True, base_iri=None,
+                       results_format=fmts["json"], graph_format=fmts["ntriples"],
+                       max_results=10_000)
 
-        def ox_once(text: str = text, fmt: Any = fmt) -> bytes:
-            return results.serialize(engine.query(text, max_results=10_000), fmt)
+        def ox_once(job: QueryJob = job) -> bytes:
+            reply = run_job(engine, job)
+            assert reply.status == "ok", reply.message
+            return reply.body
         rates["pyoxigraph"][name] = bounded_rate(ox_once, seconds=seconds, max_iter=max_iter)
     t0 = time.perf_counter()
     ds = rdflib.Dataset(default_union=True)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 #: nginx's verdict on each response (HIT, MISS, EXPIRED, ...), for clients and tests.
 CACHE_STATUS_HEADER = "X-Cache-Status"
+#: Requests for the same answer before nginx keeps it (the next one is a HIT).
+CACHE_MIN_USES = 2
 #: Debian's nginx, when /usr/sbin is not on PATH.
 FALLBACK_NGINX = "/usr/sbin/nginx"
 
@@ -93,6 +95,12 @@ http {{
             proxy_cache_key "$scheme://$http_host$request_uri|$http_accept";
             proxy_cache_revalidate on;
             proxy_cache_lock on;
+            # A one-off query is not written to disk: an answer is kept from its second use.
+            proxy_cache_min_uses {CACHE_MIN_USES};
+            # Answers up to 1 MB stay in memory on their way through (no temporary files).
+            proxy_buffer_size 16k;
+            proxy_buffers 64 16k;
+            proxy_busy_buffers_size 64k;
             proxy_cache_lock_timeout {int(settings.query_timeout) + 1}s;
             add_header {CACHE_STATUS_HEADER} $upstream_cache_status always;
         }}
