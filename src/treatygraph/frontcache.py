@@ -10,6 +10,7 @@ nginx runs as a child of ``treatygraph serve`` with a generated configuration in
 temporary directory (cache included), listens on the public host and port, and forwards to
 gunicorn on a Unix socket in that directory. The directory is removed when the server stops,
 so a restart, which is the only way the served data changes, starts with an empty cache.
+If nginx ends on its own, ``serve`` stops with status 1 rather than run unreachable.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +131,12 @@ class FrontCache:
         self.config_path = self.workdir / "nginx.conf"
         self.error_log = self.workdir / "error.log"
         self.process: subprocess.Popen[bytes] | None = None
+        #: gunicorn forks its workers from this process, and a worker that exits unwinds
+        #: through the same ``finally``: only the process that started nginx may stop it.
+        self.owner = os.getpid()
+        self.closing = False
+        #: nginx's exit status when it ended on its own (see :meth:`watch`)
+        self.died_with: int | None = None
 
     def _command(self, *extra: str) -> list[str]:
         return [self.nginx, "-p", str(self.workdir), "-c", str(self.config_path),
@@ -167,8 +176,29 @@ class FrontCache:
         except OSError:
             return ""
 
+    def watch(self, on_exit: Callable[[int], None]) -> None:
+        """Call ``on_exit(status)`` from a thread if nginx ends before :meth:`close`.
+
+        Without nginx nothing answers on the public port, so ``serve`` should stop (and an
+        init system restart it) rather than keep running unreachable.
+        """
+        process = self.process
+        if process is None:
+            return
+
+        def wait() -> None:
+            status = process.wait()
+            if not self.closing:
+                self.died_with = status
+                on_exit(status)
+
+        threading.Thread(target=wait, name="nginx-watch", daemon=True).start()
+
     def close(self) -> None:
         """Stop nginx (graceful, then forced) and remove the directory with the cache."""
+        if os.getpid() != self.owner:
+            return
+        self.closing = True
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGQUIT)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -209,12 +210,23 @@ def run(args: argparse.Namespace) -> int:
         bind = f"unix:{front.upstream}"
         print(f"treatygraph: nginx front cache on {args.host}:{args.port} "
               f"(Cache-Control: {cachepolicy.cache_control(app.config)})", file=sys.stderr)
+        front.watch(_front_died)
     try:
         _serve(app, bind, workers, query_timeout)
+    except SystemExit:  # gunicorn's arbiter ends with sys.exit (0 after SIGTERM)
+        if front is not None and front.died_with is not None and os.getpid() == front.owner:
+            raise SystemExit(1) from None
+        raise
     finally:
         if front is not None:
             front.close()
     return 0
+
+
+def _front_died(status: int) -> None:
+    """nginx ended on its own: stop gunicorn too (SIGTERM to its arbiter, this process)."""
+    print(f"error: the nginx front cache exited (status {status}); stopping", file=sys.stderr)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _serve(app: Flask, bind: str, workers: int, query_timeout: float) -> None:

@@ -192,6 +192,56 @@ def test_stopping_serve_stops_nginx_and_removes_its_directory(tmp_path: Path) ->
     live.stop()  # the gunicorn workers' group, if any is left
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_that_exits_leaves_nginx_serving(tmp_path: Path) -> None:
+    """gunicorn's workers unwind through serve's code when they exit; nginx must survive it."""
+    _need_nginx()
+    with LiveServer(["--data", str(PEOPLE), "--front-cache", "--workers", "2"],
+                    tmp_path / "worker.log") as live:
+        nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
+        deadline = time.monotonic() + 20
+        while True:  # /healthz answers as soon as the first worker is up
+            workers = [p for p in _children(live.process.pid) if p != nginx_pid]
+            if len(workers) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], 15)  # a graceful worker exit, as on a gunicorn reload
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _alive(workers[0]):
+            time.sleep(0.1)
+        assert not _alive(workers[0])
+        time.sleep(1)  # the arbiter forks a replacement
+        assert _alive(nginx_pid)
+        assert _workdir_of(live).exists()
+        assert _get(live, LABELS).status_code == 200
+
+
+def test_serve_stops_with_status_1_when_nginx_dies(tmp_path: Path) -> None:
+    """Nothing would answer on the port: serve must not keep running as if it did."""
+    _need_nginx()
+    live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "died.log")
+    try:
+        nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
+        os.kill(nginx_pid, 9)
+        assert live.process.wait(30) == 1
+        assert "the nginx front cache exited" in live.log.read_text()
+    finally:
+        live.stop()
+
+
 def test_a_busy_port_is_refused_with_the_reason(tmp_path: Path) -> None:
     _need_nginx()
     import socket
