@@ -47,7 +47,8 @@ CACHE_FAST_PATH     Answer GET /sparql cache hits before Flask routes    ``True`
 SHARED_CACHE_SECONDS  How long shared caches (``serve --front-cache``,   ``300``
                     a CDN) may keep a query answer or page
                     (``s-maxage``); browsers always revalidate. 0, or
-                    updates enabled: ``no-cache``.
+                    updates enabled: ``no-cache``. With a remote store
+                    it also bounds reuse by each server process.
 ARTICLE_PATH        Source article text (with its ``.json`` metadata)    ``find_article(
                     that /id/ pages quote anchors from, in their full    PROJECT_ROOT)``
                     sentence. Unset and absent: the anchor's stored

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import gzip
 import re
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -389,3 +391,35 @@ def test_construct_gives_triples(apps: tuple[Flask, Flask]) -> None:
     result = apps[1].extensions[ENGINE].query(PREFIXES + MIX["construct-where"])
     assert result.kind == "graph" and result.triples
     assert all(isinstance(t, ox.Triple) for t in result.triples)
+
+
+def test_answers_from_a_store_others_write_to_are_reused_only_for_a_while(
+        virtuoso: Virtuoso) -> None:
+    """Another writer changes the store: cached answers give way after SHARED_CACHE_SECONDS."""
+    graph = "urn:x-test:reuse"
+
+    def write(update: str) -> None:  # another writer, straight to the store
+        resp = requests.post(virtuoso.sparql_url, data={"update": update}, timeout=30)
+        assert resp.status_code < 300, resp.text
+
+    write(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "before" }} }}')
+    query = "SELECT ?o WHERE { <urn:x:s> <urn:x:p> ?o }"
+
+    def answer(client: FlaskClient) -> list[str]:
+        resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": SRJ})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        assert resp.headers["Cache-Control"].endswith("s-maxage=1")
+        return [b["o"]["value"] for b in resp.get_json()["results"]["bindings"]]
+
+    try:
+        with app_factory(STORE_PATH=virtuoso.store_path, STORE_LOAD=False,
+                         STORE_GRAPHS=[graph], SHARED_CACHE_SECONDS=1) as make:
+            client = make().test_client()
+            assert answer(client) == ["before"]
+            write(f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "before" }} }};'
+                          f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "after" }} }}')
+            assert answer(client) == ["before"]  # reused: the cache is in effect
+            time.sleep(1.2)
+            assert answer(client) == ["after"]
+    finally:
+        write(f"DROP SILENT GRAPH <{graph}>")

@@ -3,16 +3,19 @@
 The data are read-only between updates, so a response is a pure function of
 (query text, dataset parameters, base IRI, Accept/format). Entries carry a strong ETag
 (hash of the body plus the data generation); an update clears the cache and bumps the
-generation so old ETags stop matching.
+generation so old ETags stop matching. A store that others can write to (a remote one)
+gets a ``max_age``: entries older than that are dropped, so changes show within it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,13 +23,17 @@ class CachedResponse:
     body: bytes
     content_type: str
     etag: str  #: unquoted entity tag
+    #: when it was stored, on the cache's clock (set by ``ResponseCache.put``)
+    stored_at: float = field(default=0.0, compare=False)
 
 
 class ResponseCache:
     def __init__(self, max_entries: int = 512, max_bytes: int = 64 << 20,
-                 max_entry_bytes: int = 1 << 20) -> None:
+                 max_entry_bytes: int = 1 << 20, max_age: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries, self.max_bytes, self.max_entry_bytes = (
             max_entries, max_bytes, max_entry_bytes)
+        self.max_age, self.clock = max_age, clock
         self._entries: OrderedDict[Hashable, CachedResponse] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -39,13 +46,21 @@ class ResponseCache:
     def get(self, key: Hashable) -> CachedResponse | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+            if entry is None:
+                return None
+            if self.max_age is not None and self.clock() - entry.stored_at >= self.max_age:
+                del self._entries[key]
+                self._bytes -= len(entry.body)
+                return None
+            self._entries.move_to_end(key)
             return entry
 
     def put(self, key: Hashable, entry: CachedResponse) -> None:
-        if self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes:
+        if (self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes
+                or self.max_age == 0):
             return
+        if self.max_age is not None:
+            entry = dataclasses.replace(entry, stored_at=self.clock())
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:

@@ -361,7 +361,8 @@ def apply_update(text: str, base_iri: str | None) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the per-process response cache."""
-    app.extensions[CACHE] = ResponseCache(max_entries=int(app.config["CACHE_ENTRIES"]))
+    app.extensions[CACHE] = ResponseCache(max_entries=int(app.config["CACHE_ENTRIES"]),
+                                          max_age=cachepolicy.reuse_seconds(app.config))
     app.register_blueprint(bp)
 
 

@@ -1,0 +1,49 @@
+"""The per-process response cache forgets answers after ``max_age`` (remote stores only)."""
+
+from __future__ import annotations
+
+from treatygraph.cachepolicy import reuse_seconds
+from treatygraph.sparql.cache import CachedResponse, ResponseCache
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def entry(body: bytes = b"x") -> CachedResponse:
+    return CachedResponse(body, "text/plain", "e")
+
+
+def test_entries_expire_after_max_age_and_free_their_bytes() -> None:
+    clock = Clock()
+    cache = ResponseCache(max_age=5, clock=clock)
+    cache.put("k", entry(b"12345"))
+    clock.now += 4.9
+    assert cache.get("k") is not None
+    clock.now += 0.1
+    assert cache.get("k") is None
+    assert len(cache) == 0
+    assert cache._bytes == 0
+
+
+def test_no_max_age_keeps_entries_and_zero_keeps_none() -> None:
+    clock = Clock()
+    forever = ResponseCache(clock=clock)
+    forever.put("k", entry())
+    clock.now += 1e9
+    assert forever.get("k") == entry()
+    never = ResponseCache(max_age=0, clock=clock)
+    never.put("k", entry())
+    assert never.get("k") is None
+
+
+def test_only_a_remote_store_limits_reuse() -> None:
+    assert reuse_seconds({"SHARED_CACHE_SECONDS": 300}) is None
+    assert reuse_seconds({"STORE_PATH": "/srv/store", "SHARED_CACHE_SECONDS": 300}) is None
+    remote = "sparql+http://127.0.0.1:8890/sparql"
+    assert reuse_seconds({"STORE_PATH": remote, "SHARED_CACHE_SECONDS": 300}) == 300
+    assert reuse_seconds({"STORE_PATH": remote, "SHARED_CACHE_SECONDS": 0}) == 0
