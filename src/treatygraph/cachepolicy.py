@@ -22,9 +22,14 @@ from treatygraph.store.remote import is_remote
 NO_CACHE = "no-cache"
 
 
-def cache_control(config: Mapping[str, Any]) -> str:
-    """The Cache-Control value for a successful, cacheable answer under ``config``."""
-    seconds = int(config.get("SHARED_CACHE_SECONDS") or 0)
+def cache_control(config: Mapping[str, Any], age: float | None = None) -> str:
+    """The Cache-Control value for a successful, cacheable answer under ``config``.
+
+    ``age``: how old the answer already is, for answers reused from a store others write
+    to; shared caches then get only what is left of the lifetime, so that no layer adds
+    its own full lifetime to another's.
+    """
+    seconds = int(config.get("SHARED_CACHE_SECONDS") or 0) - int(age or 0)
     if seconds <= 0 or config.get("UPDATE_TOKEN"):
         return NO_CACHE
     return f"public, max-age=0, must-revalidate, s-maxage={seconds}"

@@ -23,13 +23,20 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from treatygraph import cachepolicy
-from treatygraph.frontcache import FrontCache, FrontCacheError, FrontCacheSettings, find_nginx
+from treatygraph.frontcache import (
+    FrontCache,
+    FrontCacheError,
+    FrontCacheSettings,
+    check_port,
+    find_nginx,
+)
 from treatygraph.store import EXECUTOR, ConfigError, DataLoadError
 
 
@@ -129,11 +136,17 @@ def _default_workers() -> int:
 
 
 class GunicornServer:
-    """Run an already-built Flask app with gunicorn sync workers."""
+    """Run an already-built Flask app with gunicorn sync workers.
 
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+    ``before_stop`` runs in the arbiter when it starts to stop, before the workers go:
+    the front cache stops taking requests first, so none reaches a worker that is leaving.
+    """
+
+    def __init__(self, app: Flask, options: dict[str, Any],
+                 before_stop: Callable[[], None] | None = None) -> None:
         self.app = app
         self.options = options
+        self.before_stop = before_stop
 
     def post_fork(self, server: Any, worker: Any) -> None:
         """Fork each worker's query process now, not on its first request."""
@@ -152,6 +165,21 @@ class GunicornServer:
 
             def load(self) -> Flask:
                 return outer.app
+
+            def run(self) -> None:
+                from gunicorn.arbiter import Arbiter
+
+                class _Arbiter(Arbiter):  # type: ignore[misc]
+                    def stop(self, graceful: bool = True) -> None:
+                        if outer.before_stop is not None:
+                            outer.before_stop()
+                        super().stop(graceful)
+
+                try:
+                    _Arbiter(self).run()
+                except RuntimeError as err:  # as BaseApplication.run reports it
+                    print(f"\nError: {err}\n", file=sys.stderr)
+                    sys.exit(1)
 
         _Application().run()
 
@@ -177,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
                 raise FrontCacheError("--front-cache runs nginx in front of gunicorn; it "
                                       "cannot be combined with --dev")
             find_nginx()  # before the (slow) data load
+            check_port(args.host, args.port)
         except FrontCacheError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
@@ -212,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
               f"(Cache-Control: {cachepolicy.cache_control(app.config)})", file=sys.stderr)
         front.watch(_front_died)
     try:
-        _serve(app, bind, workers, query_timeout)
+        _serve(app, bind, workers, query_timeout, front.stop if front is not None else None)
     except SystemExit:  # gunicorn's arbiter ends with sys.exit (0 after SIGTERM)
         if front is not None and front.died_with is not None and os.getpid() == front.owner:
             raise SystemExit(1) from None
@@ -229,7 +258,8 @@ def _front_died(status: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _serve(app: Flask, bind: str, workers: int, query_timeout: float) -> None:
+def _serve(app: Flask, bind: str, workers: int, query_timeout: float,
+           before_stop: Callable[[], None] | None) -> None:
     GunicornServer(app, {
         "bind": bind,
         "workers": workers,
@@ -240,7 +270,7 @@ def _serve(app: Flask, bind: str, workers: int, query_timeout: float) -> None:
         "limit_request_line": 0,  # long GET queries; BODY_CAP is enforced by the app (414)
         "errorlog": "-",
         "loglevel": "info",
-    }).run()
+    }, before_stop).run()
 
 
 def main(argv: list[str] | None = None) -> int:

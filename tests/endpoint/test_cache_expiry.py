@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from treatygraph.cachepolicy import reuse_seconds
 from treatygraph.sparql.cache import CachedResponse, ResponseCache
 
@@ -47,3 +49,20 @@ def test_only_a_remote_store_limits_reuse() -> None:
     remote = "sparql+http://127.0.0.1:8890/sparql"
     assert reuse_seconds({"STORE_PATH": remote, "SHARED_CACHE_SECONDS": 300}) == 300
     assert reuse_seconds({"STORE_PATH": remote, "SHARED_CACHE_SECONDS": 0}) == 0
+
+
+def test_a_reused_answer_gives_shared_caches_only_what_is_left() -> None:
+    """Worker cache then nginx/CDN: together never longer than SHARED_CACHE_SECONDS."""
+    from treatygraph.cachepolicy import cache_control
+
+    clock = Clock()
+    cache = ResponseCache(max_age=300, clock=clock)
+    stored = cache.put("k", entry())
+    assert cache.age(stored) == 0
+    clock.now += 120.7
+    assert cache.age(stored) == pytest.approx(120.7)
+    config = {"SHARED_CACHE_SECONDS": 300}
+    assert cache_control(config, cache.age(stored)).endswith("s-maxage=180")
+    assert cache_control(config, 0.4).endswith("s-maxage=300")
+    assert cache_control(config, 300) == "no-cache"
+    assert ResponseCache().age(stored) is None  # embedded store: no expiry, full lifetime

@@ -235,11 +235,72 @@ def test_serve_stops_with_status_1_when_nginx_dies(tmp_path: Path) -> None:
     live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "died.log")
     try:
         nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
+        nginx_workers = _children(nginx_pid)
+        assert nginx_workers
         os.kill(nginx_pid, 9)
         assert live.process.wait(30) == 1
         assert "the nginx front cache exited" in live.log.read_text()
+        # nginx's workers outlive their master: they must not keep the port, answering 502
+        assert not [pid for pid in nginx_workers if _alive(pid)]
+        frontcache.check_port("127.0.0.1", live.port)  # free again: a restart can bind it
     finally:
         live.stop()
+
+
+def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
+    """SIGINT to serve's whole process group, as a terminal sends it: exit 0, nothing left."""
+    _need_nginx()
+    live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "int.log")
+    try:
+        workdir = _workdir_of(live)
+        nginx_pid = int((workdir / "nginx.pid").read_text())
+        group = [nginx_pid, *_children(nginx_pid)]
+        os.killpg(live.process.pid, 2)
+        assert live.process.wait(30) == 0, live.log_tail()
+        assert "Traceback" not in live.log.read_text()
+        assert not [pid for pid in group if _alive(pid)]
+        assert not workdir.exists()
+    finally:
+        live.stop()
+
+
+def test_nginx_refusals_speak_like_the_app(front: LiveServer) -> None:
+    """Past nginx's own limits (2x BODY_CAP bodies, long request lines): text/plain reasons."""
+    huge = requests.post(front.url + "/sparql", data=b"x" * (3 << 20),
+                         headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    assert huge.status_code == 413
+    assert huge.headers["Content-Type"].startswith("text/plain")
+    assert "4096 bytes" in huge.text
+    very_long = requests.get(front.url + "/sparql", params={"query": "#" + "x" * 30_000},
+                             timeout=30)
+    assert very_long.status_code == 414
+    assert very_long.headers["Content-Type"].startswith("text/plain")
+    assert "4096 bytes" in very_long.text
+
+
+def test_a_request_without_host_gets_the_real_endpoint(front: LiveServer) -> None:
+    """HTTP/1.0 needs no Host; the service description must still name a usable endpoint."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", front.port), timeout=10) as conn:
+        conn.sendall(b"GET /sparql HTTP/1.0\r\nAccept: text/turtle\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert f"sd:endpoint <{front.url}/sparql>".encode() in answer
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx switches users only when started as root")
+def test_nginx_workers_do_not_run_as_root(front: LiveServer) -> None:
+    nginx_pid = int((_workdir_of(front) / "nginx.pid").read_text())
+    workers = _children(nginx_pid)
+    assert workers
+    for pid in workers:
+        uid = int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text()
+                       .splitlines() if line.startswith("Uid:")))
+        assert uid != 0, pid
+    assert _get(front, LABELS).status_code == 200  # and they can still reach the app
 
 
 def test_a_busy_port_is_refused_with_the_reason(tmp_path: Path) -> None:

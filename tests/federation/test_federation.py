@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.testing import LiveServer
+from treatygraph.testing import LiveServer, free_port
 
 pytestmark = pytest.mark.live
 
@@ -87,15 +87,17 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
     (work / "a.ttl").write_text(A_DATA)
     (work / "b.ttl").write_text(B_DATA)
     silent, unlisted = Listener(), Listener()
+    closed = free_port()  # allow-listed, but nothing listens there
     b = LiveServer(["--data", str(work / "b.ttl"), "--workers", "1"], work / "b.log")
     try:
         b_endpoint = f"{b.url}/sparql"
         silent_endpoint = f"http://127.0.0.1:{silent.port}/sparql"
         a = LiveServer(["--data", str(work / "a.ttl"), "--workers", "1", "--timeout", str(TIMEOUT),
-                        "--allow-service", b_endpoint, "--allow-service", silent_endpoint],
+                        "--allow-service", b_endpoint, "--allow-service", silent_endpoint,
+                        "--allow-service", f"http://127.0.0.1:{closed}/sparql"],
                        work / "a.log")
         try:
-            yield {"a": a, "b": b, "b_endpoint": b_endpoint, "silent": silent,
+            yield {"a": a, "b": b, "b_endpoint": b_endpoint, "silent": silent, "closed": closed,
                    "silent_endpoint": silent_endpoint, "unlisted": unlisted}
         finally:
             a.stop()
@@ -175,4 +177,13 @@ def test_hanging_service_is_stopped_by_the_time_limit(servers: dict) -> None:
     assert took < TIMEOUT + 10
     # and the server still answers afterwards (its query process was replaced)
     status, body = _post(servers["a"].url, JOIN % servers["b_endpoint"])
+    assert status == 200 and _rows(body) == EXPECTED
+
+
+def test_a_failing_service_endpoint_is_a_502_not_a_bug(servers: dict) -> None:
+    """Nothing listens at the allow-listed endpoint: the upstream failed, and we say so."""
+    status, body = _post(servers["a"].url, JOIN % f"http://127.0.0.1:{servers['closed']}/sparql")
+    assert status == 502, body
+    assert b"SERVICE call failed" in body
+    status, body = _post(servers["a"].url, JOIN % servers["b_endpoint"])  # and it carries on
     assert status == 200 and _rows(body) == EXPECTED

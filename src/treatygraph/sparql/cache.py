@@ -55,12 +55,19 @@ class ResponseCache:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Hashable, entry: CachedResponse) -> None:
-        if (self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes
-                or self.max_age == 0):
-            return
+    def age(self, entry: CachedResponse) -> float | None:
+        """Seconds since ``entry`` was stored, when entries expire; else None."""
+        if self.max_age is None:
+            return None
+        return max(0.0, self.clock() - entry.stored_at)
+
+    def put(self, key: Hashable, entry: CachedResponse) -> CachedResponse:
+        """Store ``entry`` (unless it is too big, or caching is off); return it as stored."""
         if self.max_age is not None:
             entry = dataclasses.replace(entry, stored_at=self.clock())
+        if (self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes
+                or self.max_age == 0):
+            return entry
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -70,6 +77,7 @@ class ResponseCache:
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= len(evicted.body)
+        return entry
 
     def clear(self) -> None:
         """Forget everything (after an update) and invalidate outstanding ETags."""

@@ -56,8 +56,10 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
         entry = cache.get(key)
         if entry is None:
             return inner(environ, start_response)
+        control = (cache_control if cache.max_age is None  # the data cannot change under us
+                   else cachepolicy.cache_control(app.config, cache.age(entry)))
         headers = {"Content-Type": entry.content_type, "Content-Length": str(len(entry.body)),
-                   **cached_headers(entry, cache_control), **always}
+                   **cached_headers(entry, control), **always}
         start_response("200 OK", list(headers.items()))
         metrics.increment("query_cache_hits")
         metrics.observe_request("sparql", 200, time.perf_counter() - started)

@@ -194,7 +194,8 @@ def _response(entry: CachedResponse) -> Response:
     else:
         resp = Response(entry.body, status=200)
         resp.headers["Content-Type"] = entry.content_type
-    resp.headers.update(cached_headers(entry, cachepolicy.cache_control(current_app.config)))
+    resp.headers.update(cached_headers(
+        entry, cachepolicy.cache_control(current_app.config, get_cache().age(entry))))
     return resp
 
 
@@ -230,8 +231,7 @@ def _answer(query: str, params: Params) -> Response:
         conneg.negotiate(accept, offered, format_param)  # raises NotAcceptable
     assert reply.format is not None
     entry = CachedResponse(reply.body, reply.format.content_type, cache.etag_for(reply.body))
-    cache.put(key, entry)
-    return _response(entry)
+    return _response(cache.put(key, entry))
 
 
 def _try_negotiate(accept: str | None, offered: tuple[conneg.Format, ...],
@@ -265,8 +265,9 @@ def _run(job: QueryJob | UpdateJob) -> Reply:
     if reply.status == "evaluation":
         raise BadRequest(f"query evaluation failed: {reply.message}")
     if reply.status == "upstream":
-        log.error("the store failed: %s", reply.message)
-        raise BadGateway(f"the store behind this endpoint failed: {reply.message}")
+        log.error("the store or a SERVICE endpoint failed: %s", reply.message)
+        raise BadGateway(f"a store or SERVICE endpoint behind this endpoint failed: "
+                         f"{reply.message}")
     if reply.status == "too_large":
         cap = current_app.config["RESULT_CAP"]
         raise ResultTooLarge(f"{reply.message}: RESULT_CAP is {cap}. Add LIMIT {cap} (or less) "

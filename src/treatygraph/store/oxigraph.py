@@ -26,6 +26,7 @@ from treatygraph.store.base import (
     EngineSyntaxError,
     QueryResult,
     ResultLimitExceeded,
+    UpstreamError,
 )
 
 _EXTENSIONS = {
@@ -230,6 +231,8 @@ class OxigraphEngine:
             raise EngineSyntaxError(str(err)) from None
         except (RuntimeError, ValueError) as err:
             raise EngineEvaluationError(str(err)) from None
+        except OSError as err:  # an allow-listed SERVICE endpoint failed (found while reading)
+            raise UpstreamError(f"SERVICE call failed: {err}") from None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.read_only:
