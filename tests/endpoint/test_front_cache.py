@@ -257,7 +257,9 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
         group = [nginx_pid, *_children(nginx_pid)]
         os.killpg(live.process.pid, 2)
         assert live.process.wait(30) == 0, live.log_tail()
-        assert "Traceback" not in live.log.read_text()
+        # nginx was stopped by serve, in order, not found dead (gunicorn's workers may still
+        # log a request that the Ctrl-C cut short: that is gunicorn's quick shutdown)
+        assert "front cache exited" not in live.log.read_text(), live.log_tail()
         assert not [pid for pid in group if _alive(pid)]
         assert not workdir.exists()
     finally:

@@ -185,9 +185,9 @@ def test_graph_names_and_counts_are_ours(apps: tuple[Flask, Flask]) -> None:
 def test_virtuoso_system_graphs_are_hidden(clients: tuple[FlaskClient, FlaskClient],
                                            virtuoso: Virtuoso) -> None:
     """Virtuoso itself counts its ~2,500 system triples in the default graph; we do not."""
-    from treatygraph.store.remote import _Http
+    from treatygraph.store.remote_http import Http
 
-    http = _Http(None, None)
+    http = Http(None, None)
     status, _, body, _ = http.request(
         "POST", virtuoso.sparql_url,
         b"query=SELECT+%28COUNT%28*%29+AS+%3Fn%29+%7B%3Fs+%3Fp+%3Fo%7D",

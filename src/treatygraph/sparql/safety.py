@@ -1,8 +1,8 @@
 """Pre-flight checks run on every query and update BEFORE the engine sees it.
 
 pyoxigraph follows ``SERVICE`` and ``LOAD`` out over the network (measured: both open a
-TCP connection), and has no public algebra API. So we scan the text ourselves, with a
-scanner built to agree with pyoxigraph's parser, and refuse:
+TCP connection), and has no public algebra API. So we read the text ourselves, with
+:mod:`~treatygraph.sparql.scanner` (built to agree with pyoxigraph's parser), and refuse:
 
 * ``SERVICE`` unless its endpoint IRI (after PREFIX/BASE resolution) is in
   ``SERVICE_ALLOWLIST``; ``SERVICE ?var`` is always refused;
@@ -10,18 +10,14 @@ scanner built to agree with pyoxigraph's parser, and refuse:
   does not hold (so nothing is ever fetched and typos are reported);
 * ``LOAD`` in updates, always.
 
-Why a scanner and not rdflib's parser: rdflib's pyparsing parser is not thread-safe,
-costs 1-7 ms per query, and accepts a different dialect than the engine. Why it is
-safe: pyoxigraph's grammar is a PEG without word boundaries, so it accepts glued forms
-such as ``SERVICEex:x``, ``SERVICESILENT<...>``, ``1SERVICE <...>`` or ``FROMNAMED<g>``
-(all measured). The scanner therefore does not look for whole-word keywords: it blanks
-out only what pyoxigraph consumes greedily (comments, strings, IRIs, variables, the
-local part of prefixed names) and treats *any* case-insensitive occurrence of
-``service``/``from``/``load`` in the remaining code as the keyword. A ``<`` directly
-after an operand inside parentheses may be a less-than operator (pyoxigraph reads
-``FILTER(?a<?b)SERVICE ...#>`` that way), so there the scanner reads on as code instead
-of skipping an IRI. When in doubt it refuses: the cost is a rare false refusal (e.g. a
-prefix *named* ``fromage:``) with a message saying why, never an outbound request.
+Why it is safe: pyoxigraph's grammar is a PEG without word boundaries, so it accepts glued
+forms such as ``SERVICEex:x``, ``SERVICESILENT<...>``, ``1SERVICE <...>`` or ``FROMNAMED<g>``
+(all measured). The checks therefore do not look for whole-word keywords: the scanner takes
+out only what pyoxigraph consumes greedily (comments, strings, IRIs, variables), the checks
+also pass over the local part of prefixed names, and *any* case-insensitive occurrence of
+``service``/``from``/``load`` in the remaining code counts as the keyword. When in doubt the
+checks refuse: the cost is a rare false refusal (e.g. a prefix *named* ``fromage:``) with a
+message saying why, never an outbound request.
 """
 
 from __future__ import annotations
@@ -32,30 +28,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from treatygraph.errors import BadRequest, UnsafeQuery
+from treatygraph.sparql.scanner import (
+    PN_CHARS_BASE,
+    SCHEME,
+    Token,
+    line_col,
+    resolve_iri,
+    tokenize,
+)
 
-_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-                  "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
-                  "\ufdf0-\ufffd\U00010000-\U000effff")
-_VARNAME = re.compile(f"[{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f"
-                      "\u203f-\u2040]*")
-_PN_LOCAL_START = re.compile(f"[{_PN_CHARS_BASE}_0-9:%\\\\]")
-_IRIREF = re.compile(r'<((?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>')
-_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+__all__ = [  # Token, tokenize and resolve_iri are re-exported from the scanner
+    "ScanResult", "Token", "check_dataset_params", "check_query", "check_update",
+    "resolve_iri", "tokenize",
+]
+
+_PN_LOCAL_START = re.compile(f"[{PN_CHARS_BASE}_0-9:%\\\\]")
 _PLX_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
-_PUNCT = frozenset("{}()[],;.'\"<>=!&|+*/^?$@#")
-_WHITESPACE = frozenset(" \t\r\n")
-_NOT_OPERANDS = frozenset({"distinct", "in", "not", "as", "separator"})
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_URI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$",
-                        re.S)
-
-
-@dataclass
-class Token:
-    kind: str  #: iri, str, var, run, punct
-    text: str
-    pos: int
-    value: str = ""  #: decoded IRI for kind == "iri"
 
 
 @dataclass
@@ -72,171 +60,6 @@ class ScanResult:
     @property
     def has_dataset_clause(self) -> bool:
         return bool(self.from_graphs or self.from_named)
-
-
-def _line_col(text: str, pos: int) -> str:
-    line = text.count("\n", 0, pos) + 1
-    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return f"line {line}, column {col}"
-
-
-def _string_end(text: str, i: int) -> int:
-    """Index just after the string literal starting at ``i`` (all four SPARQL forms)."""
-    quote = text[i]
-    n = len(text)
-    if text.startswith(quote * 3, i):
-        j = i + 3
-        while j < n:
-            if text[j] == "\\":
-                j += 2
-            elif text.startswith(quote * 3, j):
-                return j + 3
-            else:
-                j += 1
-    else:
-        j = i + 1
-        while j < n:
-            ch = text[j]
-            if ch == "\\":
-                j += 2
-            elif ch == quote:
-                return j + 1
-            elif ch in "\r\n":
-                break
-            else:
-                j += 1
-    raise BadRequest(f"unterminated string literal starting at {_line_col(text, i)}")
-
-
-def _unescape_iri(raw: str) -> str:
-    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), raw)
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split SPARQL text the way pyoxigraph's parser consumes it (see module docstring)."""
-    tokens: list[Token] = []
-    stack: list[str] = []
-    prev_operand = False
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in _WHITESPACE:
-            i += 1
-            continue
-        if c == "#":
-            while i < n and text[i] not in "\r\n":
-                i += 1
-            continue
-        if c in "\"'":
-            j = _string_end(text, i)
-            tokens.append(Token("str", text[i:j], i))
-            i, prev_operand = j, True
-            continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            in_expression = bool(stack) and stack[-1] == "(" and prev_operand
-            if m and not in_expression:
-                tokens.append(Token("iri", m.group(0), i, _unescape_iri(m.group(1))))
-                i, prev_operand = m.end(), True
-                continue
-            tokens.append(Token("punct", c, i))
-            i, prev_operand = i + 1, False
-            continue
-        if c in "?$":
-            m = _VARNAME.match(text, i + 1)
-            if m:
-                tokens.append(Token("var", text[i:m.end()], i))
-                i, prev_operand = m.end(), True
-                continue
-        if c in _PUNCT:
-            if c in "({[":
-                stack.append(c)
-            elif c in ")}]" and stack:
-                stack.pop()
-            tokens.append(Token("punct", c, i))
-            i, prev_operand = i + 1, c in ")]"
-            continue
-        j = i
-        while j < n:
-            ch = text[j]
-            if ch == "\\":
-                j += 2
-                continue
-            if ch in _WHITESPACE or ch in _PUNCT:
-                break
-            j += 1
-        run = text[i:j]
-        tokens.append(Token("run", run, i))
-        i, prev_operand = j, run.lower() not in _NOT_OPERANDS
-    return tokens
-
-
-def _remove_dot_segments(path: str) -> str:
-    out: list[str] = []
-    while path:
-        if path.startswith("../"):
-            path = path[3:]
-        elif path.startswith("./"):
-            path = path[2:]
-        elif path.startswith("/./"):
-            path = path[2:]
-        elif path == "/.":
-            path = "/"
-        elif path.startswith("/../"):
-            path = path[3:]
-            if out:
-                out.pop()
-        elif path == "/..":
-            path = "/"
-            if out:
-                out.pop()
-        elif path in (".", ".."):
-            path = ""
-        else:
-            start = 1 if path.startswith("/") else 0
-            k = path.find("/", start)
-            k = len(path) if k < 0 else k
-            out.append(path[:k])
-            path = path[k:]
-    return "".join(out)
-
-
-def resolve_iri(base: str | None, ref: str) -> str | None:
-    """RFC 3986 §5.2 reference resolution; ``None`` if ``ref`` is relative and no base."""
-    if _SCHEME.match(ref):
-        return ref
-    if base is None:
-        return None
-    b = _URI_PARTS.match(base)
-    r = _URI_PARTS.match(ref)
-    if b is None or r is None:  # pragma: no cover - the regex matches everything
-        return None
-    b_scheme, b_auth, b_path, b_query, _ = b.groups()
-    _, r_auth, r_path, r_query, r_frag = r.groups()
-    if r_auth is not None:
-        auth, path, query = r_auth, _remove_dot_segments(r_path), r_query
-    elif r_path == "":
-        auth, path = b_auth, b_path
-        query = r_query if r_query is not None else b_query
-    else:
-        auth, query = b_auth, r_query
-        if r_path.startswith("/"):
-            path = _remove_dot_segments(r_path)
-        else:
-            if b_auth is not None and b_path == "":
-                merged = "/" + r_path
-            else:
-                merged = b_path[: b_path.rfind("/") + 1] + r_path
-            path = _remove_dot_segments(merged)
-    result = f"{b_scheme}:"
-    if auth is not None:
-        result += f"//{auth}"
-    result += path
-    if query is not None:
-        result += f"?{query}"
-    if r_frag is not None:
-        result += f"#{r_frag}"
-    return result
 
 
 class _Checker:
@@ -272,13 +95,13 @@ class _Checker:
     def _expand(self, pname: str, what: str, pos: int) -> str:
         prefix, colon, local = pname.partition(":")
         if not colon:
-            raise UnsafeQuery(f"cannot tell which IRI {what} at {_line_col(self.text, pos)} "
+            raise UnsafeQuery(f"cannot tell which IRI {what} at {line_col(self.text, pos)} "
                               f"names ({pname!r} is not an IRI or prefixed name); refused")
         if prefix not in self.prefixes:
-            raise UnsafeQuery(f"{what} at {_line_col(self.text, pos)} uses undeclared prefix "
+            raise UnsafeQuery(f"{what} at {line_col(self.text, pos)} uses undeclared prefix "
                               f"{prefix + ':'!r}; refused")
         if self.declared[prefix] > 1:
-            raise UnsafeQuery(f"{what} at {_line_col(self.text, pos)} uses prefix "
+            raise UnsafeQuery(f"{what} at {line_col(self.text, pos)} uses prefix "
                               f"{prefix + ':'!r}, which is declared more than once; refused")
         return self.prefixes[prefix] + _PLX_ESCAPE.sub(r"\1", local)
 
@@ -286,7 +109,7 @@ class _Checker:
         iri = resolve_iri(self.base, tok.value)
         if iri is None:
             raise UnsafeQuery(f"relative IRI {tok.text} in {what} at "
-                              f"{_line_col(self.text, tok.pos)} has no base IRI; refused")
+                              f"{line_col(self.text, tok.pos)} has no base IRI; refused")
         return iri
 
     def _target(self, rest: str, k: int, pos: int, what: str, modifier: str
@@ -307,7 +130,7 @@ class _Checker:
             k += 1
             tok = self._tok(k)
         if tok is None:
-            raise UnsafeQuery(f"{what} at {_line_col(self.text, pos)} has no IRI; refused")
+            raise UnsafeQuery(f"{what} at {line_col(self.text, pos)} has no IRI; refused")
         if tok.kind == "iri":
             return self._resolve(tok, what), seen, k + 1
         if tok.kind == "var":
@@ -315,7 +138,7 @@ class _Checker:
         if tok.kind == "run":
             pname, k2 = self._pname_at(k)
             return self._expand(pname, what, tok.pos), seen, k2
-        raise UnsafeQuery(f"cannot tell which IRI {what} at {_line_col(self.text, pos)} "
+        raise UnsafeQuery(f"cannot tell which IRI {what} at {line_col(self.text, pos)} "
                           "names; refused")
 
     def _checked_portion(self, run: str) -> str:
@@ -383,7 +206,7 @@ class _Checker:
             start = portion.find(kw)
             if start < 0:
                 continue
-            where = _line_col(self.text, tok.pos + start)
+            where = line_col(self.text, tok.pos + start)
             if kw == "load":
                 if self.update:
                     raise UnsafeQuery(f"LOAD (at {where}) is not allowed on this endpoint: "
@@ -432,7 +255,7 @@ def check_dataset_params(default_graphs: Sequence[str], named_graphs: Sequence[s
                          graph_exists: Callable[[str], bool]) -> None:
     """default-graph-uri / named-graph-uri must be absolute IRIs of graphs we hold."""
     for iri in (*default_graphs, *named_graphs):
-        if not _SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
+        if not SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
             raise BadRequest(f"graph IRI {iri!r} is not an absolute IRI")
     _check_graphs(default_graphs, "default-graph-uri", graph_exists)
     _check_graphs(named_graphs, "named-graph-uri", graph_exists)
@@ -451,7 +274,7 @@ def check_update(text: str, *, base_iri: str | None, allowlist: Sequence[str],
     if not (using_graphs or using_named_graphs):
         return text
     for iri in (*using_graphs, *using_named_graphs):
-        if not _SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
+        if not SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
             raise BadRequest(f"graph IRI {iri!r} is not an absolute IRI")
     if result.has_using:
         raise BadRequest("using-graph-uri/using-named-graph-uri cannot be combined with "

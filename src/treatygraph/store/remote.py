@@ -10,9 +10,8 @@ Protocol
     ``application/sparql-query``. SELECT/ASK ask for ``application/sparql-results+json``,
     CONSTRUCT/DESCRIBE for ``application/n-triples`` (the query form is read with the
     safety scanner's tokenizer, because a store answers a CONSTRUCT with a JSON result
-    set when that is the first type it is offered). Bodies are parsed with
-    ``pyoxigraph.parse_query_results`` / ``pyoxigraph.parse``, so result terms are the
-    same pyoxigraph objects the embedded engine returns.
+    set when that is the first type it is offered). Answers are read, and store quirks
+    undone, in :mod:`treatygraph.store.remote_results`.
 
 Our graphs, and only ours
     Virtuoso answers a query without a dataset over *every* graph it holds, including
@@ -30,51 +29,44 @@ Our graphs, and only ours
     Graph names, counts, dumps and VoID therefore report our graphs only.
 
 Loading (``load``)
-    Each graph is *replaced*: with a Graph Store Protocol URL, one ``PUT ?graph=IRI``
-    per graph (N-Triples body sent as ``text/turtle``, which every store accepts);
-    otherwise SPARQL Update, ``DROP SILENT GRAPH`` then ``INSERT { GRAPH ... } WHERE {}``
-    in chunks (Virtuoso 7.2 refuses blank nodes in ``INSERT DATA``; the template form
-    makes one fresh blank node per label per request, so each chunk keeps every blank
-    node's triples together). Not atomic: during a load, readers can see a graph
-    partially loaded, and a failure part-way leaves it so (reload to repair).
+    Each graph is *replaced*, by Graph Store Protocol PUTs or SPARQL Update (see
+    :mod:`treatygraph.store.remote_load`).
 
 Updates through our ``/update`` are refused (``read_only``): the endpoint dry-runs an
 update in the query process before applying it, which against a shared store would
 apply it twice. Load with ``treatygraph serve --store ...`` or write to the store itself.
 
-Store quirks handled here: Virtuoso writes ``xsd:boolean`` values as ``"1"``/``"0"``
-(turned back into ``"true"``/``"false"``) and blank nodes as ``nodeID://b123`` (not a
-valid blank node label; relabelled). Virtuoso 7.2 cannot store ``xsd:duration``
-(``"P6M"`` reads back as ``"6"``, ``"P1D"`` fails): documented, not fixable here.
+Virtuoso 7.2 cannot store ``xsd:duration`` (``"P6M"`` reads back as ``"6"``, ``"P1D"``
+fails): documented, not fixable here.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.store.base import (
-    EngineEvaluationError,
-    EngineSyntaxError,
-    QueryResult,
-    ResultLimitExceeded,
-    UpstreamError,
-)
+from treatygraph.store.base import EngineEvaluationError, EngineSyntaxError, QueryResult
+from treatygraph.store.remote_http import Http, RemoteStoreError
+from treatygraph.store.remote_load import chunk_triples, load_graphs
+from treatygraph.store.remote_results import N_TRIPLES, RESULTS_JSON, read_answer
+
+__all__ = [
+    "DEFAULT_GRAPH_STAND_IN",
+    "SYSTEM_GRAPHS",
+    "RemoteEngine",
+    "RemoteStoreError",
+    "chunk_triples",
+    "endpoint_url",
+    "is_remote",
+    "open_remote",
+    "query_form",
+]
+
 
 SCHEMES = ("sparql+http://", "sparql+https://")
-RESULTS_JSON = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
-FORM = "application/x-www-form-urlencoded"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 #: Where triples of the data's default graph are kept in the remote store.
 DEFAULT_GRAPH_STAND_IN = "urn:x-treatygraph:default-graph"
@@ -90,17 +82,8 @@ SYSTEM_GRAPHS = frozenset({
 })
 SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://localuriqaserver/")
 
-#: Triples per SPARQL Update request when loading (a chunk never splits a blank node).
-CHUNK_TRIPLES = 1000
-LOAD_TIMEOUT = 300.0
-
-_BNODE_CHARS = re.compile(r"[^A-Za-z0-9_]")
 _GRAPH_FORMS = ("construct", "describe")
 _RESULT_FORMS = ("select", "ask")
-
-
-class RemoteStoreError(UpstreamError):
-    """The remote store could not be reached or failed (not the client's query)."""
 
 
 def is_remote(store_path: object) -> bool:
@@ -146,86 +129,6 @@ def query_form(sparql: str) -> str | None:
     return None
 
 
-# -- term clean-up ---------------------------------------------------------------------------
-def _bnode_label(value: str) -> str:
-    label = _BNODE_CHARS.sub("_", value.removeprefix("nodeID://").removeprefix("_:"))
-    return label if label and label[0].isalnum() else "b" + label
-
-
-def _fix_json_term(term: dict[str, Any]) -> None:
-    kind = term.get("type")
-    if kind == "bnode":
-        term["value"] = _bnode_label(str(term.get("value", "")))
-    elif kind in ("literal", "typed-literal") and term.get("datatype") == XSD_BOOLEAN:
-        value = str(term.get("value"))
-        term["value"] = {"1": "true", "0": "false"}.get(value, value)
-    elif kind == "triple":
-        for part in (term.get("value") or {}).values():
-            if isinstance(part, dict):
-                _fix_json_term(part)
-
-
-def _fix_term(term: Any) -> Any:
-    if (isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN
-            and term.value in ("1", "0")):
-        return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
-    return term
-
-
-def _fix_triple(t: ox.Triple) -> ox.Triple:
-    obj = _fix_term(t.object)
-    return t if obj is t.object else ox.Triple(t.subject, t.predicate, obj)
-
-
-# -- HTTP ------------------------------------------------------------------------------------
-class _Http:
-    """Small urllib client (no new dependency): form POSTs, PUT, optional basic/digest auth.
-
-    Environment proxies are ignored on purpose: the store is normally on the same
-    network, and a stray ``http_proxy`` must not reroute every query.
-    """
-
-    def __init__(self, user: str | None, password: str | None, auth: str = "basic",
-                 urls: Sequence[str] = ()) -> None:
-        handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
-        self._basic: str | None = None
-        if user is not None:
-            if auth == "digest":
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                manager.add_password(None, list(urls), user, password or "")  # any realm
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
-            elif auth == "basic":
-                token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-                self._basic = f"Basic {token}"
-            else:
-                raise ValueError(f"STORE_AUTH must be basic or digest, not {auth!r}")
-        self._opener = urllib.request.build_opener(*handlers)
-
-    def request(self, method: str, url: str, body: bytes | None, headers: Mapping[str, str],
-                timeout: float) -> tuple[int, str, bytes, Mapping[str, str]]:
-        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
-        if self._basic:
-            req.add_header("Authorization", self._basic)
-        try:
-            with self._opener.open(req, timeout=timeout) as resp:
-                return (resp.status, resp.headers.get("Content-Type", ""), resp.read(),
-                        {k.lower(): v for k, v in resp.headers.items()})
-        except urllib.error.HTTPError as err:
-            data = err.read() if err.fp is not None else b""
-            lowered = {k.lower(): v for k, v in err.headers.items()}
-            return err.code, err.headers.get("Content-Type", ""), data, lowered
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            raise RemoteStoreError(f"cannot reach the remote SPARQL store at {url}: "
-                                   f"{reason}") from None
-
-
-def _message(status: int, body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    lines = [line for line in text.splitlines() if line.strip()][:6]
-    return f"HTTP {status}: " + " ".join(lines)[:600] if lines else f"HTTP {status}"
-
-
 # -- the engine ------------------------------------------------------------------------------
 class RemoteEngine:
     """QueryEngine forwarding to a SPARQL 1.1 store (see module docstring)."""
@@ -245,7 +148,7 @@ class RemoteEngine:
         self.default_graph = default_graph
         urls = [u for u in (query_url, self.update_url, graph_store_url) if u]
         self._auth = (user, password, auth, urls)
-        self._http = _Http(user, password, auth, urls)
+        self._http = Http(user, password, auth, urls)
         self._pid = os.getpid()
         self._exclude = frozenset(exclude_graphs) | SYSTEM_GRAPHS
         self._graphs: list[str] | None = list(graphs) if graphs else None
@@ -256,10 +159,10 @@ class RemoteEngine:
     # -- process handling ----------------------------------------------------------------
     def after_fork(self) -> None:
         """A forked query process gets its own HTTP client (no shared sockets)."""
-        self._http = _Http(*self._auth)
+        self._http = Http(*self._auth)
         self._pid = os.getpid()
 
-    def _client(self) -> _Http:
+    def _client(self) -> Http:
         if self._pid != os.getpid():
             self.after_fork()
         return self._http
@@ -301,13 +204,6 @@ class RemoteEngine:
                 + [("named-graph-uri", g) for g in self.graph_names() or [EMPTY_GRAPH]])
 
     # -- requests --------------------------------------------------------------------------
-    def _post(self, url: str, params: list[tuple[str, str]], accept: str,
-              timeout: float | None = None) -> tuple[int, str, bytes, Mapping[str, str]]:
-        body = urllib.parse.urlencode(params).encode("utf-8")
-        return self._client().request(
-            "POST", url, body, {"Content-Type": FORM + "; charset=utf-8", "Accept": accept},
-            timeout or self.timeout)
-
     def _select(self, sparql: str, params: Mapping[str, Sequence[str]] | None,
                 ) -> list[tuple[Any, ...]]:
         flat = [(k, v) for k, vs in (params or {}).items() for v in vs]
@@ -319,66 +215,9 @@ class RemoteEngine:
         accept = N_TRIPLES if graph else RESULTS_JSON
         if form is None:  # unknown: offer both, let the store choose
             accept = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
-        status, ctype, body, headers = self._post(self.query_url, [("query", sparql), *params],
-                                                  accept)
-        if status >= 400:
-            message = _message(status, body)
-            if status >= 500 and "syntax" not in message.lower():
-                raise RemoteStoreError(f"the remote SPARQL store failed: {message}")
-            if "syntax" in message.lower() or "SP030" in message or "parse" in message.lower():
-                raise EngineSyntaxError(f"(remote store) {message}")
-            raise EngineEvaluationError(f"(remote store) {message}")
-        if status >= 300:
-            raise RemoteStoreError(f"the remote SPARQL store answered HTTP {status}")
-        limit = max_results if max_results is not None else -1
-        if headers.get("x-sparql-maxrows"):
-            # Virtuoso cut the result at its ResultSetMaxRows without an error
-            raise EngineEvaluationError(
-                f"the remote store truncated the result at {headers['x-sparql-maxrows']} rows "
-                "(Virtuoso ResultSetMaxRows); add a LIMIT")
-        media = ctype.split(";")[0].strip().lower()
-        try:
-            if media in (N_TRIPLES, "text/plain", "text/ntriples"):
-                triples: list[ox.Triple] = []
-                for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES):
-                    if len(triples) == limit:
-                        raise ResultLimitExceeded(limit)
-                    triples.append(_fix_triple(quad.triple))
-                return QueryResult("graph", triples=triples)
-            if media in ("text/turtle", "application/x-turtle"):
-                triples = [_fix_triple(q.triple) for q in ox.parse(body, ox.RdfFormat.TURTLE)]
-                if 0 <= limit < len(triples):
-                    raise ResultLimitExceeded(limit)
-                return QueryResult("graph", triples=triples)
-            if media in (RESULTS_JSON, "application/json"):
-                return self._parse_json(body, limit)
-        except SyntaxError as err:
-            raise RemoteStoreError(f"cannot parse the remote store's {media} answer: "
-                                   f"{err}") from None
-        raise RemoteStoreError(f"the remote store answered with unexpected Content-Type "
-                               f"{ctype!r}")
-
-    def _parse_json(self, body: bytes, limit: int) -> QueryResult:
-        try:
-            doc = json.loads(body)
-        except ValueError as err:
-            raise RemoteStoreError(f"the remote store sent invalid JSON: {err}") from None
-        if "boolean" in doc:
-            return QueryResult("boolean", boolean=bool(doc["boolean"]))
-        bindings = (doc.get("results") or {}).get("bindings") or []
-        if 0 <= limit < len(bindings):
-            raise ResultLimitExceeded(limit)
-        for row in bindings:
-            for term in row.values():
-                if isinstance(term, dict):
-                    _fix_json_term(term)
-        doc.get("head", {}).pop("link", None)
-        raw = ox.parse_query_results(json.dumps(doc).encode("utf-8"),
-                                     ox.QueryResultsFormat.JSON)
-        assert isinstance(raw, ox.QuerySolutions)
-        variables = [v.value for v in raw.variables]
-        rows = [tuple(solution) for solution in raw]
-        return QueryResult("bindings", variables=variables, rows=rows)
+        status, ctype, body, headers = self._client().post_form(
+            self.query_url, [("query", sparql), *params], accept, self.timeout)
+        return read_answer(status, ctype, body, headers, max_results)
 
     # -- QueryEngine -------------------------------------------------------------------------
     def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
@@ -444,93 +283,19 @@ class RemoteEngine:
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, store: ox.Store, *, log: Callable[[str], None] | None = None) -> list[str]:
-        """Replace each graph of ``store`` in the remote store (see module docstring).
+        """Replace each graph of ``store`` in the remote store (see
+        :mod:`treatygraph.store.remote_load`).
 
         The store's default graph goes to the stand-in graph. Returns the graphs written;
         afterwards they are "our graphs".
         """
-        by_graph: dict[str, list[ox.Triple]] = {}
-        for quad in store:
-            graph = (self.default_graph if isinstance(quad.graph_name, ox.DefaultGraph)
-                     else quad.graph_name.value)
-            by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate,
-                                                            quad.object))
-        for graph in sorted(by_graph):
-            triples = by_graph[graph]
-            if self.graph_store_url:
-                self._put_graph(graph, triples)
-            else:
-                self._update_graph(graph, triples)
-            if log is not None:
-                log(f"loaded {len(triples)} triples into <{graph}>")
-        self._graphs = sorted(by_graph)
-        self._has_default = self.default_graph in by_graph
+        self._graphs = load_graphs(self._client(), store, default_graph=self.default_graph,
+                                   update_url=self.update_url,
+                                   graph_store_url=self.graph_store_url, log=log)
+        self._has_default = self.default_graph in self._graphs
         self._counts = None
         self._union_count = None
         return self._graphs
-
-    def _put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
-        assert self.graph_store_url is not None
-        sep = "&" if "?" in self.graph_store_url else "?"
-        url = f"{self.graph_store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        # N-Triples is Turtle; text/turtle is the one type every GSP implementation takes
-        status, _, data, _ = self._client().request(
-            "PUT", url, body, {"Content-Type": "text/turtle; charset=utf-8"}, LOAD_TIMEOUT)
-        if status >= 300:
-            raise RemoteStoreError(f"Graph Store PUT <{graph}> failed: {_message(status, data)}")
-
-    def _update_graph(self, graph: str, triples: list[ox.Triple]) -> None:
-        self._send_update(f"DROP SILENT GRAPH <{graph}>")
-        for chunk in chunk_triples(triples, CHUNK_TRIPLES):
-            lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
-            self._send_update(f"INSERT {{ GRAPH <{graph}> {{\n{lines}\n}} }} WHERE {{}}")
-
-    def _send_update(self, text: str) -> None:
-        status, _, data, _ = self._post(self.update_url, [("update", text)],
-                                        "text/plain, */*;q=0.1", LOAD_TIMEOUT)
-        if status >= 300:
-            raise RemoteStoreError(f"SPARQL Update to {self.update_url} failed: "
-                                   f"{_message(status, data)}")
-
-
-def chunk_triples(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
-    """Split into chunks of about ``size``, never separating triples that share a blank
-    node (directly or through other blank nodes): a blank node label only means the same
-    node within one update request."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for t in triples:
-        nodes = [n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)]
-        if len(nodes) == 2:
-            parent[find(nodes[0])] = find(nodes[1])
-        elif nodes:
-            find(nodes[0])
-    groups: dict[str, list[ox.Triple]] = {}
-    plain: list[ox.Triple] = []
-    for t in triples:
-        node = next((n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)),
-                    None)
-        if node is None:
-            plain.append(t)
-        else:
-            groups.setdefault(find(node), []).append(t)
-    chunks: list[list[ox.Triple]] = []
-    current: list[ox.Triple] = []
-    for group in [*groups.values(), *([t] for t in plain)]:
-        if current and len(current) + len(group) > size:
-            chunks.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 def open_remote(config: Mapping[str, Any],
