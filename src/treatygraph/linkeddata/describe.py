@@ -1,53 +1,44 @@
-"""The queries behind the linked-data pages, and the plain page models built from them.
+"""The plain page models behind the linked-data pages, built from the queries of :mod:`cbd`.
 
 Views call these functions with the engine and get dataclasses back (rendered by the
 ``ld_*.html`` templates and, via ``dataclasses.asdict``, by the JSON twins); they never
-see SPARQL or RDF. All queries are fixed templates; the only values spliced in are IRIs
-built from slugs that matched :data:`treatygraph.namespaces.SLUG_RE`.
-
-The description of a resource R (what ``/id/<slug>`` serves to machines) is a concise
-bounded description, symmetric and extended with provenance:
-
-1. R's own triples (R as subject, any graph), with the blank nodes they reach;
-2. the triples pointing at R (incoming links);
-3. every *fact node* pointing at R — a Position, Claim, Quotation, Event, PostTenure,
-   Affiliation, StatusRecord or QuantityRecord (or a subclass) — with all its triples;
-4. the anchors (``tg:SourceAnchor``) of R and of those facts, their two selectors and
-   their ``oa:hasSource`` link to the source document (R itself when R is an anchor);
-5. the ``rdfs:label`` of every IRI that appears as a subject or object above.
+see SPARQL or RDF. The queries themselves, and the concise bounded description a resource's
+RDF is made of, live in :mod:`cbd`; the names other modules take from there through this
+module are re-exported below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
+from treatygraph.linkeddata.cbd import (
+    FACT_CLASSES,
+    RDFS,
+    AnchorRecord,
+    Description,
+    anchor_records,
+    describe,
+    exists,
+    labels,
+    ontology_triples,
+    resource_iri,
+)
 from treatygraph.linkeddata.text import date_precision, format_date, quote_context
-from treatygraph.namespaces import GRAPHS, OA, ONTOLOGY_IRI, PREFIXES, SLUG_RE, TG, TGID
+from treatygraph.namespaces import ONTOLOGY_IRI, PREFIXES, TG, TGID
 from treatygraph.store.base import QueryEngine
 
+#: Re-exported from :mod:`cbd` for the views and :mod:`listings`, which import them from here.
+__all__ = ["describe", "exists", "ontology_triples", "resource_iri"]
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDFS_LABEL = RDFS + "label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PREAMBLE = (f"PREFIX tg: <{TG}>\nPREFIX rdfs: <{RDFS}>\nPREFIX oa: <{OA}>\n")
-
-#: Fact classes, in the order their sections appear on a page, with section titles.
-FACT_CLASSES: tuple[tuple[str, str], ...] = (
-    (str(TG.Position), "Positions"),
-    (str(TG.Claim), "Claims"),
-    (str(TG.Quotation), "Quotations"),
-    (str(TG.Event), "Events"),
-    (str(TG.PostTenure), "Posts held"),
-    (str(TG.Affiliation), "Affiliations"),
-    (str(TG.StatusRecord), "Status records"),
-    (str(TG.QuantityRecord), "Quantities"),
-)
 
 #: Properties shown in a fact's summary, in this order, when it has them.
 SUMMARY = tuple(str(TG[name]) for name in (
@@ -156,38 +147,6 @@ class ResourcePage:
     external: list[Link]
 
 
-@dataclass
-class Description:
-    """The concise bounded description of one resource (see the module docstring)."""
-
-    iri: str
-    triples: list[Any]
-    #: fact node IRI -> (fact class IRIs, predicates by which it points at the resource)
-    facts: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
-
-
-# -- small helpers -----------------------------------------------------------------------------
-def resource_iri(slug: str) -> str | None:
-    """The IRI for a slug, or None when the slug is not well formed."""
-    return str(TGID) + slug if SLUG_RE.match(slug) else None
-
-
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in sorted(set(iris)))
-
-
-def _rows(engine: QueryEngine, sparql: str) -> list[tuple[Any, ...]]:
-    return engine.query(PREAMBLE + sparql).rows
-
-
-def _construct(engine: QueryEngine, sparql: str) -> list[Any]:
-    return engine.query(PREAMBLE + sparql).triples
-
-
-def _v(term: Any) -> str | None:
-    return None if term is None else term.value
-
-
 def compact(iri: str) -> str:
     """``tg:Person`` for a known namespace, else the IRI."""
     best = ""
@@ -208,121 +167,6 @@ def default_linker(iri: str) -> str | None:
         return "/ontology"
     return None
 
-
-# -- existence, description, labels -------------------------------------------------------------
-def exists(engine: QueryEngine, iri: str) -> bool:
-    result = engine.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
-    return bool(result.boolean)
-
-
-def labels(engine: QueryEngine, iris: Iterable[str]) -> dict[str, str]:
-    """rdfs:label of each IRI (the smallest when several)."""
-    wanted = {i for i in iris if i}
-    if not wanted:
-        return {}
-    rows = _rows(engine, f"SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?x {{ "
-                         f"{_values(wanted)} }} ?x rdfs:label ?l }} GROUP BY ?x")
-    return {x.value: label.value for x, label in rows if label is not None}
-
-
-def fact_nodes(engine: QueryEngine, iri: str) -> dict[str, tuple[set[str], set[str]]]:
-    classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
-    rows = _rows(engine, f"""SELECT DISTINCT ?f ?c ?x WHERE {{
-        VALUES ?c {{ {classes} }}
-        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>)
-        ?f a/rdfs:subClassOf* ?c . }}""")
-    facts: dict[str, tuple[set[str], set[str]]] = {}
-    for f, c, x in rows:
-        entry = facts.setdefault(f.value, (set(), set()))
-        entry[0].add(c.value)
-        entry[1].add(x.value)
-    return facts
-
-
-def _blank_closure(engine: QueryEngine, iri: str, depth: int = 5) -> list[Any]:
-    """Triples of the blank nodes reachable from ``iri`` through blank nodes only."""
-    inner = ""
-    for k in range(depth, 1, -1):
-        inner = f"OPTIONAL {{ ?o{k - 1} ?p{k} ?o{k} . FILTER(isBlank(?o{k - 1})) {inner} }}"
-    template = " ".join(f"?o{k - 1} ?p{k} ?o{k} ." for k in range(1, depth + 1))
-    return _construct(engine, f"CONSTRUCT {{ {template} }} WHERE {{ <{iri}> ?p0 ?o0 . "
-                              f"FILTER(isBlank(?o0)) ?o0 ?p1 ?o1 . {inner} }}")
-
-
-def describe(engine: QueryEngine, iri: str) -> Description | None:
-    """The concise bounded description of ``iri``; None when the store never mentions it."""
-    if not exists(engine, iri):
-        return None
-    facts = fact_nodes(engine, iri)
-    nodes = {iri, *facts}
-    triples = set(_construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ "
-                                     f"VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}"))
-    triples |= set(_construct(engine, f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"))
-    triples |= set(_construct(engine, f"""CONSTRUCT {{ ?a ?p ?o . ?sel ?sp ?so }} WHERE {{
-        {{ VALUES ?n {{ {_values(nodes)} }} ?n tg:anchor ?a }} UNION {{ BIND(<{iri}> AS ?a) }}
-        ?a ?p ?o .
-        OPTIONAL {{ ?a oa:hasSelector ?sel . ?sel ?sp ?so }} }}"""))
-    triples |= set(_blank_closure(engine, iri))
-    mentioned = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
-    mentioned |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
-    if mentioned:
-        triples |= set(_construct(engine, f"CONSTRUCT {{ ?x rdfs:label ?l }} WHERE {{ "
-                                          f"VALUES ?x {{ {_values(mentioned)} }} "
-                                          "?x rdfs:label ?l }"))
-    return Description(iri, sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
-                                                           str(t.object))), facts)
-
-
-def graph_triples(engine: QueryEngine, graph: str) -> list[Any]:
-    """Every triple of one named graph (e.g. the ontology)."""
-    return _construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> "
-                              "{ ?s ?p ?o } }")
-
-
-def ontology_triples(engine: QueryEngine) -> list[Any]:
-    return graph_triples(engine, str(GRAPHS["ontology"]))
-
-
-# -- anchors -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AnchorRecord:
-    node: str  #: the fact (or resource) the anchor supports
-    anchor: str
-    exact: str
-    prefix: str | None
-    suffix: str | None
-    start: int | None
-    end: int | None
-    source: str | None
-
-
-def anchor_records(engine: QueryEngine, nodes: Iterable[str],
-                   include_self: bool = False) -> dict[str, list[AnchorRecord]]:
-    """The anchors of each node, ordered by position in the article.
-
-    With ``include_self`` a node that *is* an anchor is its own anchor."""
-    wanted = set(nodes)
-    if not wanted:
-        return {}
-    link = "{ ?n tg:anchor ?a } UNION { ?n oa:hasSelector ?any BIND(?n AS ?a) }" \
-        if include_self else "?n tg:anchor ?a ."
-    rows = _rows(engine, f"""SELECT DISTINCT ?n ?a ?exact ?prefix ?suffix ?start ?end ?src WHERE {{
-        VALUES ?n {{ {_values(wanted)} }}
-        {link}
-        ?a oa:hasSelector ?q . ?q oa:exact ?exact .
-        OPTIONAL {{ ?q oa:prefix ?prefix }} OPTIONAL {{ ?q oa:suffix ?suffix }}
-        OPTIONAL {{ ?a oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end }}
-        OPTIONAL {{ ?a oa:hasSource ?src }} }}""")
-    out: dict[str, list[AnchorRecord]] = {}
-    for n, a, exact, prefix, suffix, start, end, src in rows:
-        out.setdefault(n.value, []).append(AnchorRecord(
-            n.value, a.value, exact.value, _v(prefix), _v(suffix),
-            int(start.value) if start is not None else None,
-            int(end.value) if end is not None else None, _v(src)))
-    for records in out.values():
-        unique = {(r.anchor): r for r in records}
-        records[:] = sorted(unique.values(), key=lambda r: (r.start or 0, r.end or 0, r.anchor))
-    return out
 
 
 @dataclass(frozen=True)

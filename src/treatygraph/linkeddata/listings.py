@@ -1,10 +1,12 @@
 """Browsing pages: an index per class with counts, the timeline of events, and who stands
-where on each policy option. Queries and page models, as in :mod:`describe`."""
+where on each policy option. Queries (on :mod:`cbd`'s helpers) and page models, as in
+:mod:`describe`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treatygraph.linkeddata.cbd import _rows, _v, _values, anchor_records
 from treatygraph.linkeddata.describe import (
     KINDS,
     ArticleText,
@@ -13,10 +15,6 @@ from treatygraph.linkeddata.describe import (
     Linker,
     PageBuilder,
     Snippet,
-    _rows,
-    _v,
-    _values,
-    anchor_records,
     compact,
     default_linker,
 )
