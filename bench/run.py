@@ -556,6 +556,12 @@ def fmt_ms(x: float) -> str:
     return f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:.0f}"
 
 
+def _table_head(columns: list[tuple[str, str]]) -> list[str]:
+    """Markdown header rows: query, connections, then one column per (key, label)."""
+    return ["| query | conns | " + " | ".join(lbl for _, lbl in columns) + " |",
+            "|---|---:|" + "---:|" * len(columns)]
+
+
 def report(res: Results, args: argparse.Namespace, targets_meta: list[tuple[str, str]]) -> str:
     out: list[str] = []
     for ds_name, table in res.samples.items():
@@ -566,8 +572,7 @@ def report(res: Results, args: argparse.Namespace, targets_meta: list[tuple[str,
                    "latency p50 / p99 in ms.\n")
         present = [(k, lbl) for k, lbl in targets_meta
                    if any(k in cell for q in table.values() for cell in q.values())]
-        out.append("| query | conns | " + " | ".join(lbl for _, lbl in present) + " |")
-        out.append("|---|---:|" + "---:|" * len(present))
+        out += _table_head(present)
         for name, by_conns in table.items():
             for conns, cells in by_conns.items():
                 row = [name, str(conns)]
@@ -577,17 +582,16 @@ def report(res: Results, args: argparse.Namespace, targets_meta: list[tuple[str,
                                f"({fmt_ms(med([s.p50_ms for s in ss]))} / "
                                f"{fmt_ms(med([s.p99_ms for s in ss]))})")
                 out.append("| " + " | ".join(row) + " |")
+        ours = [(k, lbl) for k, lbl in present if k in OURS]
         for ref, ref_label in (("oxro", "oxigraph serve-read-only"),
                                ("oxmem", "oxigraph serve (in memory)"),
                                ("rdflib", "rdflib behind Flask + gunicorn sync workers")):
             if not any(ref in c for q in table.values() for c in q.values()):
                 continue
-            ours = [(k, lbl) for k, lbl in present if k in OURS]
             out.append(f"\nRatios to {ref_label}, median of per-round ratios, as throughput "
                        "(ours ÷ theirs, higher is better, 1.00 = parity) and, in brackets, "
                        "p50 / p99 latency (ours ÷ theirs, lower is better).\n")
-            out.append("| query | conns | " + " | ".join(lbl for _, lbl in ours) + " |")
-            out.append("|---|---:|" + "---:|" * len(ours))
+            out += _table_head(ours)
             for name, by_conns in table.items():
                 for conns, cells in by_conns.items():
                     row = [name, str(conns)]

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -28,6 +28,26 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def missing(reason: str, needed_for: str) -> NoReturn:
+    """A test's outside dependency is absent: skip with the reason, but fail under CI=true,
+    where ``.ci/run`` installs everything the tests use and a skip would hide a gap."""
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs {needed_for}: {reason}")
+    pytest.skip(reason)
+
+
+def require_nginx() -> None:
+    """For ``serve --front-cache`` tests: nginx must be installed (see :func:`missing`)."""
+    from treatygraph.frontcache import FrontCacheError, find_nginx
+
+    try:
+        find_nginx()
+    except FrontCacheError as err:
+        missing(str(err), "the front-cache tests to run")
 
 
 class LiveServer:

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from treatygraph.build import build
 from treatygraph.sources import Project
-from treatygraph.testing import LiveServer
+from treatygraph.testing import LiveServer, missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -26,9 +25,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 
 
 def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs the browser tests to run: {reason}")
-    pytest.skip(reason)
+    missing(reason, "the browser tests to run")
 
 
 @pytest.fixture(scope="session")

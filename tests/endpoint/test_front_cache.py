@@ -23,7 +23,7 @@ import requests
 
 from treatygraph import frontcache
 from treatygraph.namespaces import GRAPHS as GRAPH_NAMES
-from treatygraph.testing import LiveServer, free_port
+from treatygraph.testing import LiveServer, free_port, require_nginx
 
 from .conftest import EX, GRAPHS, PEOPLE, RDFS_LABEL
 
@@ -37,18 +37,10 @@ LABELS = f"SELECT ?l WHERE {{ <{EX}alice> <{RDFS_LABEL}> ?l }}"
 CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _need_nginx() -> None:
-    try:
-        frontcache.find_nginx()
-    except frontcache.FrontCacheError as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the front-cache tests to run: {err}")
-        pytest.skip(str(err))
-
 
 @pytest.fixture(scope="module")
 def front(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    _need_nginx()
+    require_nginx()
     live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), str(big_data),
                        "--data-graph", str(GRAPH_NAMES["ontology"]), str(ONTOLOGY),
                        "--front-cache",
@@ -160,7 +152,7 @@ def test_linked_data_pages_are_cached_with_the_same_policy(front: LiveServer) ->
 
 
 def test_with_updates_enabled_nothing_is_cached(tmp_path: Path) -> None:
-    _need_nginx()
+    require_nginx()
     with LiveServer(["--data", str(PEOPLE), "--front-cache", "--update-token", "s3cret"],
                     tmp_path / "update.log") as live:
         query = f"SELECT ?l WHERE {{ <{EX}zed> <{RDFS_LABEL}> ?l }}"
@@ -177,7 +169,7 @@ def test_with_updates_enabled_nothing_is_cached(tmp_path: Path) -> None:
 
 
 def test_stopping_serve_stops_nginx_and_removes_its_directory(tmp_path: Path) -> None:
-    _need_nginx()
+    require_nginx()
     live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "stop.log")
     workdir = _workdir_of(live)
     assert (workdir / "nginx.conf").is_file()
@@ -207,7 +199,7 @@ def _children(pid: int) -> list[int]:
 
 def test_a_worker_that_exits_leaves_nginx_serving(tmp_path: Path) -> None:
     """gunicorn's workers unwind through serve's code when they exit; nginx must survive it."""
-    _need_nginx()
+    require_nginx()
     with LiveServer(["--data", str(PEOPLE), "--front-cache", "--workers", "2"],
                     tmp_path / "worker.log") as live:
         nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
@@ -231,7 +223,7 @@ def test_a_worker_that_exits_leaves_nginx_serving(tmp_path: Path) -> None:
 
 def test_serve_stops_with_status_1_when_nginx_dies(tmp_path: Path) -> None:
     """Nothing would answer on the port: serve must not keep running as if it did."""
-    _need_nginx()
+    require_nginx()
     live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "died.log")
     try:
         nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
@@ -249,7 +241,7 @@ def test_serve_stops_with_status_1_when_nginx_dies(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
     """SIGINT to serve's whole process group, as a terminal sends it: exit 0, nothing left."""
-    _need_nginx()
+    require_nginx()
     live = LiveServer(["--data", str(PEOPLE), "--front-cache"], tmp_path / "int.log")
     try:
         workdir = _workdir_of(live)
@@ -306,7 +298,7 @@ def test_nginx_workers_do_not_run_as_root(front: LiveServer) -> None:
 
 
 def test_a_busy_port_is_refused_with_the_reason(tmp_path: Path) -> None:
-    _need_nginx()
+    require_nginx()
     import socket
 
     with socket.socket() as taken:

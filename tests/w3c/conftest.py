@@ -7,13 +7,14 @@ A per-suite pass table is printed at the end and written to test-artifacts/w3c-<
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from treatygraph.testing import require_nginx
 
 from . import evaluation, protocol, servers
 from .manifest import RESULTS_MANIFEST, protocol_tests, query_tests
@@ -63,11 +64,7 @@ def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
 def _front_server(workdir: Path, name: str, update_token: str | None) -> servers.Server:
     if TARGET != "ours":
         pytest.skip("the front cache is ours (TREATYGRAPH_W3C_TARGET=ours)")
-    if not servers.nginx_available():
-        reason = "nginx is not installed (apt-get install -y nginx)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the front-cache tests to run: {reason}")
-        pytest.skip(reason)
+    require_nginx()
     data = protocol.build_dataset(protocol_tests(), workdir / name)
     return servers.start_ours(data, workdir, update_token, front_cache=True)
 

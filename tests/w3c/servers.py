@@ -140,10 +140,6 @@ def ours_command() -> list[str]:
     return [sys.executable, "-m", "treatygraph.cli"]
 
 
-def nginx_available() -> bool:
-    return _bin("nginx") is not None or Path("/usr/sbin/nginx").exists()
-
-
 def start_ours(data: Path, workdir: Path, update_token: str | None = None, *,
                front_cache: bool = False) -> Server:
     """``treatygraph serve``; with ``front_cache``, behind its nginx front cache."""
