@@ -31,7 +31,18 @@ BODY_CAP            Max request body (and URL query string) in bytes;    ``10485
 UPDATE_TOKEN        Enables ``/update``, which then needs                ``None``
                     ``Authorization: Bearer <token>``. Unset: 403.
 SERVICE_ALLOWLIST   Endpoint IRIs that ``SERVICE`` may call (exact       ``[]``
-                    match). Empty: every SERVICE is refused.
+                    match). Empty: every SERVICE is refused. Such
+                    queries run in a second query process that can
+                    reach only these endpoints' hosts and ports.
+QUERY_ISOLATION     Confine query processes with the kernel (no network ``True``
+                    but the allow-listed endpoints, no files; see
+                    ``store/sandbox.py``). ``False`` only where the
+                    host cannot, accepting that a query the checks
+                    miss may reach the network (``serve
+                    --unsafe-no-isolation``).
+QUERY_MEMORY_LIMIT  Megabytes one query may allocate in its process;    ``1024``
+                    past it the query is stopped (503 naming the
+                    limit). 0: no limit.
 BASE_URL            Public base URL (e.g. ``https://example.org``), used ``None``
                     for sd:endpoint and the query base IRI; default:
                     the request's host.
@@ -72,9 +83,10 @@ from flask import Flask, Response, request
 
 from treatygraph import errors, home, linkeddata, metrics
 from treatygraph.sparql import fastpath, protocol
-from treatygraph.sparql.execute import run_job
-from treatygraph.store import ENGINE, EXECUTOR, open_engine
+from treatygraph.sparql.execute import run_job, warm_up
+from treatygraph.store import ENGINE, EXECUTOR, FEDERATION_EXECUTOR, ConfigError, open_engine
 from treatygraph.store.executor import Executor
+from treatygraph.store.sandbox import Sandbox, check_available
 
 DEFAULTS: dict[str, Any] = {
     "DATA_FILES": [],
@@ -85,6 +97,8 @@ DEFAULTS: dict[str, Any] = {
     "BODY_CAP": 1 << 20,
     "UPDATE_TOKEN": None,
     "SERVICE_ALLOWLIST": [],
+    "QUERY_ISOLATION": True,
+    "QUERY_MEMORY_LIMIT": 1024,
     "BASE_URL": None,
     "RESOURCE_NAMESPACE": "https://w3id.org/treatygraph/id/",
     "COMPETENCY_DIR": None,
@@ -124,11 +138,39 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def init_engine(app: Flask) -> None:
-    """Open the configured store and its query process manager (forked lazily)."""
-    engine = open_engine(app.config)
+    """Open the configured store and its query processes' managers (forked lazily).
+
+    One process reaches nothing but what the engine needs; with a SERVICE allow-list, a
+    second one also reaches the allow-listed endpoints (``store/sandbox.py``).
+    """
+    config = app.config
+    if config["QUERY_ISOLATION"]:
+        reason = check_available()
+        if reason is not None:
+            raise ConfigError(
+                f"this host cannot confine query processes ({reason}). Without that, a query "
+                "that the checks miss could reach the network; run as root or with user "
+                "namespaces enabled, or accept the risk with --unsafe-no-isolation "
+                "(QUERY_ISOLATION=false)")
+    engine = open_engine(config)
     app.extensions[ENGINE] = engine
-    app.extensions[EXECUTOR] = Executor(functools.partial(run_job, engine),
-                                        child_init=engine.after_fork)
+    handler = functools.partial(run_job, engine)
+
+    def child_init() -> None:
+        engine.after_fork()
+        warm_up()
+
+    def executor(urls: list[str]) -> Executor:
+        if not config["QUERY_ISOLATION"]:
+            return Executor(handler, child_init=child_init)
+        memory = int(config["QUERY_MEMORY_LIMIT"] or 0) << 20
+        sandbox = Sandbox.for_urls(urls, engine.paths, memory or None)
+        return Executor(handler, child_init=child_init, sandbox=sandbox)
+
+    app.extensions[EXECUTOR] = executor(list(engine.urls))
+    if config["SERVICE_ALLOWLIST"]:
+        app.extensions[FEDERATION_EXECUTOR] = executor(
+            [*engine.urls, *config["SERVICE_ALLOWLIST"]])
 
 
 def _cors(response: Response) -> Response:

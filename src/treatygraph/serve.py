@@ -37,7 +37,7 @@ from treatygraph.frontcache import (
     check_port,
     find_nginx,
 )
-from treatygraph.store import EXECUTOR, ConfigError, DataLoadError
+from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR, ConfigError, DataLoadError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,6 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "TREATYGRAPH_UPDATE_TOKEN)")
     parser.add_argument("--allow-service", metavar="IRI", action="append", default=[],
                         help="SERVICE endpoint IRI that queries may call (repeatable)")
+    parser.add_argument("--unsafe-no-isolation", action="store_true",
+                        help="run query processes without kernel confinement, on a host that "
+                             "cannot provide it; a query the checks miss may then reach the "
+                             "network (docs/security.md)")
+    parser.add_argument("--memory-limit", type=int, metavar="MB",
+                        help="memory one query may allocate (QUERY_MEMORY_LIMIT, default 1024)")
     parser.add_argument("--base-url", help="public base URL, e.g. https://example.org")
     parser.add_argument("--result-cap", type=int, help="max result rows (RESULT_CAP)")
     parser.add_argument("--shared-cache-seconds", type=int, metavar="S",
@@ -122,6 +128,10 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         config["UPDATE_TOKEN"] = args.update_token
     if args.allow_service:
         config["SERVICE_ALLOWLIST"] = list(args.allow_service)
+    if getattr(args, "unsafe_no_isolation", False):
+        config["QUERY_ISOLATION"] = False
+    if getattr(args, "memory_limit", None) is not None:
+        config["QUERY_MEMORY_LIMIT"] = args.memory_limit
     for option, key in (("base_url", "BASE_URL"), ("result_cap", "RESULT_CAP"),
                         ("shared_cache_seconds", "SHARED_CACHE_SECONDS"),
                         ("body_cap", "BODY_CAP"), ("competency_dir", "COMPETENCY_DIR")):
@@ -149,8 +159,10 @@ class GunicornServer:
         self.before_stop = before_stop
 
     def post_fork(self, server: Any, worker: Any) -> None:
-        """Fork each worker's query process now, not on its first request."""
-        self.app.extensions[EXECUTOR].start()
+        """Fork each worker's query processes now, not on their first request."""
+        for key in (EXECUTOR, FEDERATION_EXECUTOR):
+            if key in self.app.extensions:
+                self.app.extensions[key].start()
 
     def run(self) -> None:
         from gunicorn.app.base import BaseApplication
@@ -218,11 +230,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     engine = app.extensions["treatygraph.engine"]
+    if not app.config["QUERY_ISOLATION"]:
+        print("warning: query processes are NOT confined (--unsafe-no-isolation): a query "
+              "that the checks miss may reach the network or the file system",
+              file=sys.stderr)
     print(f"treatygraph: serving {engine.union_triple_count()} triples in "
           f"{len(engine.graph_names())} named graphs at http://{args.host}:{args.port}/sparql",
           file=sys.stderr)
     if args.dev:
-        app.run(host=args.host, port=args.port, debug=True, use_reloader=True, threaded=True)
+        # one thread: query processes are forked from it and die with it (store/sandbox.py)
+        app.run(host=args.host, port=args.port, debug=True, use_reloader=True, threaded=False)
         return 0
     query_timeout = float(app.config["QUERY_TIMEOUT"])
     bind = f"{args.host}:{args.port}"

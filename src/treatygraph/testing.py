@@ -108,7 +108,7 @@ class LiveServer:
 def app_factory(**defaults: Any) -> Iterator[Callable[..., Flask]]:
     """Make apps with ``defaults`` plus per-call config; their query processes stop at exit."""
     from treatygraph.app import create_app
-    from treatygraph.store import EXECUTOR
+    from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR
 
     apps: list[Flask] = []
 
@@ -121,4 +121,6 @@ def app_factory(**defaults: Any) -> Iterator[Callable[..., Flask]]:
         yield make
     finally:
         for app in apps:
-            app.extensions[EXECUTOR].shutdown()
+            for key in (EXECUTOR, FEDERATION_EXECUTOR):
+                if key in app.extensions:
+                    app.extensions[key].shutdown()

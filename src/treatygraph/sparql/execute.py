@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from treatygraph.conneg import Format
+from treatygraph.conneg import ALL_FORMATS, Format
 from treatygraph.sparql import results
 from treatygraph.store.base import (
     EngineEvaluationError,
@@ -53,11 +53,16 @@ class Reply:
 
 
 def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
-    """Run one job against ``engine`` (in the child process)."""
+    """Run one job against ``engine`` (in the child process).
+
+    An update is applied to the child's copy of the store, and the whole resulting dataset
+    comes back as N-Quads for the parent to adopt: the parent itself never evaluates
+    SPARQL, so it needs no confinement of its own.
+    """
     try:
         if isinstance(job, UpdateJob):
             engine.update(job.sparql, base_iri=job.base_iri)
-            return Reply("ok")
+            return Reply("ok", body=engine.dump("application/n-quads"))
         query = getattr(engine, "query_tsv", engine.query)
         result: QueryResult = query(job.sparql, job.default_graphs or None,
                                     job.named_graphs or None,
@@ -75,3 +80,21 @@ def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
     if fmt is None:
         return Reply("not_acceptable", kind=result.kind)
     return Reply("ok", body=results.serialize(result, fmt), format=fmt, kind=result.kind)
+
+
+def warm_up() -> None:
+    """Write a small result in every format, so that whatever the writers import lazily is
+    loaded before the query process gives up opening files."""
+    import pyoxigraph as ox
+
+    node = ox.NamedNode("https://example.org/x")
+    samples = [QueryResult("bindings", variables=["x"], rows=[(node,), (ox.Literal("x"),)]),
+               QueryResult("boolean", boolean=True),
+               QueryResult("graph", triples=[ox.Triple(node, node, ox.Literal("1"))])]
+    for sample in samples:
+        for fmt in ALL_FORMATS:
+            if (fmt.kind == "rdf") == (sample.kind == "graph"):
+                results.serialize(sample, fmt)
+    for fmt in ALL_FORMATS:
+        if fmt.kind == "results":
+            results.from_tsv(b"?x\n1\n", fmt)

@@ -48,7 +48,7 @@ from treatygraph.metrics import get_metrics
 from treatygraph.sparql import safety, service_description
 from treatygraph.sparql.cache import CachedResponse, ResponseCache
 from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
-from treatygraph.store import get_engine, get_executor
+from treatygraph.store import all_executors, get_engine, get_executor
 from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
 
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ def _answer(query: str, params: Params) -> Response:
                    union_default_graph=not scan.has_dataset_clause, base_iri=base_iri,
                    results_format=results_format, graph_format=graph_format,
                    max_results=config["RESULT_CAP"])
-    reply = _run(job)
+    reply = _run(job, federated=bool(scan.services))
     if reply.status == "not_acceptable":
         offered = conneg.RDF_FORMATS if reply.kind == "graph" else conneg.RESULT_FORMATS
         conneg.negotiate(accept, offered, format_param)  # raises NotAcceptable
@@ -242,11 +242,16 @@ def _try_negotiate(accept: str | None, offered: tuple[conneg.Format, ...],
         return None
 
 
-def _run(job: QueryJob | UpdateJob) -> Reply:
-    """Run a job in the query process and turn its failures into HTTP errors."""
+def _run(job: QueryJob | UpdateJob, federated: bool = False) -> Reply:
+    """Run a job in a query process and turn its failures into HTTP errors.
+
+    A job that calls an allow-listed SERVICE goes to the process that can reach those
+    endpoints (and nothing else); every other job to the one that reaches nothing. Which
+    is which is only the scanner's reading: a SERVICE it misses fails for want of a route.
+    """
     timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
-        reply: Reply = get_executor().run(job, timeout)
+        reply: Reply = get_executor(federated).run(job, timeout)
     except ExecutorTimeout:
         get_metrics().increment("executor_restarts")
         log.warning("query stopped after %.1f s: %.200r", timeout, job.sparql)
@@ -254,8 +259,12 @@ def _run(job: QueryJob | UpdateJob) -> Reply:
                            "and was stopped; simplify it or add a LIMIT") from None
     except ExecutorCrashed as err:
         get_metrics().increment("executor_restarts")
-        log.error("query process died: %.200r", job.sparql)
-        raise QueryTimeout(f"{err} (probably out of memory); simplify the query") from None
+        log.error("query process died (%s): %.200r", err, job.sparql)
+        if err.out_of_memory:
+            limit = current_app.config["QUERY_MEMORY_LIMIT"]
+            raise QueryTimeout(f"the query needed more than QUERY_MEMORY_LIMIT ({limit} MB) "
+                               "and was stopped; simplify it or add a LIMIT") from None
+        raise QueryTimeout(f"{err}; simplify the query") from None
     except ExecutorError as err:
         log.error("bug while running a query:\n%s", err)
         raise
@@ -331,32 +340,30 @@ def update() -> Response:
     if text is None or not text.strip():
         raise BadRequest("missing or empty 'update' parameter")
     base_iri = _endpoint_url("/update")
-    text = safety.check_update(text, base_iri=base_iri,
-                               allowlist=current_app.config["SERVICE_ALLOWLIST"],
+    allowlist = current_app.config["SERVICE_ALLOWLIST"]
+    text = safety.check_update(text, base_iri=base_iri, allowlist=allowlist,
                                using_graphs=params.get("using-graph-uri", ()),
                                using_named_graphs=params.get("using-named-graph-uri", ()))
-    apply_update(text, base_iri)
+    # over-approximated: the federation process, too, reaches only the allow-listed hosts
+    apply_update(text, base_iri, federated=bool(allowlist) and "service" in text.lower())
     return Response("update applied\n", status=200, mimetype="text/plain")
 
 
-def apply_update(text: str, base_iri: str | None) -> None:
-    """Dry-run in the query process (under the time limit), then apply to the real store.
+def apply_update(text: str, base_iri: str | None, federated: bool = False) -> None:
+    """Apply in the confined query process (under the time limit); adopt its result.
 
     The child holds a copy-on-write copy of the store, so an update that runs away is
-    killed there and never touches the parent. After the real update the child is
-    replaced (it must see the new data) and cached responses are dropped.
+    killed there and never touches the parent; one that succeeds sends back the whole
+    dataset, which replaces the parent's. Then the query processes are replaced (they must
+    see the new data) and cached responses are dropped.
     """
-    _run(UpdateJob(text, base_iri))
-    engine = get_engine()
-    from treatygraph.store.base import EngineError
-
+    reply = _run(UpdateJob(text, base_iri), federated)
     try:
-        engine.update(text, base_iri=base_iri)
-    except EngineError as err:  # pragma: no cover - the dry run would have failed first
-        raise BadRequest(f"update failed: {err.message}") from None
+        get_engine().replace_dataset(reply.body)
     finally:
         get_cache().clear()
-        get_executor().restart()
+        for executor in all_executors():
+            executor.restart()
         get_metrics().increment("executor_restarts")
 
 

@@ -13,9 +13,10 @@ from treatygraph.store.executor import Executor
 
 ENGINE = "treatygraph.engine"
 EXECUTOR = "treatygraph.executor"
+FEDERATION_EXECUTOR = "treatygraph.executor.federation"
 
 __all__ = ["DataLoadError", "QueryEngine", "QueryResult", "ConfigError", "open_engine",
-           "get_engine", "get_executor"]
+           "get_engine", "get_executor", "all_executors"]
 
 
 class ConfigError(Exception):
@@ -68,5 +69,14 @@ def get_engine() -> QueryEngine:
     return current_app.extensions[ENGINE]
 
 
-def get_executor() -> Executor:
+def get_executor(federated: bool = False) -> Executor:
+    """The query process manager; ``federated``: the one that reaches allow-listed SERVICE
+    endpoints (the plain one where there are none)."""
+    if federated:
+        return current_app.extensions.get(FEDERATION_EXECUTOR) or current_app.extensions[EXECUTOR]
     return current_app.extensions[EXECUTOR]
+
+
+def all_executors() -> list[Executor]:
+    return [current_app.extensions[key] for key in (EXECUTOR, FEDERATION_EXECUTOR)
+            if key in current_app.extensions]

@@ -77,6 +77,10 @@ class QueryEngine(Protocol):
 
     #: True when ``update`` must refuse (e.g. an on-disk store opened read-only).
     read_only: bool
+    #: URLs the engine connects to while answering (a remote store's endpoints), and paths
+    #: it reads (an on-disk store): all the confined query process may still reach.
+    urls: tuple[str, ...]
+    paths: tuple[str, ...]
 
     def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
               named_graph_uris: Sequence[str] | None = None, *,
@@ -107,6 +111,10 @@ class QueryEngine(Protocol):
 
     def dump(self, media_type: str = "application/n-quads") -> bytes:
         """Serialise the whole dataset."""
+        ...
+
+    def replace_dataset(self, nquads: bytes) -> None:
+        """Make the dataset exactly these N-Quads (an update applied in the query process)."""
         ...
 
     def after_fork(self) -> None:

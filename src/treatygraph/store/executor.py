@@ -21,6 +21,10 @@ child process that we can kill. Design (measured in tests/endpoint/test_executor
   during a request would keep the client's socket open.
 * Calls are serialised by a lock (one query at a time per process; gunicorn sync
   workers are single-threaded anyway).
+* With a :class:`~treatygraph.store.sandbox.Sandbox`, the child confines itself before its
+  first job (no network but the sandbox's destinations, no files, a memory cap) and tells
+  the parent so; a child that cannot is an error at spawn, never an unconfined query. The
+  kernel kills the child when its parent ends (``PR_SET_PDEATHSIG``).
 
 A round trip costs roughly 0.1-0.2 ms on top of the query itself (pickle + socketpair).
 """
@@ -30,12 +34,15 @@ from __future__ import annotations
 import atexit
 import os
 import signal
+import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
+
+from treatygraph.store.sandbox import Relay, Sandbox, SandboxError, confine, die_with_parent
 
 _CHILD_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2",
                   "SIGWINCH", "SIGCHLD", "SIGABRT", "SIGTTIN", "SIGTTOU")
@@ -54,7 +61,11 @@ class ExecutorTimeout(Exception):
 
 
 class ExecutorCrashed(Exception):
-    """The child died while running the job (e.g. killed for memory)."""
+    """The child died while running the job; ``out_of_memory`` when it hit its memory cap."""
+
+    def __init__(self, message: str, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 def _reset_child(keep_fd: int) -> None:
@@ -70,6 +81,21 @@ def _reset_child(keep_fd: int) -> None:
     os.closerange(keep_fd + 1, 1 << 16)
 
 
+def _confine(conn: Connection, sandbox: Sandbox) -> None:
+    """Confine the child, then tell the parent (with the relay sockets) or say why not."""
+    try:
+        listeners = confine(sandbox)
+    except (SandboxError, OSError) as err:
+        conn.send(("sandbox-failed", str(err), 0))
+        raise SystemExit(1) from None
+    conn.send(("sandboxed", "", len(listeners)))
+    if listeners:
+        with socket.socket(fileno=os.dup(conn.fileno())) as channel:
+            socket.send_fds(channel, [b"F"], [s.fileno() for s in listeners])
+        for sock in listeners:
+            sock.close()
+
+
 def _child_loop(conn: Connection, handler: Callable[[Any], Any]) -> None:
     while True:
         try:
@@ -78,6 +104,8 @@ def _child_loop(conn: Connection, handler: Callable[[Any], Any]) -> None:
             return  # parent went away
         try:
             reply: tuple[str, Any] = ("ok", handler(job))
+        except MemoryError:
+            reply = ("memory", "")
         except BaseException:  # noqa: BLE001 - reported to the parent as a bug
             reply = ("bug", traceback.format_exc())
         try:
@@ -92,9 +120,14 @@ class Executor:
     """Run jobs in a persistent, killable child process (see module docstring)."""
 
     def __init__(self, handler: Callable[[Any], Any],
-                 child_init: Callable[[], None] | None = None) -> None:
+                 child_init: Callable[[], None] | None = None,
+                 sandbox: Sandbox | None = None) -> None:
+        """``child_init`` runs in each new child before it is confined by ``sandbox``
+        (None: not confined), so it may still open what the handler needs."""
         self._handler = handler
         self._child_init = child_init
+        self._sandbox = sandbox
+        self._relay = Relay(sandbox.destinations) if sandbox and sandbox.destinations else None
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._conn: Connection | None = None
@@ -104,15 +137,24 @@ class Executor:
     # -- lifecycle ---------------------------------------------------------------------
     def _spawn(self) -> None:
         parent_conn, child_conn = Pipe()
+        # The kernel kills the child when the *thread* that forked it ends, so only a
+        # main-thread parent (gunicorn's sync workers) can ask for it.
+        main_thread = threading.current_thread() is threading.main_thread()
         pid = os.fork()
         if pid == 0:  # child
             code = 0
             try:
+                if main_thread:
+                    die_with_parent()
                 parent_conn.close()
                 _reset_child(child_conn.fileno())
                 if self._child_init is not None:
                     self._child_init()
+                if self._sandbox is not None:
+                    _confine(child_conn, self._sandbox)
                 _child_loop(child_conn, self._handler)
+            except SystemExit as stop:
+                code = int(stop.code or 0)
             except BaseException:  # noqa: BLE001
                 traceback.print_exc()
                 code = 1
@@ -122,6 +164,28 @@ class Executor:
         if self._owner != os.getpid():
             atexit.register(self._shutdown_if_owner, os.getpid())
         self._pid, self._conn, self._owner = pid, parent_conn, os.getpid()
+        if self._sandbox is not None:
+            self._await_confinement(parent_conn)
+
+    def _await_confinement(self, conn: Connection) -> None:
+        """Wait for the new child to confine itself; take over its relay sockets."""
+        try:
+            if not conn.poll(30):
+                raise SandboxError("the query process did not confine itself within 30 s")
+            status, message, count = conn.recv()
+            if status != "sandboxed":
+                raise SandboxError(message)
+            if count:
+                with socket.socket(fileno=os.dup(conn.fileno())) as channel:
+                    _msg, fds, _flags, _addr = socket.recv_fds(channel, 1, count)
+                assert self._relay is not None
+                self._relay.replace([socket.socket(fileno=fd) for fd in fds])
+        except (EOFError, OSError, SandboxError) as err:
+            self._kill()
+            if isinstance(err, SandboxError):
+                raise
+            raise SandboxError(f"the query process ended while confining itself: {err}"
+                               ) from None
 
     def _kill(self) -> None:
         if self._owner == os.getpid() and self._pid is not None:
@@ -192,10 +256,33 @@ class Executor:
             try:
                 status, payload = conn.recv()
             except (EOFError, OSError):
+                died = self._reap()
                 self._kill()
                 self._spawn()
                 self.restarts += 1
-                raise ExecutorCrashed("the query process died while running the query") from None
+                raise ExecutorCrashed(f"the query process {died} while running the query",
+                                      out_of_memory=died.startswith("aborted")) from None
+            if status == "memory":
+                self._kill()  # a MemoryError may leave the child's state half-made
+                self._spawn()
+                self.restarts += 1
+                raise ExecutorCrashed("the query ran out of memory", out_of_memory=True)
         if status == "bug":
             raise ExecutorError(payload)
         return payload
+
+    def _reap(self) -> str:
+        """How the child ended (it closed the pipe, so it is gone or going)."""
+        if self._pid is None:
+            return "ended"
+        try:
+            _pid, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            return "ended"
+        self._pid = None
+        if os.WIFSIGNALED(status):
+            signum = os.WTERMSIG(status)
+            if signum == signal.SIGABRT:  # Rust's reaction to a failed allocation
+                return "aborted (out of memory)"
+            return f"was killed by {signal.Signals(signum).name}"
+        return f"exited with status {os.WEXITSTATUS(status)}"

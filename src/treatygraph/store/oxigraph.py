@@ -157,6 +157,8 @@ class OxigraphEngine:
         self._opened_in = os.getpid()
         self._inherited: list[ox.Store] = []
         self.read_only = path is not None
+        self.urls: tuple[str, ...] = ()
+        self.paths: tuple[str, ...] = (str(Path(path).resolve()),) if path is not None else ()
         self._counts: dict[str | None, int] | None = None
         self._union_count: int | None = None
 
@@ -246,6 +248,13 @@ class OxigraphEngine:
         finally:
             self._counts = None
             self._union_count = None
+
+    def replace_dataset(self, nquads: bytes) -> None:
+        if self.read_only:
+            raise EngineEvaluationError("this store is read-only")
+        self._opened_store = load_nquads(nquads, label="<updated dataset>")
+        self._counts = None
+        self._union_count = None
 
     # -- descriptions ------------------------------------------------------------------
     def _count(self, sparql: str, **kwargs: Any) -> list[ox.QuerySolution]:

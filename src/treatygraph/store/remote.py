@@ -147,6 +147,8 @@ class RemoteEngine:
         self.timeout = timeout
         self.default_graph = default_graph
         urls = [u for u in (query_url, self.update_url, graph_store_url) if u]
+        self.urls: tuple[str, ...] = (query_url,)  # the query process only queries
+        self.paths: tuple[str, ...] = ()
         self._auth = (user, password, auth, urls)
         self._http = Http(user, password, auth, urls)
         self._pid = os.getpid()
@@ -232,6 +234,9 @@ class RemoteEngine:
         raise EngineEvaluationError("this endpoint serves a remote store read-only; load data "
                                     "with `treatygraph serve --store ...` or update the store "
                                     "directly")
+
+    def replace_dataset(self, nquads: bytes) -> None:
+        self.update("")
 
     def triple_counts(self) -> dict[str | None, int]:
         if self._counts is None:
