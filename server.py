@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn --preload server:app`` (prefer ``treatygraph serve``)."""
 
-from treatygraph.app import create_app
+from treatygraph.web.app import create_app
 
 app = create_app()

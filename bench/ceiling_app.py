@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 BODY = os.environ.get("CEILING_BODY", '{"head":{"vars":[]},"results":{"bindings":[]}}').encode()
-HEADERS = [("Content-Type", "application/sparql-results+json"),
-           ("Content-Length", str(len(BODY)))]
+HEADERS = [("Content-Type", "application/sparql-results+json"), ("Content-Length", str(len(BODY)))]
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

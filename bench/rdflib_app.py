@@ -27,5 +27,4 @@ def sparql() -> Response:
     result = dataset.query(request.args["query"])
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return Response(result.serialize(format="nt"), mimetype="application/n-triples")
-    return Response(result.serialize(format="json"),
-                    mimetype="application/sparql-results+json")
+    return Response(result.serialize(format="json"), mimetype="application/sparql-results+json")

@@ -18,13 +18,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from treatygraph import serve
+from treatygraph.web import serve
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gunicorn", action="append", default=[], metavar="KEY=VALUE",
-                        help="gunicorn setting to override (int values are converted)")
+    parser.add_argument(
+        "--gunicorn",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="gunicorn setting to override (int values are converted)",
+    )
     args, rest = parser.parse_known_args(argv)
     if rest and rest[0] == "--":
         rest = rest[1:]

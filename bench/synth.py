@@ -30,25 +30,82 @@ GRAPH = "<https://w3id.org/treatygraph/graph/synthetic>"
 
 #: real IRIs from the project graph (see graph/); synthetic data links to them
 OPTIONS = [
-    "option-us-withdraws-from-inf-treaty", "option-us-acquires-ground-launched-cruise-missiles",
-    "option-us-coerces-russia-into-inf-compliance", "option-us-leaves-iran-nuclear-deal",
-    "option-us-pursues-arms-control-agreements", "option-extend-new-start",
+    "option-us-withdraws-from-inf-treaty",
+    "option-us-acquires-ground-launched-cruise-missiles",
+    "option-us-coerces-russia-into-inf-compliance",
+    "option-us-leaves-iran-nuclear-deal",
+    "option-us-pursues-arms-control-agreements",
+    "option-extend-new-start",
     "option-us-acts-on-russian-inf-violation",
     "option-us-deploys-ground-launched-cruise-missiles-near-china",
     "option-us-deploys-longer-range-cruise-missiles-along-china-periphery",
-    "option-us-enters-iran-nuclear-deal", "option-us-fields-sea-launched-nuclear-cruise-missiles",
+    "option-us-enters-iran-nuclear-deal",
+    "option-us-fields-sea-launched-nuclear-cruise-missiles",
 ]
-REAL_ORGS = ["atlantic-council", "center-for-a-new-american-security", "hudson-institute",
-             "kings-college-london", "mit", "white-house"]
+REAL_ORGS = [
+    "atlantic-council",
+    "center-for-a-new-american-security",
+    "hudson-institute",
+    "kings-college-london",
+    "mit",
+    "white-house",
+]
 STANCES = ["Supports", "Opposes", "Mixed"]
 ORG_TYPES = ["ThinkTank", "GovernmentBody", "University", "Organization"]
-ROLES = ["nuclear expert", "arms control expert", "defense expert", "analyst", "adviser",
-         "senior fellow", "professor", "official"]
-FIRST = ["Ada", "Boris", "Chen", "Dana", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas",
-         "Kira", "Luis", "Mara", "Nikolai", "Olga", "Priya", "Quentin", "Rosa", "Sven", "Tara"]
-LAST = ["Abel", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanov",
-        "Jensen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quinn", "Rossi",
-        "Schmidt", "Tanaka"]
+ROLES = [
+    "nuclear expert",
+    "arms control expert",
+    "defense expert",
+    "analyst",
+    "adviser",
+    "senior fellow",
+    "professor",
+    "official",
+]
+FIRST = [
+    "Ada",
+    "Boris",
+    "Chen",
+    "Dana",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Luis",
+    "Mara",
+    "Nikolai",
+    "Olga",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+]
+LAST = [
+    "Abel",
+    "Brandt",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanov",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+]
 
 
 def _iri(local: str) -> str:
@@ -95,7 +152,7 @@ def generate(persons: int, orgs: int, seed: int) -> list[str]:
         option = rng.choice(OPTIONS)
         stance = rng.choice(STANCES)
         quad(pos, RDF_TYPE, _tg("Position"))
-        quad(pos, LABEL, _lit(f"{name} {stance.lower()} {option[len('option-'):]}"))
+        quad(pos, LABEL, _lit(f"{name} {stance.lower()} {option[len('option-') :]}"))
         quad(pos, _tg("holder"), person)
         quad(pos, _tg("option"), _iri(option))
         quad(pos, _tg("stance"), _tg(stance))
@@ -116,8 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.base:
             out.write(args.base.read_text(encoding="utf-8"))
         out.writelines(lines)
-    print(f"wrote {args.out}: {len(lines)} synthetic quads"
-          + (f" + {args.base}" if args.base else ""), file=sys.stderr)
+    print(
+        f"wrote {args.out}: {len(lines)} synthetic quads"
+        + (f" + {args.base}" if args.base else ""),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from treatygraph.article import Article, default_article_path, find_article
-from treatygraph.build import BuildResult, build
-from treatygraph.sources import Project
+from treatygraph.build.compile import BuildResult, build
+from treatygraph.corpus.documents import Article, default_article_path, find_article
+from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from treatygraph.anchor import AnchorBlock, AnchorError, anchor_text, locate, scan
-from treatygraph.article import Article
 from treatygraph.cli import main
+from treatygraph.corpus.anchors import AnchorBlock, AnchorError, anchor_text, locate, scan
+from treatygraph.corpus.documents import Article
 
 TEXT = "Alpha said the treaty matters. Beta said the treaty failed.\nMost Popular\n- the treaty ad"
 BODY_END = TEXT.index("Most Popular")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.article import Article
-from treatygraph.build import BuildResult
+from treatygraph.build.compile import BuildResult
 from treatygraph.cli import main
-from treatygraph.mentions import coverage, read_mentions
-from treatygraph.namespaces import GRAPHS
+from treatygraph.corpus.documents import Article
+from treatygraph.corpus.mentions import coverage, read_mentions
+from treatygraph.rdf.iris import GRAPHS
 
 OA = "http://www.w3.org/ns/oa#"
 

@@ -24,6 +24,14 @@ def test_ruff_is_clean(root: Path) -> None:
 
 
 def test_mypy_is_clean(root: Path) -> None:
-    done = subprocess.run([tool("mypy"), "src"], cwd=root, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [tool("mypy"), "src"], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_ruff_format_is_clean(root: Path) -> None:
+    done = subprocess.run(
+        [tool("ruff"), "format", "--check", "."], cwd=root, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout

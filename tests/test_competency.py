@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.article import Article
+from treatygraph.corpus.documents import Article
 
 HERE = Path(__file__).resolve().parent
 COMPETENCY = HERE / "competency"
@@ -34,9 +34,9 @@ def term_to_string(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         if iri.startswith(TGID):
-            return iri[len(TGID):]
+            return iri[len(TGID) :]
         if iri.startswith(TG):
-            return "tg:" + iri[len(TG):]
+            return "tg:" + iri[len(TG) :]
         return iri
     if isinstance(term, ox.Literal):
         return term.value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
@@ -70,8 +70,10 @@ def read_expected(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _strip_strings_and_comments(query: str) -> str:
     """The query with string literals, IRIs and comments blanked, so braces can be counted."""
-    pattern = r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'' \
-              r"|<[^<>\s{}]*>|#[^\n]*"
+    pattern = (
+        r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+        r"|<[^<>\s{}]*>|#[^\n]*"
+    )
     return re.sub(pattern, " ", query)
 
 
@@ -143,7 +145,8 @@ def test_competency_question(path: Path, competency_store: ox.Store) -> None:
         want = Counter(tuple(r) for r in expected_rows)
         missing, extra = want - got, got - want
         assert not missing and not extra, (
-            f"{path.name}: missing {sorted(missing.elements())}, extra {sorted(extra.elements())}")
+            f"{path.name}: missing {sorted(missing.elements())}, extra {sorted(extra.elements())}"
+        )
 
 
 @pytest.mark.parametrize("path", EVIDENCE_QUERIES, ids=[p.stem for p in EVIDENCE_QUERIES])

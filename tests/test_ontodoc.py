@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
-from treatygraph.namespaces import TG
-from treatygraph.ontodoc import render_html
-from treatygraph.sources import Project, read_all
+from treatygraph.build.ontodoc import render_html
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.rdf.iris import TG
 
 
 class Sections(HTMLParser):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SH
 
-from treatygraph.build import BuildResult
-from treatygraph.sources import Project, read_all
+from treatygraph.build.compile import BuildResult
+from treatygraph.corpus.project import Project, read_all
 
 
 def test_every_used_class_has_a_node_shape(project: Project, built: BuildResult) -> None:

@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from treatygraph.validate import validate as validate_graph
+from treatygraph.build.validate import validate as validate_graph
 
 FIXTURES = Path(__file__).parent / "shapes"
 PASS_FILES = sorted(FIXTURES.glob("*/pass-*.ttl"))

@@ -23,8 +23,8 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
-from treatygraph.namespaces import OA, TG, UNIT, VANN, WD, WDT
-from treatygraph.sources import Project, read_all
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.rdf.iris import OA, TG, UNIT, VANN, WD, WDT
 
 # Terms of the Web Annotation vocabulary (https://www.w3.org/TR/annotation-vocab/) we may use.
 OA_TERMS = {

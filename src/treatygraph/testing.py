@@ -42,7 +42,7 @@ def missing(reason: str, needed_for: str) -> NoReturn:
 
 def require_nginx() -> None:
     """For ``serve --front-cache`` tests: nginx must be installed (see :func:`missing`)."""
-    from treatygraph.frontcache import FrontCacheError, find_nginx
+    from treatygraph.web.frontcache import FrontCacheError, find_nginx
 
     try:
         find_nginx()
@@ -107,8 +107,8 @@ class LiveServer:
 @contextmanager
 def app_factory(**defaults: Any) -> Iterator[Callable[..., Flask]]:
     """Make apps with ``defaults`` plus per-call config; their query processes stop at exit."""
-    from treatygraph.app import create_app
     from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR
+    from treatygraph.web.app import create_app
 
     apps: list[Flask] = []
 

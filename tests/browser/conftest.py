@@ -14,14 +14,21 @@ from typing import Any
 
 import pytest
 
-from treatygraph.build import build
-from treatygraph.sources import Project
+from treatygraph.build.compile import build
+from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing(reason: str) -> None:
@@ -36,8 +43,9 @@ def artifacts(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(root: Path, tmp_path_factory: pytest.TempPathFactory,
-                artifacts: Path) -> Iterator[str]:
+def live_server(
+    root: Path, tmp_path_factory: pytest.TempPathFactory, artifacts: Path
+) -> Iterator[str]:
     """``treatygraph serve`` on a free port over the built graph; stopped at the end."""
     work = tmp_path_factory.mktemp("live")
     data = work / "treatygraph.nq"
@@ -55,8 +63,10 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright package is missing (pip install playwright; never run "
-                 "`playwright install`: the tests use the system's chromium)")
+        _missing(
+            "the playwright package is missing (pip install playwright; never run "
+            "`playwright install`: the tests use the system's chromium)"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -10,8 +10,10 @@ import pytest
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
-TRUMP_QUOTE = ("[W]e’re not going to let them violate a nuclear agreement and go out and do "
-               "weapons, and we’re not allowed to,")
+TRUMP_QUOTE = (
+    "[W]e’re not going to let them violate a nuclear agreement and go out and do "
+    "weapons, and we’re not allowed to,"
+)
 
 
 def test_a_run_an_example_query(page: Any, live_server: str, artifacts: Path, root: Path) -> None:
@@ -41,8 +43,9 @@ def _follow(page: Any, *texts: str) -> None:
             page.get_by_role("link", name=text, exact=True).first.click()
 
 
-def test_b_follow_links_to_a_person_a_treaty_and_a_quotation(page: Any, live_server: str,
-                                                             artifacts: Path) -> None:
+def test_b_follow_links_to_a_person_a_treaty_and_a_quotation(
+    page: Any, live_server: str, artifacts: Path
+) -> None:
     page.goto(live_server + "/")
     _follow(page, "indexes", "People", "Donald Trump")
     assert page.inner_text("h1") == "Donald Trump"
@@ -58,8 +61,12 @@ def test_b_follow_links_to_a_person_a_treaty_and_a_quotation(page: Any, live_ser
     page.screenshot(path=str(artifacts / "browser-b-treaty.png"), full_page=True)
 
     page.goto(live_server + "/")
-    _follow(page, "indexes", "Quotations", "Trump aboard Air Force One: we’re not going to let "
-            "them violate a nuclear agreement")
+    _follow(
+        page,
+        "indexes",
+        "Quotations",
+        "Trump aboard Air Force One: we’re not going to let them violate a nuclear agreement",
+    )
     assert page.url.endswith("/id/quote-trump-air-force-one")
     source = page.locator("#source blockquote.source").first
     assert source.locator("mark").inner_text() == TRUMP_QUOTE

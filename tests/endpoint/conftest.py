@@ -41,7 +41,7 @@ def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "generated.nt"
     with path.open("w") as out:
         for i in range(1000):
-            out.write(f"<{EX}n{i}> <{EX}p> \"{i}\" .\n")
+            out.write(f'<{EX}n{i}> <{EX}p> "{i}" .\n')
             out.write(f"<{EX}n{i}> <{EX}q> <{EX}n{(i + 1) % 1000}> .\n")
-            out.write(f"<{EX}n{i}> <{EX}r> \"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
+            out.write(f'<{EX}n{i}> <{EX}r> "{i}"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
     return path

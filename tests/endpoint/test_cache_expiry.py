@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.cachepolicy import reuse_seconds
 from treatygraph.sparql.cache import CachedResponse, ResponseCache
+from treatygraph.web.cachepolicy import reuse_seconds
 
 
 class Clock:
@@ -53,7 +53,7 @@ def test_only_a_remote_store_limits_reuse() -> None:
 
 def test_a_reused_answer_gives_shared_caches_only_what_is_left() -> None:
     """Worker cache then nginx/CDN: together never longer than SHARED_CACHE_SECONDS."""
-    from treatygraph.cachepolicy import cache_control
+    from treatygraph.web.cachepolicy import cache_control
 
     clock = Clock()
     cache = ResponseCache(max_age=300, clock=clock)

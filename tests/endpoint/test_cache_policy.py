@@ -1,4 +1,4 @@
-"""Cache-Control of answers (treatygraph.cachepolicy), through the Flask test client.
+"""Cache-Control of answers (treatygraph.web.cachepolicy), through the Flask test client.
 
 RFC 9111: ``s-maxage`` lets shared caches (``serve --front-cache``, a CDN) keep an answer;
 ``max-age=0, must-revalidate`` makes browsers revalidate with the ETag every time. With updates
@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from treatygraph.cachepolicy import cache_control
+from treatygraph.web.cachepolicy import cache_control
 
 from .conftest import EX
 
@@ -20,19 +20,23 @@ QUERY = f"SELECT ?o WHERE {{ <{EX}alice> ?p ?o }}"
 SHARED = "public, max-age=0, must-revalidate, s-maxage=300"
 
 
-@pytest.mark.parametrize(("config", "expected"), [
-    ({"SHARED_CACHE_SECONDS": 300}, SHARED),
-    ({"SHARED_CACHE_SECONDS": 60}, "public, max-age=0, must-revalidate, s-maxage=60"),
-    ({"SHARED_CACHE_SECONDS": 0}, "no-cache"),
-    ({"SHARED_CACHE_SECONDS": 300, "UPDATE_TOKEN": "t"}, "no-cache"),
-])
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"SHARED_CACHE_SECONDS": 300}, SHARED),
+        ({"SHARED_CACHE_SECONDS": 60}, "public, max-age=0, must-revalidate, s-maxage=60"),
+        ({"SHARED_CACHE_SECONDS": 0}, "no-cache"),
+        ({"SHARED_CACHE_SECONDS": 300, "UPDATE_TOKEN": "t"}, "no-cache"),
+    ],
+)
 def test_the_policy(config: dict[str, object], expected: str) -> None:
     assert cache_control(config) == expected
 
 
 @pytest.mark.parametrize("fast_path", [True, False])
-def test_answers_carry_it_whether_computed_or_cached(make_app: Callable[..., Flask],
-                                                     fast_path: bool) -> None:
+def test_answers_carry_it_whether_computed_or_cached(
+    make_app: Callable[..., Flask], fast_path: bool
+) -> None:
     client = make_app(CACHE_FAST_PATH=fast_path).test_client()
     first = client.get("/sparql", query_string={"query": QUERY})
     again = client.get("/sparql", query_string={"query": QUERY})
@@ -50,9 +54,10 @@ def test_updates_enabled_means_no_cache(make_app: Callable[..., Flask]) -> None:
 
 def test_errors_carry_no_cache_lifetime(make_app: Callable[..., Flask]) -> None:
     client = make_app().test_client()
-    for resp in (client.get("/sparql", query_string={"query": "SELECT * {"}),
-                 client.get("/sparql", query_string={"query": QUERY},
-                            headers={"Accept": "image/png"}),
-                 client.get("/id/no-such-resource")):
+    for resp in (
+        client.get("/sparql", query_string={"query": "SELECT * {"}),
+        client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "image/png"}),
+        client.get("/id/no-such-resource"),
+    ):
         assert resp.status_code in (400, 404, 406)
         assert "s-maxage" not in resp.headers.get("Cache-Control", "")

@@ -4,61 +4,73 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.conneg import RDF_FORMATS, RESULT_FORMATS, negotiate
-from treatygraph.errors import NotAcceptable
+from treatygraph.web.conneg import RDF_FORMATS, RESULT_FORMATS, negotiate
+from treatygraph.web.errors import NotAcceptable
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "application/sparql-results+json"),
-    ("", "application/sparql-results+json"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/csv", "text/csv"),
-    ("text/*", "text/csv"),  # first text/* format in server order
-    ("text/tab-separated-values, text/csv;q=0.5", "text/tab-separated-values"),
-    ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
-    ("application/sparql-results+xml;q=0.9, application/sparql-results+json;q=0.8",
-     "application/sparql-results+xml"),
-    ("application/json", "application/sparql-results+json"),
-    ("text/xml", "application/sparql-results+xml"),
-    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json"),
-    # the most specific range decides: json excluded although */* allows it
-    ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
-    ("text/*;q=0.2, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "application/sparql-results+json"),
+        ("", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv", "text/csv"),
+        ("text/*", "text/csv"),  # first text/* format in server order
+        ("text/tab-separated-values, text/csv;q=0.5", "text/tab-separated-values"),
+        ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+        (
+            "application/sparql-results+xml;q=0.9, application/sparql-results+json;q=0.8",
+            "application/sparql-results+xml",
+        ),
+        ("application/json", "application/sparql-results+json"),
+        ("text/xml", "application/sparql-results+xml"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "application/sparql-results+json"),
+        # the most specific range decides: json excluded although */* allows it
+        ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+        ("text/*;q=0.2, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
+    ],
+)
 def test_results_negotiation(accept: str | None, expected: str) -> None:
     assert negotiate(accept, RESULT_FORMATS).media_type == expected
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "text/turtle"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/rdf+xml;q=1, text/turtle;q=0.5", "application/rdf+xml"),
-    ("application/*", "application/n-triples"),
-    ("application/n-quads", "application/n-quads"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml;q=1, text/turtle;q=0.5", "application/rdf+xml"),
+        ("application/*", "application/n-triples"),
+        ("application/n-quads", "application/n-quads"),
+    ],
+)
 def test_rdf_negotiation(accept: str | None, expected: str) -> None:
     assert negotiate(accept, RDF_FORMATS).media_type == expected
 
 
-@pytest.mark.parametrize(("value", "results", "graph"), [
-    ("json", "application/sparql-results+json", "application/ld+json"),
-    ("xml", "application/sparql-results+xml", "application/rdf+xml"),
-    ("csv", "text/csv", None),
-    ("tsv", "text/tab-separated-values", None),
-    ("ttl", None, "text/turtle"),
-    ("turtle", None, "text/turtle"),
-    ("nt", None, "application/n-triples"),
-    ("jsonld", None, "application/ld+json"),
-    ("rdf", None, "application/rdf+xml"),
-    ("rdfxml", None, "application/rdf+xml"),
-    ("trig", None, "application/trig"),
-    ("nq", None, "application/n-quads"),
-    ("text/csv", "text/csv", None),
-    ("application/n-triples", None, "application/n-triples"),
-])
-def test_format_parameter_overrides_accept(value: str, results: str | None,
-                                           graph: str | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "results", "graph"),
+    [
+        ("json", "application/sparql-results+json", "application/ld+json"),
+        ("xml", "application/sparql-results+xml", "application/rdf+xml"),
+        ("csv", "text/csv", None),
+        ("tsv", "text/tab-separated-values", None),
+        ("ttl", None, "text/turtle"),
+        ("turtle", None, "text/turtle"),
+        ("nt", None, "application/n-triples"),
+        ("jsonld", None, "application/ld+json"),
+        ("rdf", None, "application/rdf+xml"),
+        ("rdfxml", None, "application/rdf+xml"),
+        ("trig", None, "application/trig"),
+        ("nq", None, "application/n-quads"),
+        ("text/csv", "text/csv", None),
+        ("application/n-triples", None, "application/n-triples"),
+    ],
+)
+def test_format_parameter_overrides_accept(
+    value: str, results: str | None, graph: str | None
+) -> None:
     for offered, expected in ((RESULT_FORMATS, results), (RDF_FORMATS, graph)):
         if expected is None:
             with pytest.raises(NotAcceptable):
@@ -71,9 +83,12 @@ def test_406_lists_offered_types() -> None:
     with pytest.raises(NotAcceptable) as info:
         negotiate("image/png", RESULT_FORMATS)
     assert info.value.status == 406
-    assert info.value.offered == ["application/sparql-results+json",
-                                  "application/sparql-results+xml", "text/csv",
-                                  "text/tab-separated-values"]
+    assert info.value.offered == [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ]
     assert "text/tab-separated-values" in info.value.message
 
 

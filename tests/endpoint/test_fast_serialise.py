@@ -19,11 +19,11 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from treatygraph import conneg
 from treatygraph.sparql import results
 from treatygraph.sparql.execute import QueryJob, Reply, run_job
 from treatygraph.store.base import QueryResult, ResultLimitExceeded
 from treatygraph.store.oxigraph import OxigraphEngine, load_files
+from treatygraph.web import conneg
 
 from .conftest import GRAPHS, PEOPLE
 
@@ -44,39 +44,79 @@ def typed(value: str, datatype: str) -> ox.Literal:
 
 LTR, RTL = ox.BaseDirection.LTR, ox.BaseDirection.RTL
 OBJECTS: list[Any] = [
-    iri("plain"), ox.NamedNode("http://example.org/q?a=1&b=2#frag"),
-    ox.NamedNode("http://example.org/é/😀"), ox.NamedNode("http://example.org/%20'x"),
+    iri("plain"),
+    ox.NamedNode("http://example.org/q?a=1&b=2#frag"),
+    ox.NamedNode("http://example.org/é/😀"),
+    ox.NamedNode("http://example.org/%20'x"),
     ox.NamedNode("urn:isbn:0-486-27557-4"),
-    ox.BlankNode("b1"), ox.BlankNode("a-b"), ox.BlankNode("a.b"), ox.BlankNode("0abc"),
+    ox.BlankNode("b1"),
+    ox.BlankNode("a-b"),
+    ox.BlankNode("a.b"),
+    ox.BlankNode("0abc"),
     ox.BlankNode("ä"),
-    ox.Literal("plain"), ox.Literal(""), ox.Literal("tab\there"), ox.Literal("line\nbreak"),
-    ox.Literal("carriage\rreturn"), ox.Literal("crlf\r\nend"), ox.Literal('double "quotes"'),
-    ox.Literal("single 'quotes'"), ox.Literal("back\\slash \\n \\t"), ox.Literal("comma, here"),
-    ox.Literal("é ü ß 中文 русский"), ox.Literal("emoji 😀👍🏽"),
-    ox.Literal("all \t\n\r\"\\ 😀, at once"), ox.Literal("  padded  "), ox.Literal(" "),
+    ox.Literal("plain"),
+    ox.Literal(""),
+    ox.Literal("tab\there"),
+    ox.Literal("line\nbreak"),
+    ox.Literal("carriage\rreturn"),
+    ox.Literal("crlf\r\nend"),
+    ox.Literal('double "quotes"'),
+    ox.Literal("single 'quotes'"),
+    ox.Literal("back\\slash \\n \\t"),
+    ox.Literal("comma, here"),
+    ox.Literal("é ü ß 中文 русский"),
+    ox.Literal("emoji 😀👍🏽"),
+    ox.Literal('all \t\n\r"\\ 😀, at once'),
+    ox.Literal("  padded  "),
+    ox.Literal(" "),
     ox.Literal("<<( not a triple )>>"),
-    ox.Literal("_:b1"), ox.Literal("?x"), ox.Literal("#"), ox.Literal("true"), ox.Literal("12"),
-    ox.Literal("<tag> & &amp; ]]>"), ox.Literal("\u2028\u2029\ufeff\u0085"),
-    ox.Literal("hello", language="en"), ox.Literal("colour", language="en-gb"),
+    ox.Literal("_:b1"),
+    ox.Literal("?x"),
+    ox.Literal("#"),
+    ox.Literal("true"),
+    ox.Literal("12"),
+    ox.Literal("<tag> & &amp; ]]>"),
+    ox.Literal("\u2028\u2029\ufeff\u0085"),
+    ox.Literal("hello", language="en"),
+    ox.Literal("colour", language="en-gb"),
     ox.Literal("tab\t", language="fr"),
     ox.Literal("مرحبا", language="ar", direction=RTL),
     ox.Literal("left", language="en", direction=LTR),
-    typed("42", "integer"), typed("-7", "integer"), typed("01", "integer"), typed("+5", "integer"),
-    typed("1.5", "decimal"), typed("1.0", "decimal"), typed("-0.5", "decimal"),
-    typed("1e3", "double"), typed("1.5E-3", "double"), typed("INF", "double"),
-    typed("NaN", "double"), typed("2.5", "float"), typed("true", "boolean"),
-    typed("0", "boolean"), typed("2024-02-29", "date"), typed("2024-02-29T12:00:00Z", "dateTime"),
-    typed("abc", "integer"), typed(" 5", "integer"), typed("x", "urn:custom:datatype"),
-    typed("explicit", "string"), typed("7", "nonNegativeInteger"),
+    typed("42", "integer"),
+    typed("-7", "integer"),
+    typed("01", "integer"),
+    typed("+5", "integer"),
+    typed("1.5", "decimal"),
+    typed("1.0", "decimal"),
+    typed("-0.5", "decimal"),
+    typed("1e3", "double"),
+    typed("1.5E-3", "double"),
+    typed("INF", "double"),
+    typed("NaN", "double"),
+    typed("2.5", "float"),
+    typed("true", "boolean"),
+    typed("0", "boolean"),
+    typed("2024-02-29", "date"),
+    typed("2024-02-29T12:00:00Z", "dateTime"),
+    typed("abc", "integer"),
+    typed(" 5", "integer"),
+    typed("x", "urn:custom:datatype"),
+    typed("explicit", "string"),
+    typed("7", "nonNegativeInteger"),
     ox.Triple(iri("s"), iri("p"), iri("o")),
-    ox.Triple(ox.BlankNode("tb"), iri("p"), ox.Literal("t\tn\nq\"😀")),
+    ox.Triple(ox.BlankNode("tb"), iri("p"), ox.Literal('t\tn\nq"😀')),
     ox.Triple(iri("s"), iri("p"), ox.Literal("dir", language="en", direction=LTR)),
     ox.Triple(iri("s"), iri("p"), ox.Triple(iri("a"), iri("b"), typed("3", "integer"))),
 ]
 
 #: literals with control characters: XML 1.0 cannot carry them (neither writer escapes them)
-CONTROL = [ox.Literal("nul\x00"), ox.Literal("bell\x07"), ox.Literal("del\x7f"),
-           ox.Literal("vt\x0bff\x0c"), ox.Literal("esc\x1b[0m")]
+CONTROL = [
+    ox.Literal("nul\x00"),
+    ox.Literal("bell\x07"),
+    ox.Literal("del\x7f"),
+    ox.Literal("vt\x0bff\x0c"),
+    ox.Literal("esc\x1b[0m"),
+]
 
 
 def make_store(objects: Sequence[Any]) -> ox.Store:
@@ -94,23 +134,23 @@ def engine() -> OxigraphEngine:
 
 QUERIES = {
     "all": f"SELECT ?s ?o ?missing ?g WHERE {{ {{ ?s <{EX}p> ?o }} UNION "
-           f"{{ GRAPH ?g {{ ?s ?q ?o }} }} OPTIONAL {{ ?s <{EX}none> ?missing }} }} "
-           "ORDER BY ?g ?s ?o",
+    f"{{ GRAPH ?g {{ ?s ?q ?o }} }} OPTIONAL {{ ?s <{EX}none> ?missing }} }} "
+    "ORDER BY ?g ?s ?o",
     "objects": f"SELECT ?o WHERE {{ ?s <{EX}p> ?o }}",
     "unbound_first": f"SELECT ?missing ?o WHERE {{ ?s <{EX}p> ?o "
-                     f"OPTIONAL {{ ?o <{EX}n> ?missing }} }}",
+    f"OPTIONAL {{ ?o <{EX}n> ?missing }} }}",
     "empty": f"SELECT ?s ?o WHERE {{ ?s <{EX}none> ?o }}",
     "empty_no_vars": "SELECT * WHERE { FILTER(false) }",
     "one_empty_row": "SELECT * WHERE {}",
     "all_unbound": f"SELECT ?a ?b WHERE {{ OPTIONAL {{ <{EX}x> <{EX}none> ?a }} }}",
     "undef": "SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) { (UNDEF 1 UNDEF) (1 UNDEF UNDEF) "
-             "(UNDEF UNDEF 1) (UNDEF UNDEF UNDEF) } }",
+    "(UNDEF UNDEF 1) (UNDEF UNDEF UNDEF) } }",
     "unicode_vars": 'SELECT ?ä ?名前 ?_x WHERE { BIND("ä" AS ?ä) BIND(1 AS ?_x) }',
     "computed": 'SELECT ?x WHERE { VALUES ?x { 1 -2 0.5 1.5e0 true "01"^^<http://www.w3.org/2001/'
-                'XMLSchema#integer> "x"@en--rtl "t\\tn\\n"@de } }',
+    'XMLSchema#integer> "x"@en--rtl "t\\tn\\n"@de } }',
     "triples": f"SELECT ?t WHERE {{ ?s <{EX}p> ?o BIND(TRIPLE(<{EX}s>, <{EX}p>, ?o) AS ?t) }}",
     "numbers": "SELECT (COUNT(*) AS ?n) (SUM(?v) AS ?sum) (AVG(?v) AS ?avg) WHERE { "
-               "VALUES ?v { 1 2 4 } }",
+    "VALUES ?v { 1 2 4 } }",
 }
 
 
@@ -123,8 +163,12 @@ def _xml(element: ET.Element) -> Any:
     """(tag, attributes, text, children); text counts only in elements that hold a value."""
     children = [_xml(child) for child in element]
     leaf = element.tag.rpartition("}")[2] in ("literal", "uri", "bnode", "boolean")
-    return element.tag, sorted(element.attrib.items()), element.text or "" if leaf else None, \
-        children
+    return (
+        element.tag,
+        sorted(element.attrib.items()),
+        element.text or "" if leaf else None,
+        children,
+    )
 
 
 def parse_xml(body: bytes) -> Any:
@@ -168,8 +212,9 @@ def new_reply(engine: OxigraphEngine, sparql: str, fmt: str) -> Reply:
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_pyoxigraph_bodies_parse_like_the_python_writers(engine: OxigraphEngine, name: str,
-                                                         fmt: str) -> None:
+def test_pyoxigraph_bodies_parse_like_the_python_writers(
+    engine: OxigraphEngine, name: str, fmt: str
+) -> None:
     reply = new_reply(engine, QUERIES[name], fmt)
     assert reply.format is FORMATS[fmt] and reply.kind == "bindings"
     assert PARSERS[fmt](reply.body) == PARSERS[fmt](old_body(engine, QUERIES[name], fmt))
@@ -180,8 +225,11 @@ def test_every_term_kind_is_in_the_compared_results(engine: OxigraphEngine) -> N
     rows = engine.query(QUERIES["all"]).rows
     objects = {row[1] for row in rows}
     # the store keeps typed literals by value ("01" comes back as "1"); the rest as given
-    untyped = {o for o in OBJECTS if not isinstance(o, ox.Literal) or o.language
-               or o.datatype.value == XSD + "string"}
+    untyped = {
+        o
+        for o in OBJECTS
+        if not isinstance(o, ox.Literal) or o.language or o.datatype.value == XSD + "string"
+    }
     assert untyped <= objects
     assert typed("abc", "integer") in objects and typed(" 5", "integer") in objects
     kinds = {type(term) for row in rows for term in row}
@@ -219,7 +267,8 @@ def test_csv_with_triple_terms_keeps_the_python_form(engine: OxigraphEngine) -> 
     assert tsv is not None and b"<<(" in tsv
     assert new_reply(engine, sparql, "csv").body == old_body(engine, sparql, "csv")
     nested = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(  # type: ignore[union-attr]
-        format=ox.QueryResultsFormat.CSV)
+        format=ox.QueryResultsFormat.CSV
+    )
     assert nested != old_body(engine, sparql, "csv")  # why the fallback exists
 
 
@@ -268,8 +317,10 @@ def test_errors_map_as_before(engine: OxigraphEngine) -> None:
 def rows_query(n: int, newline: bool = False) -> str:
     """Exactly ``n`` rows; with ``newline`` every row holds a literal with line breaks."""
     text = '"a\\nb\\r\\nc"' if newline else '"x"'
-    return f"SELECT ?i ?t WHERE {{ VALUES ?i {{ {' '.join(str(i) for i in range(n))} }} " \
-           f"BIND({text} AS ?t) }}"
+    return (
+        f"SELECT ?i ?t WHERE {{ VALUES ?i {{ {' '.join(str(i) for i in range(n))} }} "
+        f"BIND({text} AS ?t) }}"
+    )
 
 
 @pytest.mark.parametrize("cap", [0, 1, 2, 5])
@@ -278,8 +329,9 @@ def rows_query(n: int, newline: bool = False) -> str:
 def test_cap_is_exact(engine: OxigraphEngine, cap: int, fmt: str, newline: bool) -> None:
     served = run_job(engine, job(rows_query(cap, newline), fmt, cap))
     assert served.status == "ok"
-    assert PARSERS[fmt](served.body) == PARSERS[fmt](old_body(engine, rows_query(cap, newline),
-                                                              fmt))
+    assert PARSERS[fmt](served.body) == PARSERS[fmt](
+        old_body(engine, rows_query(cap, newline), fmt)
+    )
     refused = run_job(engine, job(rows_query(cap + 1, newline), fmt, cap))
     assert refused.status == "too_large"
     assert refused.message == ResultLimitExceeded(cap).message

@@ -14,8 +14,10 @@ REQUESTS = [
     {"query_string": {"query": QUERY}},
     {"query_string": {"query": QUERY}, "headers": {"Accept": "text/csv"}},
     {"query_string": {"query": QUERY, "format": "xml"}},
-    {"query_string": {"query": f"CONSTRUCT WHERE {{ <{EX}alice> ?p ?o }}"},
-     "headers": {"Accept": "text/turtle"}},
+    {
+        "query_string": {"query": f"CONSTRUCT WHERE {{ <{EX}alice> ?p ?o }}"},
+        "headers": {"Accept": "text/turtle"},
+    },
 ]
 
 
@@ -28,8 +30,9 @@ def _second_answer(app: Flask, request: dict[str, object]) -> tuple[int, bytes, 
 
 
 @pytest.mark.parametrize("request_", REQUESTS, ids=["json", "csv", "format-xml", "construct"])
-def test_cache_hits_are_answered_identically(make_app: Callable[..., Flask],
-                                             request_: dict[str, object]) -> None:
+def test_cache_hits_are_answered_identically(
+    make_app: Callable[..., Flask], request_: dict[str, object]
+) -> None:
     fast = _second_answer(make_app(CACHE_FAST_PATH=True), request_)
     slow = _second_answer(make_app(CACHE_FAST_PATH=False), request_)
     assert fast[0] == 200
@@ -45,8 +48,12 @@ def test_fast_path_counts_hits_and_leaves_the_rest_to_flask(make_app: Callable[.
     metrics = client.get("/metrics").get_data(as_text=True)
     assert "treatygraph_query_cache_hits_total 1" in metrics
     # a conditional request still gets its 304 (from Flask)
-    assert client.get("/sparql", query_string={"query": QUERY},
-                      headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get(
+            "/sparql", query_string={"query": QUERY}, headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
     # errors keep their mapping: two queries, an empty one, a malformed query string
     assert client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D").status_code == 400
     assert client.get("/sparql?query=%FF").status_code == 400

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from treatygraph import frontcache
-from treatygraph.namespaces import GRAPHS as GRAPH_NAMES
+from treatygraph.rdf.iris import GRAPHS as GRAPH_NAMES
 from treatygraph.testing import LiveServer, free_port, require_nginx
+from treatygraph.web import frontcache
 
 from .conftest import EX, GRAPHS, PEOPLE, RDFS_LABEL
 
@@ -37,28 +37,51 @@ LABELS = f"SELECT ?l WHERE {{ <{EX}alice> <{RDFS_LABEL}> ?l }}"
 CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-
 @pytest.fixture(scope="module")
 def front(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     require_nginx()
-    live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), str(big_data),
-                       "--data-graph", str(GRAPH_NAMES["ontology"]), str(ONTOLOGY),
-                       "--front-cache",
-                       "--timeout", "1", "--body-cap", "4096", "--workers", "2"],
-                      tmp_path_factory.mktemp("front-log") / "server.log")
+    live = LiveServer(
+        [
+            "--data",
+            str(PEOPLE),
+            str(GRAPHS),
+            str(big_data),
+            "--data-graph",
+            str(GRAPH_NAMES["ontology"]),
+            str(ONTOLOGY),
+            "--front-cache",
+            "--timeout",
+            "1",
+            "--body-cap",
+            "4096",
+            "--workers",
+            "2",
+        ],
+        tmp_path_factory.mktemp("front-log") / "server.log",
+    )
     yield live
     live.stop()
 
 
 def _get(server: LiveServer, query: str, accept: str = SRJ, **headers: str) -> requests.Response:
-    return requests.get(server.url + "/sparql", params={"query": query},
-                        headers={"Accept": accept, **headers}, timeout=30)
+    return requests.get(
+        server.url + "/sparql",
+        params={"query": query},
+        headers={"Accept": accept, **headers},
+        timeout=30,
+    )
 
 
 def _same_answer(a: requests.Response, b: requests.Response) -> None:
     assert b.content == a.content
-    for name in ("Content-Type", "ETag", "Cache-Control", "Vary", "Access-Control-Allow-Origin",
-                 "Access-Control-Expose-Headers"):
+    for name in (
+        "Content-Type",
+        "ETag",
+        "Cache-Control",
+        "Vary",
+        "Access-Control-Allow-Origin",
+        "Access-Control-Expose-Headers",
+    ):
         assert b.headers.get(name) == a.headers.get(name), name
 
 
@@ -118,8 +141,12 @@ def test_a_timeout_is_503_every_time_never_a_cached_answer(front: LiveServer) ->
 
 
 def test_post_health_and_metrics_always_reach_the_app(front: LiveServer) -> None:
-    posted = [requests.post(front.url + "/sparql", data={"query": LABELS},
-                            headers={"Accept": SRJ}, timeout=30) for _ in range(3)]
+    posted = [
+        requests.post(
+            front.url + "/sparql", data={"query": LABELS}, headers={"Accept": SRJ}, timeout=30
+        )
+        for _ in range(3)
+    ]
     assert [r.status_code for r in posted] == [200, 200, 200]
     assert all(r.headers.get(STATUS) != "HIT" for r in posted)
     for path in ("/healthz", "/metrics") * 3:
@@ -133,16 +160,21 @@ def test_the_apps_own_limits_and_messages_come_through(front: LiveServer) -> Non
     long_get = _get(front, padding + LABELS)
     assert long_get.status_code == 414
     assert "4096" in long_get.text
-    big_post = requests.post(front.url + "/sparql", data=(padding + LABELS).encode(),
-                             headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    big_post = requests.post(
+        front.url + "/sparql",
+        data=(padding + LABELS).encode(),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
     assert big_post.status_code == 413
     assert "4096" in big_post.text
 
 
 def test_linked_data_pages_are_cached_with_the_same_policy(front: LiveServer) -> None:
     # people.ttl is not under our /id/ namespace; the ontology graph gives /ontology a page
-    pages = _until_cached(lambda: requests.get(front.url + "/ontology",
-                                               headers={"Accept": "text/turtle"}, timeout=30))
+    pages = _until_cached(
+        lambda: requests.get(front.url + "/ontology", headers={"Accept": "text/turtle"}, timeout=30)
+    )
     assert [p.status_code for p in pages] == [200, 200, 200]
     assert [p.headers[STATUS] for p in pages] == ["MISS", "MISS", "HIT"]
     _same_answer(pages[0], pages[-1])
@@ -153,16 +185,22 @@ def test_linked_data_pages_are_cached_with_the_same_policy(front: LiveServer) ->
 
 def test_with_updates_enabled_nothing_is_cached(tmp_path: Path) -> None:
     require_nginx()
-    with LiveServer(["--data", str(PEOPLE), "--front-cache", "--update-token", "s3cret"],
-                    tmp_path / "update.log") as live:
+    with LiveServer(
+        ["--data", str(PEOPLE), "--front-cache", "--update-token", "s3cret"],
+        tmp_path / "update.log",
+    ) as live:
         query = f"SELECT ?l WHERE {{ <{EX}zed> <{RDFS_LABEL}> ?l }}"
         before = _until_cached(lambda: _get(live, query))
         assert [r.json()["results"]["bindings"] for r in before] == [[], [], []]
         assert before[-1].headers["Cache-Control"] == "no-cache"
         assert all(r.headers.get(STATUS) != "HIT" for r in before)
         insert = f'INSERT DATA {{ <{EX}zed> <{RDFS_LABEL}> "Zed" }}'
-        done = requests.post(live.url + "/update", data={"update": insert},
-                             headers={"Authorization": "Bearer s3cret"}, timeout=30)
+        done = requests.post(
+            live.url + "/update",
+            data={"update": insert},
+            headers={"Authorization": "Bearer s3cret"},
+            timeout=30,
+        )
         assert done.status_code in (200, 204), done.text
         after = _get(live, query)
         assert [b["l"]["value"] for b in after.json()["results"]["bindings"]] == ["Zed"]
@@ -200,8 +238,9 @@ def _children(pid: int) -> list[int]:
 def test_a_worker_that_exits_leaves_nginx_serving(tmp_path: Path) -> None:
     """gunicorn's workers unwind through serve's code when they exit; nginx must survive it."""
     require_nginx()
-    with LiveServer(["--data", str(PEOPLE), "--front-cache", "--workers", "2"],
-                    tmp_path / "worker.log") as live:
+    with LiveServer(
+        ["--data", str(PEOPLE), "--front-cache", "--workers", "2"], tmp_path / "worker.log"
+    ) as live:
         nginx_pid = int((_workdir_of(live) / "nginx.pid").read_text())
         deadline = time.monotonic() + 20
         while True:  # /healthz answers as soon as the first worker is up
@@ -260,13 +299,18 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
 
 def test_nginx_refusals_speak_like_the_app(front: LiveServer) -> None:
     """Past nginx's own limits (2x BODY_CAP bodies, long request lines): text/plain reasons."""
-    huge = requests.post(front.url + "/sparql", data=b"x" * (3 << 20),
-                         headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    huge = requests.post(
+        front.url + "/sparql",
+        data=b"x" * (3 << 20),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
     assert huge.status_code == 413
     assert huge.headers["Content-Type"].startswith("text/plain")
     assert "4096 bytes" in huge.text
-    very_long = requests.get(front.url + "/sparql", params={"query": "#" + "x" * 30_000},
-                             timeout=30)
+    very_long = requests.get(
+        front.url + "/sparql", params={"query": "#" + "x" * 30_000}, timeout=30
+    )
     assert very_long.status_code == 414
     assert very_long.headers["Content-Type"].startswith("text/plain")
     assert "4096 bytes" in very_long.text
@@ -291,8 +335,13 @@ def test_nginx_workers_do_not_run_as_root(front: LiveServer) -> None:
     workers = _children(nginx_pid)
     assert workers
     for pid in workers:
-        uid = int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text()
-                       .splitlines() if line.startswith("Uid:")))
+        uid = int(
+            next(
+                line.split()[1]
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("Uid:")
+            )
+        )
         assert uid != 0, pid
     assert _get(front, LABELS).status_code == 200  # and they can still reach the app
 
@@ -305,15 +354,28 @@ def test_a_busy_port_is_refused_with_the_reason(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "treatygraph.cli", "serve", "--data",
-                               str(PEOPLE), "--front-cache", "--port", str(port)],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "treatygraph.cli",
+                "serve",
+                "--data",
+                str(PEOPLE),
+                "--front-cache",
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in done.stderr
 
 
 def test_missing_nginx_is_named_before_the_data_loads(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(frontcache, "FALLBACK_NGINX", str(tmp_path / "no-nginx"))
@@ -321,8 +383,16 @@ def test_missing_nginx_is_named_before_the_data_loads(
         frontcache.find_nginx()
     from treatygraph import cli
 
-    code = cli.main(["serve", "--front-cache", "--data", str(tmp_path / "never-read.ttl"),
-                     "--port", str(free_port())])
+    code = cli.main(
+        [
+            "serve",
+            "--front-cache",
+            "--data",
+            str(tmp_path / "never-read.ttl"),
+            "--port",
+            str(free_port()),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "--front-cache needs nginx" in err

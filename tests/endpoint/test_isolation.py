@@ -79,8 +79,9 @@ def listener() -> Iterator[Listener]:
 
 
 def _serve(tmp_path: Path, *extra: str) -> LiveServer:
-    return LiveServer(["--data", str(PEOPLE), "--timeout", "3", "--workers", "1", *extra],
-                      tmp_path / "server.log")
+    return LiveServer(
+        ["--data", str(PEOPLE), "--timeout", "3", "--workers", "1", *extra], tmp_path / "server.log"
+    )
 
 
 def test_this_host_can_isolate() -> None:
@@ -99,7 +100,8 @@ def test_the_bypass_queries_reach_nothing(tmp_path: Path, listener: Listener) ->
 
 @pytest.mark.live
 def test_without_isolation_the_same_queries_do_reach_the_listener(
-        tmp_path: Path, listener: Listener) -> None:
+    tmp_path: Path, listener: Listener
+) -> None:
     """The control: the listener does see these queries when the kernel does not stop them."""
     with _serve(tmp_path, "--unsafe-no-isolation") as server:
         assert "NOT confined" in server.log_tail()
@@ -121,11 +123,11 @@ def _engine() -> OxigraphEngine:
 def test_an_update_that_loads_reaches_nothing(listener: Listener, confined: bool) -> None:
     """LOAD runs in the query process too; given to it directly, past every check."""
     engine = _engine()
-    executor = Executor(lambda job: run_job(engine, job),
-                        sandbox=Sandbox() if confined else None)
+    executor = Executor(lambda job: run_job(engine, job), sandbox=Sandbox() if confined else None)
     try:
-        executor.run(UpdateJob(f"LOAD SILENT <http://127.0.0.1:{listener.port}/data.ttl>",
-                               None), timeout=5)
+        executor.run(
+            UpdateJob(f"LOAD SILENT <http://127.0.0.1:{listener.port}/data.ttl>", None), timeout=5
+        )
     finally:
         executor.shutdown()
     assert (listener.connections > 0) is not confined
@@ -144,8 +146,9 @@ def _try(job: tuple[str, str, int]) -> str:
         return errno.errorcode.get(err.errno or 0, str(err))
 
 
-def test_a_confined_process_opens_no_file_and_reaches_no_host(tmp_path: Path,
-                                                             listener: Listener) -> None:
+def test_a_confined_process_opens_no_file_and_reaches_no_host(
+    tmp_path: Path, listener: Listener
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
     executor = Executor(_try, sandbox=Sandbox())
@@ -153,7 +156,9 @@ def test_a_confined_process_opens_no_file_and_reaches_no_host(tmp_path: Path,
         for path in ("/etc/passwd", str(secret), str(PEOPLE)):
             assert executor.run(("open", path, 0), timeout=5) == "EACCES"
         assert executor.run(("connect", "127.0.0.1", listener.port), timeout=5) in (
-            "ENETUNREACH", "EACCES")
+            "ENETUNREACH",
+            "EACCES",
+        )
         assert executor.run(("connect", "localhost", listener.port), timeout=5) != "ok"
     finally:
         executor.shutdown()

@@ -31,16 +31,20 @@ LOOKUP = f"SELECT ?l WHERE {{ <{EX}alice> <http://www.w3.org/2000/01/rdf-schema#
 
 @pytest.fixture(scope="module")
 def server(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), str(big_data), "--timeout", "2",
-                       "--workers", "2"], tmp_path_factory.mktemp("log") / "server.log")
+    live = LiveServer(
+        ["--data", str(PEOPLE), str(GRAPHS), str(big_data), "--timeout", "2", "--workers", "2"],
+        tmp_path_factory.mktemp("log") / "server.log",
+    )
     yield live
     live.stop()
 
 
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(["--data", str(PEOPLE), str(GRAPHS), "--update-token", "s3cret"],
-                      tmp_path_factory.mktemp("log") / "update-server.log")
+    live = LiveServer(
+        ["--data", str(PEOPLE), str(GRAPHS), "--update-token", "s3cret"],
+        tmp_path_factory.mktemp("log") / "update-server.log",
+    )
     yield live
     live.stop()
 
@@ -63,10 +67,13 @@ def test_timeout_is_503_while_lookups_keep_working(server: LiveServer) -> None:
         lookups = []
         while not future.done():
             started = time.monotonic()
-            resp = requests.get(server.url + "/sparql", params={"query": LOOKUP},
-                                headers={"Accept": SRJ}, timeout=10)
-            lookups.append((resp.status_code, time.monotonic() - started,
-                            future.done()))
+            resp = requests.get(
+                server.url + "/sparql",
+                params={"query": LOOKUP},
+                headers={"Accept": SRJ},
+                timeout=10,
+            )
+            lookups.append((resp.status_code, time.monotonic() - started, future.done()))
             time.sleep(0.1)
         status, elapsed, body = future.result()
     assert status == 503
@@ -77,8 +84,9 @@ def test_timeout_is_503_while_lookups_keep_working(server: LiveServer) -> None:
     assert all(code == 200 and seconds < 1.0 for code, seconds, _ in during)
     # and afterwards, from either worker
     for _ in range(4):
-        resp = requests.get(server.url + "/sparql", params={"query": LOOKUP},
-                            headers={"Accept": SRJ}, timeout=5)
+        resp = requests.get(
+            server.url + "/sparql", params={"query": LOOKUP}, headers={"Accept": SRJ}, timeout=5
+        )
         assert resp.json()["results"]["bindings"][0]["l"]["value"] == "Alice"
 
 
@@ -98,11 +106,16 @@ def trap() -> Iterator[tuple[int, list[object]]]:
     server.server_close()
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/x", "file:///etc/passwd",
-                                    "file://{fifo}"])
-def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
-                              trap: tuple[int, list[object]], target: str,
-                              tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "target", ["http://127.0.0.1:{port}/x", "file:///etc/passwd", "file://{fifo}"]
+)
+def test_no_outbound_requests(
+    server: LiveServer,
+    update_server: LiveServer,
+    trap: tuple[int, list[object]],
+    target: str,
+    tmp_path: Path,
+) -> None:
     port, hits = trap
     # A named pipe proves no file is opened: a reader would block on it (no writer ever comes),
     # so a query that tried would hang instead of getting its quick 4xx, and while a reader
@@ -120,17 +133,26 @@ def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
     for query in queries:
         resp = requests.post(server.url + "/sparql", data={"query": query}, timeout=10)
         assert 400 <= resp.status_code < 500, (query, resp.status_code)
-        resp = requests.get(server.url + "/sparql", params={"query": query},
-                            headers={"default-graph-uri": iri}, timeout=10)
+        resp = requests.get(
+            server.url + "/sparql",
+            params={"query": query},
+            headers={"default-graph-uri": iri},
+            timeout=10,
+        )
         assert 400 <= resp.status_code < 500, (query, resp.status_code)
-    resp = requests.get(server.url + "/sparql", params={"query": "ASK {}",
-                                                        "default-graph-uri": iri}, timeout=10)
+    resp = requests.get(
+        server.url + "/sparql", params={"query": "ASK {}", "default-graph-uri": iri}, timeout=10
+    )
     assert resp.status_code == 400
     for update in (f"LOAD <{iri}>", f"LOAD SILENT <{iri}> INTO GRAPH <{EX}g>"):
         resp = requests.post(server.url + "/update", data={"update": update}, timeout=10)
         assert resp.status_code == 403  # updates are disabled here
-        resp = requests.post(update_server.url + "/update", data={"update": update},
-                             headers={"Authorization": "Bearer s3cret"}, timeout=10)
+        resp = requests.post(
+            update_server.url + "/update",
+            data={"update": update},
+            headers={"Authorization": "Bearer s3cret"},
+            timeout=10,
+        )
         assert resp.status_code == 400 and "LOAD" in resp.text
     time.sleep(0.3)
     assert hits == []
@@ -140,8 +162,9 @@ def test_no_outbound_requests(server: LiveServer, update_server: LiveServer,
 
 
 def _curl(*args: str) -> tuple[int, str]:
-    out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", *args], capture_output=True,
-                         timeout=30, check=True).stdout.decode("utf-8")
+    out = subprocess.run(
+        ["curl", "-s", "-w", "\n%{http_code}", *args], capture_output=True, timeout=30, check=True
+    ).stdout.decode("utf-8")
     body, _, code = out.rpartition("\n")
     return int(code), body
 
@@ -153,11 +176,13 @@ def test_documented_curl_lines(server: LiveServer, update_server: LiveServer) ->
     assert code == 200 and json.loads(body) == {"head": {}, "boolean": True}
     code, body = _curl("-d", "query=ASK{}", f"{url}/sparql")
     assert code == 200 and json.loads(body)["boolean"] is True
-    code, body = _curl("-H", "Content-Type: application/sparql-query", "--data-binary",
-                       "ASK{}", f"{url}/sparql")
+    code, body = _curl(
+        "-H", "Content-Type: application/sparql-query", "--data-binary", "ASK{}", f"{url}/sparql"
+    )
     assert code == 200 and json.loads(body)["boolean"] is True
-    code, body = _curl("-H", "Accept: text/csv", "--data-urlencode", f"query={LOOKUP}",
-                       f"{url}/sparql")
+    code, body = _curl(
+        "-H", "Accept: text/csv", "--data-urlencode", f"query={LOOKUP}", f"{url}/sparql"
+    )
     assert code == 200 and body == "l\r\nAlice\r\n"
     code, body = _curl("-H", "Accept: text/turtle", f"{url}/sparql")
     assert code == 200 and "sd:Service" in body
@@ -166,12 +191,23 @@ def test_documented_curl_lines(server: LiveServer, update_server: LiveServer) ->
     code, _ = _curl("-d", "update=INSERT DATA{<a:s> <a:p> 1}", f"{url}/update")
     assert code == 403
     up = update_server.url
-    code, _ = _curl("-H", "Authorization: Bearer s3cret", "-d",
-                    "update=INSERT DATA{<a:s> <a:p> 1}", f"{up}/update")
+    code, _ = _curl(
+        "-H",
+        "Authorization: Bearer s3cret",
+        "-d",
+        "update=INSERT DATA{<a:s> <a:p> 1}",
+        f"{up}/update",
+    )
     assert code == 200
-    code, _ = _curl("-H", "Authorization: Bearer s3cret", "-H",
-                    "Content-Type: application/sparql-update", "--data-binary",
-                    "DELETE DATA{<a:s> <a:p> 1}", f"{up}/update")
+    code, _ = _curl(
+        "-H",
+        "Authorization: Bearer s3cret",
+        "-H",
+        "Content-Type: application/sparql-update",
+        "--data-binary",
+        "DELETE DATA{<a:s> <a:p> 1}",
+        f"{up}/update",
+    )
     assert code == 200
     code, body = _curl(f"{up}/sparql?query=ASK%7B%3Ca:s%3E%20?p%20?o%7D")
     assert code == 200 and json.loads(body)["boolean"] is False
@@ -218,8 +254,16 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "oops .\n')
     started = time.monotonic()
-    command = [sys.executable, "-m", "treatygraph.cli", "serve", "--port", str(free_port()),
-               "--data", str(bad)]
+    command = [
+        sys.executable,
+        "-m",
+        "treatygraph.cli",
+        "serve",
+        "--port",
+        str(free_port()),
+        "--data",
+        str(bad),
+    ]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"{bad}:3:" in proc.stderr

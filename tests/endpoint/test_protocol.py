@@ -22,27 +22,36 @@ from flask.testing import FlaskClient
 
 from .conftest import EX, RDFS_LABEL
 
-LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-          "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY STR(?l)")
+LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY STR(?l)"
+)
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-CONSTRUCT = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-             "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }")
+CONSTRUCT = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l }"
+)
 SRJ = "application/sparql-results+json"
-EXPECTED_LABELS = [("alice", "Alice"), ("bob", "Bob"), ("carol", 'Carol, "the" third'),
-                   ("dave", "Dave"), ("erin", "Erin")]
+EXPECTED_LABELS = [
+    ("alice", "Alice"),
+    ("bob", "Bob"),
+    ("carol", 'Carol, "the" third'),
+    ("dave", "Dave"),
+    ("erin", "Erin"),
+]
 
 
 def count(client: FlaskClient, query: str = COUNT, **params: object) -> int:
-    resp = client.get("/sparql", query_string={"query": query, **params},
-                      headers={"Accept": SRJ})
+    resp = client.get("/sparql", query_string={"query": query, **params}, headers={"Accept": SRJ})
     assert resp.status_code == 200, resp.data
     return int(resp.json["results"]["bindings"][0]["n"]["value"])
 
 
 # -- request forms -------------------------------------------------------------------------
 def _labels_from_json(data: dict) -> list[tuple[str, str]]:
-    return [(b["s"]["value"].removeprefix(EX), b["l"]["value"])
-            for b in data["results"]["bindings"]]
+    return [
+        (b["s"]["value"].removeprefix(EX), b["l"]["value"]) for b in data["results"]["bindings"]
+    ]
 
 
 def test_get(client: FlaskClient) -> None:
@@ -60,17 +69,24 @@ def test_post_form(client: FlaskClient) -> None:
 
 
 def test_post_direct(client: FlaskClient) -> None:
-    resp = client.post("/sparql", data=LABELS.encode(),
-                       headers={"Content-Type": "application/sparql-query"})
+    resp = client.post(
+        "/sparql", data=LABELS.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
     assert resp.status_code == 200
     assert _labels_from_json(resp.json) == EXPECTED_LABELS
 
 
 def test_post_direct_with_h2c_upgrade_header(client: FlaskClient) -> None:
     """Jena sends Upgrade: h2c on POST; the body must still be read."""
-    resp = client.post("/sparql", data=b"ASK {}", headers={
-        "Content-Type": "application/sparql-query; charset=utf-8", "Upgrade": "h2c",
-        "Connection": "Upgrade, HTTP2-Settings"})
+    resp = client.post(
+        "/sparql",
+        data=b"ASK {}",
+        headers={
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Upgrade": "h2c",
+            "Connection": "Upgrade, HTTP2-Settings",
+        },
+    )
     assert resp.status_code == 200
     assert resp.json == {"head": {}, "boolean": True}
 
@@ -82,11 +98,18 @@ def test_lang_tag_in_json(client: FlaskClient) -> None:
 
 
 def test_typed_literal_in_json(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={
-        "query": f"SELECT ?a WHERE {{ <{EX}alice> <{EX}age> ?a }}"})
-    assert resp.json["results"]["bindings"] == [{"a": {
-        "type": "literal", "value": "34",
-        "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+    resp = client.get(
+        "/sparql", query_string={"query": f"SELECT ?a WHERE {{ <{EX}alice> <{EX}age> ?a }}"}
+    )
+    assert resp.json["results"]["bindings"] == [
+        {
+            "a": {
+                "type": "literal",
+                "value": "34",
+                "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+            }
+        }
+    ]
 
 
 # -- dataset -------------------------------------------------------------------------------
@@ -108,8 +131,7 @@ def test_named_graph_uri_only(client: FlaskClient) -> None:
 
 def test_from_and_from_named(client: FlaskClient) -> None:
     assert count(client, f"SELECT (COUNT(*) AS ?n) FROM <{EX}graph/b> WHERE {{ ?s ?p ?o }}") == 1
-    query = (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{EX}graph/a> "
-             "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    query = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{EX}graph/a> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert count(client, query) == 2
 
 
@@ -119,16 +141,20 @@ def test_protocol_dataset_overrides_from(client: FlaskClient) -> None:
 
 
 def test_unknown_dataset_graph_is_400(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={"query": COUNT,
-                                               "default-graph-uri": "http://nowhere/g"})
+    resp = client.get(
+        "/sparql", query_string={"query": COUNT, "default-graph-uri": "http://nowhere/g"}
+    )
     assert resp.status_code == 400
     assert b"<http://nowhere/g>: no such graph" in resp.data
 
 
 # -- result formats --------------------------------------------------------------------------
 def test_xml_results(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={"query": LABELS},
-                      headers={"Accept": "application/sparql-results+xml"})
+    resp = client.get(
+        "/sparql",
+        query_string={"query": LABELS},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert resp.headers["Content-Type"] == "application/sparql-results+xml; charset=utf-8"
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     root = ET.fromstring(resp.data)
@@ -151,13 +177,14 @@ def test_csv_results(client: FlaskClient) -> None:
 
 
 def test_tsv_results(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={"query": LABELS},
-                      headers={"Accept": "text/tab-separated-values"})
+    resp = client.get(
+        "/sparql", query_string={"query": LABELS}, headers={"Accept": "text/tab-separated-values"}
+    )
     lines = resp.data.decode().split("\n")
     assert lines[0] == "?s\t?l"
-    assert lines[1] == f"<{EX}alice>\t\"Alice\""
-    assert lines[2] == f"<{EX}bob>\t\"Bob\"@en"
-    assert lines[3] == f"<{EX}carol>\t\"Carol, \\\"the\\\" third\""
+    assert lines[1] == f'<{EX}alice>\t"Alice"'
+    assert lines[2] == f'<{EX}bob>\t"Bob"@en'
+    assert lines[3] == f'<{EX}carol>\t"Carol, \\"the\\" third"'
 
 
 def test_ask_formats(client: FlaskClient) -> None:
@@ -165,15 +192,20 @@ def test_ask_formats(client: FlaskClient) -> None:
     assert client.get("/sparql", query_string={"query": query}).json["boolean"] is True
     assert client.get("/sparql", query_string={"query": query, "format": "csv"}).data == b"true"
     xml = client.get("/sparql", query_string={"query": query, "format": "xml"}).data
-    assert ET.fromstring(xml).find(
-        "{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
+    assert ET.fromstring(xml).find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
 
 
-@pytest.mark.parametrize(("accept", "rdflib_format"), [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
-    ("application/trig", "trig"), ("application/n-quads", "nquads"),
-])
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/trig", "trig"),
+        ("application/n-quads", "nquads"),
+    ],
+)
 def test_construct_formats_parse(client: FlaskClient, accept: str, rdflib_format: str) -> None:
     resp = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept})
     assert resp.status_code == 200
@@ -202,8 +234,7 @@ def test_406_for_select_lists_result_types(client: FlaskClient) -> None:
 
 
 def test_406_for_construct_lists_rdf_types(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={"query": CONSTRUCT},
-                      headers={"Accept": "text/csv"})
+    resp = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert resp.status_code == 406
     assert b"text/turtle" in resp.data and b"application/ld+json" in resp.data
 
@@ -242,15 +273,21 @@ def test_415(client: FlaskClient, content_type: str | None) -> None:
 
 
 def test_non_utf8_direct_body(client: FlaskClient) -> None:
-    resp = client.post("/sparql", data=b"ASK { ?s ?p \"\xff\" }",
-                       headers={"Content-Type": "application/sparql-query"})
+    resp = client.post(
+        "/sparql",
+        data=b'ASK { ?s ?p "\xff" }',
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert resp.status_code == 400
     assert b"UTF-8" in resp.data or b"utf-8" in resp.data
 
 
 def test_non_utf8_form_body(client: FlaskClient) -> None:
-    resp = client.post("/sparql", data=b"query=ASK%7B%7D%FF",
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    resp = client.post(
+        "/sparql",
+        data=b"query=ASK%7B%7D%FF",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert resp.status_code == 400
 
 
@@ -266,8 +303,11 @@ def test_multiple_queries(client: FlaskClient) -> None:
 
 
 def test_query_in_body_and_url(client: FlaskClient) -> None:
-    resp = client.post("/sparql?query=ASK%7B%7D", data=b"ASK{}",
-                       headers={"Content-Type": "application/sparql-query"})
+    resp = client.post(
+        "/sparql?query=ASK%7B%7D",
+        data=b"ASK{}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert resp.status_code == 400
 
 
@@ -283,8 +323,9 @@ def test_empty_query(client: FlaskClient) -> None:
 
 # -- CORS ------------------------------------------------------------------------------------
 def test_cors_on_responses(client: FlaskClient) -> None:
-    resp = client.get("/sparql", query_string={"query": "ASK{}"},
-                      headers={"Origin": "https://example.net"})
+    resp = client.get(
+        "/sparql", query_string={"query": "ASK{}"}, headers={"Origin": "https://example.net"}
+    )
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in resp.headers
     error = client.get("/sparql", query_string={"query": "nonsense"})
@@ -292,9 +333,14 @@ def test_cors_on_responses(client: FlaskClient) -> None:
 
 
 def test_cors_preflight(client: FlaskClient) -> None:
-    resp = client.options("/sparql", headers={
-        "Origin": "https://example.net", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    resp = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.net",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert resp.status_code == 200
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     methods = {m.strip() for m in resp.headers["Access-Control-Allow-Methods"].split(",")}
@@ -306,11 +352,14 @@ def test_cors_preflight(client: FlaskClient) -> None:
 
 
 # -- safety through HTTP ---------------------------------------------------------------------
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
-    "SELECT * FROM NAMED <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://127.0.0.1:9/x> WHERE { ?s ?p ?o }",
+    ],
+)
 def test_unsafe_queries_are_400(client: FlaskClient, query: str) -> None:
     resp = client.get("/sparql", query_string={"query": query})
     assert resp.status_code == 400
@@ -333,8 +382,9 @@ def test_result_cap_is_an_error(make_app: Callable[..., Flask]) -> None:
 def test_body_cap(make_app: Callable[..., Flask]) -> None:
     client = make_app(BODY_CAP=100).test_client()
     big = "ASK {} #" + "x" * 200
-    resp = client.post("/sparql", data=big.encode(),
-                       headers={"Content-Type": "application/sparql-query"})
+    resp = client.post(
+        "/sparql", data=big.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
     assert resp.status_code == 413
     assert client.post("/sparql", data={"query": big}).status_code == 413
     assert client.get("/sparql", query_string={"query": big}).status_code == 414
@@ -345,8 +395,7 @@ def test_body_cap(make_app: Callable[..., Flask]) -> None:
 def test_etag_and_304(client: FlaskClient) -> None:
     first = client.get("/sparql", query_string={"query": LABELS})
     etag = first.headers["ETag"]
-    again = client.get("/sparql", query_string={"query": LABELS},
-                       headers={"If-None-Match": etag})
+    again = client.get("/sparql", query_string={"query": LABELS}, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
     other = client.get("/sparql", query_string={"query": LABELS, "format": "csv"})
@@ -354,19 +403,21 @@ def test_etag_and_304(client: FlaskClient) -> None:
 
 
 # -- updates ---------------------------------------------------------------------------------
-INSERT = f"INSERT DATA {{ <{EX}frank> <{RDFS_LABEL}> \"Frank\" }}"
+INSERT = f'INSERT DATA {{ <{EX}frank> <{RDFS_LABEL}> "Frank" }}'
 
 
 def test_update_at_sparql_is_403(client: FlaskClient) -> None:
     assert client.post("/sparql", data={"update": INSERT}).status_code == 403
-    resp = client.post("/sparql", data=INSERT.encode(),
-                       headers={"Content-Type": "application/sparql-update"})
+    resp = client.post(
+        "/sparql", data=INSERT.encode(), headers={"Content-Type": "application/sparql-update"}
+    )
     assert resp.status_code == 403
 
 
 def test_update_disabled_by_default(client: FlaskClient) -> None:
-    resp = client.post("/update", data={"update": INSERT},
-                       headers={"Authorization": "Bearer anything"})
+    resp = client.post(
+        "/update", data={"update": INSERT}, headers={"Authorization": "Bearer anything"}
+    )
     assert resp.status_code == 403
     assert count(client) == 12
 
@@ -377,16 +428,18 @@ def test_update_with_token(make_app: Callable[..., Flask]) -> None:
     missing = client.post("/update", data={"update": INSERT})
     assert missing.status_code == 401
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
-    wrong = client.post("/update", data={"update": INSERT},
-                        headers={"Authorization": "Bearer nope"})
+    wrong = client.post(
+        "/update", data={"update": INSERT}, headers={"Authorization": "Bearer nope"}
+    )
     assert wrong.status_code == 401
-    ok = client.post("/update", data={"update": INSERT},
-                     headers={"Authorization": "Bearer s3cret"})
+    ok = client.post("/update", data={"update": INSERT}, headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200, ok.data
     assert count(client) == 13  # the cache was invalidated
-    direct = client.post("/update", data=f"DELETE DATA {{ <{EX}frank> <{RDFS_LABEL}> \"Frank\" }}",
-                         headers={"Authorization": "Bearer s3cret",
-                                  "Content-Type": "application/sparql-update"})
+    direct = client.post(
+        "/update",
+        data=f'DELETE DATA {{ <{EX}frank> <{RDFS_LABEL}> "Frank" }}',
+        headers={"Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"},
+    )
     assert direct.status_code == 200
     assert count(client) == 12
 
@@ -394,29 +447,39 @@ def test_update_with_token(make_app: Callable[..., Flask]) -> None:
 def test_update_using_graph_uri(make_app: Callable[..., Flask]) -> None:
     client = make_app(UPDATE_TOKEN="s3cret").test_client()
     update = f"INSERT {{ GRAPH <{EX}graph/c> {{ ?s a <{EX}Copied> }} }} WHERE {{ ?s ?p ?o }}"
-    resp = client.post(f"/update?using-graph-uri={EX}graph/b", data={"update": update},
-                       headers={"Authorization": "Bearer s3cret"})
+    resp = client.post(
+        f"/update?using-graph-uri={EX}graph/b",
+        data={"update": update},
+        headers={"Authorization": "Bearer s3cret"},
+    )
     assert resp.status_code == 200, resp.data
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EX}graph/c> {{ ?s ?p ?o }} }}"
     assert count(client, query) == 1  # only erin, the one subject in graph/b
 
 
-@pytest.mark.parametrize("update", [
-    "LOAD <http://127.0.0.1:9/data.ttl>",
-    "LOAD <file:///etc/passwd> INTO GRAPH <http://g>",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+        "LOAD <file:///etc/passwd> INTO GRAPH <http://g>",
+    ],
+)
 def test_update_load_refused(make_app: Callable[..., Flask], update: str) -> None:
     client = make_app(UPDATE_TOKEN="s3cret").test_client()
-    resp = client.post("/update", data={"update": update},
-                       headers={"Authorization": "Bearer s3cret"})
+    resp = client.post(
+        "/update", data={"update": update}, headers={"Authorization": "Bearer s3cret"}
+    )
     assert resp.status_code == 400
     assert b"LOAD" in resp.data
 
 
 def test_update_wrong_media_type(make_app: Callable[..., Flask]) -> None:
     client = make_app(UPDATE_TOKEN="s3cret").test_client()
-    resp = client.post("/update", data=INSERT, headers={"Authorization": "Bearer s3cret",
-                                                         "Content-Type": "text/plain"})
+    resp = client.post(
+        "/update",
+        data=INSERT,
+        headers={"Authorization": "Bearer s3cret", "Content-Type": "text/plain"},
+    )
     assert resp.status_code == 415
 
 
@@ -428,8 +491,9 @@ VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 def _sd_graph(client: FlaskClient, **headers: str) -> rdflib.Graph:
     resp = client.get("/sparql", headers=headers)
     assert resp.status_code == 200
-    fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-           "application/rdf+xml": "xml"}[resp.headers["Content-Type"].split(";")[0]]
+    fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}[
+        resp.headers["Content-Type"].split(";")[0]
+    ]
     return rdflib.Graph().parse(data=resp.data, format=fmt)
 
 
@@ -447,28 +511,34 @@ def test_service_description(client: FlaskClient, accept: str | None) -> None:
     dataset = graph.value(service, SD.defaultDataset)
     default = graph.value(dataset, SD.defaultGraph)
     assert graph.value(default, VOID.triples).toPython() == 12
-    named = {str(graph.value(n, SD.name)): graph.value(graph.value(n, SD.graph),
-                                                       VOID.triples).toPython()
-             for n in graph.objects(dataset, SD.namedGraph)}
+    named = {
+        str(graph.value(n, SD.name)): graph.value(graph.value(n, SD.graph), VOID.triples).toPython()
+        for n in graph.objects(dataset, SD.namedGraph)
+    }
     assert named == {f"{EX}graph/a": 2, f"{EX}graph/b": 1}
 
 
 def test_service_description_features_follow_config(make_app: Callable[..., Flask]) -> None:
-    client = make_app(UPDATE_TOKEN="t", SERVICE_ALLOWLIST=["http://dbpedia.example/sparql"],
-                      BASE_URL="https://treatygraph.example").test_client()
+    client = make_app(
+        UPDATE_TOKEN="t",
+        SERVICE_ALLOWLIST=["http://dbpedia.example/sparql"],
+        BASE_URL="https://treatygraph.example",
+    ).test_client()
     graph = _sd_graph(client)
     service = graph.value(None, rdflib.RDF.type, SD.Service)
-    assert set(graph.objects(service, SD.feature)) == {SD.UnionDefaultGraph,
-                                                       SD.BasicFederatedQuery}
+    assert set(graph.objects(service, SD.feature)) == {SD.UnionDefaultGraph, SD.BasicFederatedQuery}
     assert SD.SPARQL11Update in set(graph.objects(service, SD.supportedLanguage))
-    assert graph.value(service, SD.endpoint) == rdflib.URIRef(
-        "https://treatygraph.example/sparql")
+    assert graph.value(service, SD.endpoint) == rdflib.URIRef("https://treatygraph.example/sparql")
 
 
 def test_healthz(client: FlaskClient) -> None:
     assert client.get("/healthz").json == {
-        "status": "ok", "triples": 12, "default_graph_triples": 9,
-        "graphs": {f"{EX}graph/a": 2, f"{EX}graph/b": 1}, "read_only": True}
+        "status": "ok",
+        "triples": 12,
+        "default_graph_triples": 9,
+        "graphs": {f"{EX}graph/a": 2, f"{EX}graph/b": 1},
+        "read_only": True,
+    }
 
 
 def test_home_page_lists_examples(make_app: Callable[..., Flask], tmp_path: Path) -> None:
@@ -496,8 +566,9 @@ def test_metrics_count_requests_and_rejections(client: FlaskClient) -> None:
 
 
 # -- timeouts (in-process; the live-server test covers concurrency) --------------------------
-CARTESIAN = "SELECT (COUNT(*) AS ?c) WHERE { " + " ".join(
-    f"?s{i} ?p{i} ?o{i} ." for i in range(10)) + " }"  # 12^10 rows to count
+CARTESIAN = (
+    "SELECT (COUNT(*) AS ?c) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(10)) + " }"
+)  # 12^10 rows to count
 
 
 def test_timeout_is_clean_503_and_service_recovers(make_app: Callable[..., Flask]) -> None:
@@ -509,7 +580,7 @@ def test_timeout_is_clean_503_and_service_recovers(make_app: Callable[..., Flask
     assert b"QUERY_TIMEOUT (1 s)" in resp.data
     assert 1.0 <= elapsed < 2.0
     assert count(client) == 12
-    assert 'treatygraph_query_timeouts_total 1' in client.get("/metrics").data.decode()
+    assert "treatygraph_query_timeouts_total 1" in client.get("/metrics").data.decode()
 
 
 def test_json_results_are_json(client: FlaskClient) -> None:
@@ -518,7 +589,7 @@ def test_json_results_are_json(client: FlaskClient) -> None:
 
 
 def test_every_config_key_is_documented() -> None:
-    from treatygraph import app as app_module
+    from treatygraph.web import app as app_module
 
     doc = app_module.__doc__ or ""
     for key in app_module.DEFAULTS:
@@ -526,7 +597,10 @@ def test_every_config_key_is_documented() -> None:
 
 
 def test_non_utf8_charset_is_refused(client: FlaskClient) -> None:
-    resp = client.post("/sparql", data="ASK {}".encode("utf-16"),
-                       headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    resp = client.post(
+        "/sparql",
+        data="ASK {}".encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query; charset=UTF-16"},
+    )
     assert resp.status_code == 415
     assert b"UTF-8" in resp.data

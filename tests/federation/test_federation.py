@@ -92,13 +92,33 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
     try:
         b_endpoint = f"{b.url}/sparql"
         silent_endpoint = f"http://127.0.0.1:{silent.port}/sparql"
-        a = LiveServer(["--data", str(work / "a.ttl"), "--workers", "1", "--timeout", str(TIMEOUT),
-                        "--allow-service", b_endpoint, "--allow-service", silent_endpoint,
-                        "--allow-service", f"http://127.0.0.1:{closed}/sparql"],
-                       work / "a.log")
+        a = LiveServer(
+            [
+                "--data",
+                str(work / "a.ttl"),
+                "--workers",
+                "1",
+                "--timeout",
+                str(TIMEOUT),
+                "--allow-service",
+                b_endpoint,
+                "--allow-service",
+                silent_endpoint,
+                "--allow-service",
+                f"http://127.0.0.1:{closed}/sparql",
+            ],
+            work / "a.log",
+        )
         try:
-            yield {"a": a, "b": b, "b_endpoint": b_endpoint, "silent": silent, "closed": closed,
-                   "silent_endpoint": silent_endpoint, "unlisted": unlisted}
+            yield {
+                "a": a,
+                "b": b,
+                "b_endpoint": b_endpoint,
+                "silent": silent,
+                "closed": closed,
+                "silent_endpoint": silent_endpoint,
+                "unlisted": unlisted,
+            }
         finally:
             a.stop()
     finally:
@@ -155,8 +175,11 @@ def test_other_endpoints_are_refused_without_a_request(servers: dict, which: str
         "other-port": f"http://127.0.0.1:{unlisted.port}/sparql",
         "other-path": f"{b.url}/sparql/",
     }.get(which)
-    query = (JOIN % target if target else
-             JOIN.replace("SERVICE <%s>", "BIND(<http://x/> AS ?e) SERVICE ?e"))
+    query = (
+        JOIN % target
+        if target
+        else JOIN.replace("SERVICE <%s>", "BIND(<http://x/> AS ?e) SERVICE ?e")
+    )
     before = _sparql_requests(b)
     status, body = _post(servers["a"].url, query)
     assert status == 400, body
@@ -168,8 +191,7 @@ def test_other_endpoints_are_refused_without_a_request(servers: dict, which: str
 
 def test_hanging_service_is_stopped_by_the_time_limit(servers: dict) -> None:
     began = time.monotonic()
-    status, body = _post(servers["a"].url, JOIN % servers["silent_endpoint"],
-                         timeout=TIMEOUT + 30)
+    status, body = _post(servers["a"].url, JOIN % servers["silent_endpoint"], timeout=TIMEOUT + 30)
     took = time.monotonic() - began
     assert status == 503, body
     assert re.search(rb"time limit|QUERY_TIMEOUT", body)

@@ -22,19 +22,19 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.article import find_article
-from treatygraph.build import BuildResult, compile_graphs
+from treatygraph.build.compile import BuildResult, compile_graphs
 from treatygraph.cli import COMMANDS, main
-from treatygraph.importer import imported_files
-from treatygraph.sources import Project, SourceError
+from treatygraph.corpus.documents import find_article
+from treatygraph.corpus.project import Project, SourceError
+from treatygraph.integration.imports import imported_files
 from treatygraph.testing import free_port, missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_DIRS = ("ontology", "shapes", "graph")
 OUR_COMMANDS = {
-    "link": ("treatygraph.alignments", "link resources to verified Wikidata items"),
-    "reconcile": ("treatygraph.reconcile", "propose and accept Wikidata candidates"),
-    "import": ("treatygraph.importer", "import a dataset into its own named graph"),
+    "link": ("treatygraph.integration.alignments", "link resources to verified Wikidata items"),
+    "reconcile": ("treatygraph.integration.reconcile", "propose and accept Wikidata candidates"),
+    "import": ("treatygraph.integration.imports", "import a dataset into its own named graph"),
 }
 
 
@@ -147,15 +147,30 @@ def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         binary = Path(found)
     location = tmp_path_factory.mktemp("wikidata-standin")
     subprocess.run(
-        [str(binary), "load", "--location", str(location),
-         "--file", str(FIXTURES / "wikidata-standin.ttl")],
-        check=True, capture_output=True, timeout=60,
+        [
+            str(binary),
+            "load",
+            "--location",
+            str(location),
+            "--file",
+            str(FIXTURES / "wikidata-standin.ttl"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     port = free_port()
     process = subprocess.Popen(
-        [str(binary), "serve-read-only", "--location", str(location),
-         "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(binary),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     address = f"http://127.0.0.1:{port}/query"
     try:

@@ -9,11 +9,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from treatygraph.alignments import KIND_CLASSES, WIKIDATA_FILE, read_verified
-from treatygraph.build import BuildResult, compile_graphs
-from treatygraph.namespaces import SCHEMA, TGID, WD
-from treatygraph.reconcile import RECONCILED_FILE
-from treatygraph.sources import Project, read_all
+from treatygraph.build.compile import BuildResult, compile_graphs
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.integration.alignments import KIND_CLASSES, WIKIDATA_FILE, read_verified
+from treatygraph.integration.reconcile import RECONCILED_FILE
+from treatygraph.rdf.iris import SCHEMA, TGID, WD
 
 from .conftest import tg
 
@@ -93,7 +93,9 @@ def test_every_verified_name_in_the_graph_is_linked(
         if item.kind not in KIND_CLASSES:
             continue
         named = {
-            s for p in (RDFS.label, SKOS.altLabel) for s, o in project_graph.subject_objects(p)
+            s
+            for p in (RDFS.label, SKOS.altLabel)
+            for s, o in project_graph.subject_objects(p)
             if str(o) == item.name and str(s).startswith(str(TGID))
         }
         classes = set(ontology.transitive_subjects(RDFS.subClassOf, KIND_CLASSES[item.kind]))
@@ -111,8 +113,9 @@ def test_link_is_deterministic_and_reports_what_it_leaves_out(
     checkout: Path, verified_list: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = checkout / WIKIDATA_FILE
-    assert tg("--root", checkout, "link", "--verified", verified_list, "--created",
-              "2020-01-01") == 0
+    assert (
+        tg("--root", checkout, "link", "--verified", verified_list, "--created", "2020-01-01") == 0
+    )
     first = out.read_bytes()
     assert tg("--root", checkout, "link", "--verified", verified_list) == 0  # keeps the date
     assert out.read_bytes() == first
@@ -139,9 +142,11 @@ def test_a_label_on_a_resource_of_another_class_is_not_linked(
 def test_each_link_keeps_its_evidence_in_sparql(pristine: Path) -> None:
     """The provenance is queryable: one reified statement per link, with the list's evidence."""
     store = ox.Store()
-    store.load(BuildResult(graphs=compile_graphs(Project(pristine))).nquads(),
-               format=ox.RdfFormat.N_QUADS)
-    rows = list(store.query("""
+    store.load(
+        BuildResult(graphs=compile_graphs(Project(pristine))).nquads(), format=ox.RdfFormat.N_QUADS
+    )
+    rows = list(
+        store.query("""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -154,7 +159,8 @@ def test_each_link_keeps_its_evidence_in_sparql(pristine: Path) -> None:
                   dcterms:description ?evidence ; prov:wasDerivedFrom ?list .
             ?list spdx:checksum/spdx:checksumValue ?sha .
           }
-        }"""))
+        }""")
+    )
     found = {(r["ours"].value, r["item"].value): r["evidence"].value for r in rows}
     assert len(found) == len(rows) >= 10
     assert found[(str(TGID.russia), str(WD.Q159))] == "country lists generated from Wikidata"

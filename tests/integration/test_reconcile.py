@@ -9,10 +9,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from treatygraph.build import compile_graphs
-from treatygraph.namespaces import TGID, WD
-from treatygraph.reconcile import RECONCILED_FILE, SSSOM
-from treatygraph.sources import Project, read_all
+from treatygraph.build.compile import compile_graphs
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.integration.reconcile import RECONCILED_FILE, SSSOM
+from treatygraph.rdf.iris import TGID, WD
 
 from .conftest import free_port, tg
 
@@ -44,8 +44,7 @@ def mark(path: Path, accepted: set[tuple[str, str]], value: str = "yes") -> None
 @pytest.fixture
 def review(checkout: Path, wikidata_standin: str) -> Path:
     path = checkout / "review.tsv"
-    assert tg("--root", checkout, "reconcile", "--endpoint", wikidata_standin,
-              "--out", path) == 0
+    assert tg("--root", checkout, "reconcile", "--endpoint", wikidata_standin, "--out", path) == 0
     return path
 
 
@@ -53,8 +52,7 @@ def test_proposes_the_known_candidates_and_links_nothing(
     review: Path, checkout: Path, wikidata_standin: str
 ) -> None:
     rows = read_rows(review)
-    got = [(r["iri"].rsplit("/", 1)[-1], r["qid"], r["candidate_label"], r["score"])
-           for r in rows]
+    got = [(r["iri"].rsplit("/", 1)[-1], r["qid"], r["candidate_label"], r["score"]) for r in rows]
     assert got == EXPECTED
     assert all(r["accept"] == "" for r in rows)
     assert rows[1]["description"] == "fixture: American diplomat and national security adviser"
@@ -71,7 +69,8 @@ def test_accept_turns_marked_rows_into_links_with_provenance(
     graph = read_all([checkout / RECONCILED_FILE])
     bolton, council = URIRef(TGID["john-bolton"]), URIRef(TGID["atlantic-council"])
     assert set(graph.subject_objects(SKOS.exactMatch)) == {
-        (bolton, WD.Q900001), (council, WD.Q900004)
+        (bolton, WD.Q900001),
+        (council, WD.Q900004),
     }
     (statement,) = graph.subjects(RDF.subject, bolton)
     assert graph.value(statement, RDF.object) == WD.Q900001
@@ -84,8 +83,7 @@ def test_accept_turns_marked_rows_into_links_with_provenance(
 
     # A later review adds to the file; what was accepted before stays; nothing is duplicated.
     again = checkout / "review-2.tsv"
-    assert tg("--root", checkout, "reconcile", "--endpoint", wikidata_standin,
-              "--out", again) == 0
+    assert tg("--root", checkout, "reconcile", "--endpoint", wikidata_standin, "--out", again) == 0
     assert "john-bolton" not in again.read_text("utf-8")  # linked now, so not proposed
     mark(again, {("new-start", "Q900007")})
     assert tg("--root", checkout, "reconcile", "--accept", again, "--by", "B. Reviewer") == 0
@@ -118,7 +116,9 @@ def test_an_unreachable_endpoint_fails_cleanly(
 ) -> None:
     address = f"http://127.0.0.1:{free_port()}/query"
     out = checkout / "review.tsv"
-    assert tg("--root", checkout, "reconcile", "--endpoint", address, "--out", out,
-              "--timeout", "2") == 2
+    assert (
+        tg("--root", checkout, "reconcile", "--endpoint", address, "--out", out, "--timeout", "2")
+        == 2
+    )
     assert f"error: {address}:" in capsys.readouterr().err
     assert not out.exists()

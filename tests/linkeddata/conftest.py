@@ -20,8 +20,8 @@ from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from treatygraph.build import build
-from treatygraph.sources import Project
+from treatygraph.build.compile import build
+from treatygraph.corpus.project import Project
 from treatygraph.testing import app_factory
 
 TGID = "https://w3id.org/treatygraph/id/"
@@ -111,21 +111,24 @@ def sparql_select(client: FlaskClient, query: str) -> list[dict[str, Any]]:
 
 
 def sparql_graph(client: FlaskClient, query: str) -> Graph:
-    resp = client.post("/sparql", data={"query": query},
-                       headers={"Accept": "application/n-triples"})
+    resp = client.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/n-triples"}
+    )
     assert resp.status_code == 200, resp.data
     return Graph().parse(data=resp.data, format="nt")
 
 
 def served_graph(client: FlaskClient, graph_iri: str) -> Graph:
     """One named graph as the endpoint serves it."""
-    return sparql_graph(client, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> "
-                                "{ ?s ?p ?o } }")
+    return sparql_graph(
+        client, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
 
 
 def count_in_graph(client: FlaskClient, graph_iri: str) -> int:
-    rows = sparql_select(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> "
-                                 "{ ?s ?p ?o } }")
+    rows = sparql_select(
+        client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
     return int(rows[0]["n"]["value"])
 
 

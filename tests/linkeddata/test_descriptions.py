@@ -33,7 +33,7 @@ BASE = "http://localhost"
 def _path(url: object) -> str:
     text = str(url)
     assert text.startswith(BASE + "/"), text
-    return text[len(BASE):]
+    return text[len(BASE) :]
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,9 @@ def dcat(client: FlaskClient) -> Graph:
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/catalog", "/dataset"])
-@pytest.mark.parametrize("mtype", ["text/turtle", "application/ld+json", "application/n-triples",
-                                   "application/rdf+xml"])
+@pytest.mark.parametrize(
+    "mtype", ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+)
 def test_descriptions_in_every_rdf_format(client: FlaskClient, path: str, mtype: str) -> None:
     resp = client.get(path, headers={"Accept": mtype})
     assert resp.status_code == 200 and media_type(resp.content_type) == mtype
@@ -68,10 +69,14 @@ def test_void_dataset_and_subsets_match_the_endpoint(client: FlaskClient, void: 
     vocabularies = set(void.objects(DATASET, VOID.vocabulary))
     assert URIRef("https://w3id.org/treatygraph/ontology#") in vocabularies
     assert URIRef("http://www.w3.org/ns/oa#") in vocabularies
-    subsets = {void.value(s, RDFS_SEE_ALSO): s for s in void.objects(DATASET, VOID.subset)
-               if (s, RDF.type, VOID.Linkset) not in void}
-    assert set(map(str, subsets)) == {GRAPH + n for n in
-                                      ("article", "background", "ontology", "alignments")}
+    subsets = {
+        void.value(s, RDFS_SEE_ALSO): s
+        for s in void.objects(DATASET, VOID.subset)
+        if (s, RDF.type, VOID.Linkset) not in void
+    }
+    assert set(map(str, subsets)) == {
+        GRAPH + n for n in ("article", "background", "ontology", "alignments")
+    }
     total = 0
     for graph, subset in subsets.items():
         n = count_in_graph(client, str(graph))
@@ -80,8 +85,9 @@ def test_void_dataset_and_subsets_match_the_endpoint(client: FlaskClient, void: 
         for prop in (VOID.entities, VOID.classes, VOID.properties):
             assert int(void.value(subset, prop)) > 0
         assert len(list(void.objects(subset, VOID.dataDump))) == 8
-    distinct = sparql_select(client, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                                     "WHERE { ?s ?p ?o } }")
+    distinct = sparql_select(
+        client, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    )
     assert int(void.value(DATASET, VOID.triples)) == int(distinct[0]["n"]["value"]) <= total
     classes = sparql_select(client, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
     assert int(void.value(DATASET, VOID.classes)) == int(classes[0]["n"]["value"])
@@ -94,18 +100,24 @@ def test_void_dataset_and_subsets_match_the_endpoint(client: FlaskClient, void: 
 RDFS_SEE_ALSO = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
-def test_void_wikidata_linkset_reflects_the_links(client: FlaskClient, void: Graph,
-                                                  nquads_path: object) -> None:
+def test_void_wikidata_linkset_reflects_the_links(
+    client: FlaskClient, void: Graph, nquads_path: object
+) -> None:
     """Counted independently: skos:exactMatch links to Wikidata in the built N-Quads."""
     from rdflib import Dataset
 
     built = Dataset()
     built.parse(str(nquads_path), format="nquads")
-    wikidata = {(s, o) for s, _, o, _ in built.quads((None, SKOS.exactMatch, None, None))
-                if str(o).startswith("http://www.wikidata.org/entity/")}
+    wikidata = {
+        (s, o)
+        for s, _, o, _ in built.quads((None, SKOS.exactMatch, None, None))
+        if str(o).startswith("http://www.wikidata.org/entity/")
+    }
     # hand check: graph/alignments/wikidata.ttl links Trump to Q22686
-    assert (URIRef("https://w3id.org/treatygraph/id/donald-trump"),
-            URIRef("http://www.wikidata.org/entity/Q22686")) in wikidata
+    assert (
+        URIRef("https://w3id.org/treatygraph/id/donald-trump"),
+        URIRef("http://www.wikidata.org/entity/Q22686"),
+    ) in wikidata
     linksets = list(void.subjects(RDF.type, VOID.Linkset))
     assert len(linksets) == 1
     (linkset,) = linksets
@@ -116,13 +128,16 @@ def test_void_wikidata_linkset_reflects_the_links(client: FlaskClient, void: Gra
     assert (linkset, None, None) in void and (DATASET, VOID.subset, linkset) in void
 
 
-def test_linkset_is_absent_without_links(make_ld_app: Callable[..., Flask],
-                                         tmp_path: object) -> None:
+def test_linkset_is_absent_without_links(
+    make_ld_app: Callable[..., Flask], tmp_path: object
+) -> None:
     from pathlib import Path
 
     data = Path(str(tmp_path)) / "one.nq"
-    data.write_text('<https://w3id.org/treatygraph/id/x> <http://www.w3.org/2000/01/rdf-schema#'
-                    'label> "x" <https://w3id.org/treatygraph/graph/article> .\n')
+    data.write_text(
+        "<https://w3id.org/treatygraph/id/x> <http://www.w3.org/2000/01/rdf-schema#"
+        'label> "x" <https://w3id.org/treatygraph/graph/article> .\n'
+    )
     app = make_ld_app(DATA_FILES=[str(data)])
     graph = Graph().parse(data=app.test_client().get("/.well-known/void").data, format="turtle")
     assert list(graph.subjects(RDF.type, VOID.Linkset)) == []
@@ -140,8 +155,9 @@ def _declared_dumps(void: Graph, dcat: Graph) -> dict[str, tuple[str, str | None
     return out
 
 
-def test_every_dump_answers_with_its_declared_media_type(client: FlaskClient, void: Graph,
-                                                         dcat: Graph) -> None:
+def test_every_dump_answers_with_its_declared_media_type(
+    client: FlaskClient, void: Graph, dcat: Graph
+) -> None:
     declared = _declared_dumps(void, dcat)
     assert len(declared) == 36
     void_dumps = {str(o) for o in void.objects(None, VOID.dataDump)}
@@ -150,7 +166,7 @@ def test_every_dump_answers_with_its_declared_media_type(client: FlaskClient, vo
         resp = client.get(_path(url))
         assert resp.status_code == 200, url
         assert mtype_iri.startswith(IANA)
-        declared_type = mtype_iri[len(IANA):]
+        declared_type = mtype_iri[len(IANA) :]
         if compress is None:
             assert media_type(resp.content_type) == declared_type, url
         else:
@@ -174,14 +190,18 @@ def test_dcat_catalog_dataset_and_service(client: FlaskClient, dcat: Graph) -> N
     assert client.get("/sparql").status_code == 200  # the endpoint URL answers
     for node in (CATALOG, DATASET):
         assert dcat.value(node, DCTERMS.license) == URIRef(
-            "https://creativecommons.org/licenses/by/4.0/")
+            "https://creativecommons.org/licenses/by/4.0/"
+        )
         publisher = dcat.value(node, DCTERMS.publisher)
         assert dcat.value(publisher, FOAF.name) == Literal("treatygraph contributors")
 
 
 def test_license_and_publisher_come_from_config(make_ld_app: Callable[..., Flask]) -> None:
-    app = make_ld_app(DATASET_LICENSE="https://example.org/licence",
-                      DATASET_PUBLISHER="Example Org", BASE_URL="https://data.example.org")
+    app = make_ld_app(
+        DATASET_LICENSE="https://example.org/licence",
+        DATASET_PUBLISHER="Example Org",
+        BASE_URL="https://data.example.org",
+    )
     client = app.test_client()
     for path in ("/catalog", "/.well-known/void"):
         graph = Graph().parse(data=client.get(path).data, format="turtle")
@@ -190,8 +210,10 @@ def test_license_and_publisher_come_from_config(make_ld_app: Callable[..., Flask
         assert graph.value(publisher, FOAF.name) == Literal("Example Org")
     void = Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://data.example.org/sparql")
-    assert all(str(d).startswith("https://data.example.org/dumps/")
-               for d in void.objects(DATASET, VOID.dataDump))
+    assert all(
+        str(d).startswith("https://data.example.org/dumps/")
+        for d in void.objects(DATASET, VOID.dataDump)
+    )
 
 
 def test_service_description_links_void_and_dcat(client: FlaskClient) -> None:

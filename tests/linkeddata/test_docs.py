@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from treatygraph.app import DEFAULTS
-from treatygraph.app import __doc__ as app_doc
+from treatygraph.web.app import DEFAULTS
+from treatygraph.web.app import __doc__ as app_doc
 
 LD_KEYS = ("ARTICLE_PATH", "DATASET_LICENSE", "DATASET_PUBLISHER")
 
@@ -19,8 +19,14 @@ def test_every_route_is_documented(ld_app: Flask, root: Path) -> None:
     assert rules
     for rule in rules:
         shown = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)  # /id/<name> -> /id/{name}
-        shown = shown.replace("{name}", "{slug}" if rule.startswith("/id/") else
-                              "{kind}" if rule.startswith("/browse/") else "{name}")
+        shown = shown.replace(
+            "{name}",
+            "{slug}"
+            if rule.startswith("/id/")
+            else "{kind}"
+            if rule.startswith("/browse/")
+            else "{name}",
+        )
         shown = shown.replace("{filename}", "{file}")
         stem = shown.split(".{ext}")[0].split("index.")[0]
         assert f"`{stem}" in doc, rule

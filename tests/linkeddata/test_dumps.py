@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from treatygraph import cli, dumps, export
+from treatygraph import cli
+from treatygraph.linkeddata import dumps, export
 
 from .conftest import (
     GRAPH,
@@ -27,8 +28,12 @@ from .conftest import (
 )
 
 GRAPHS = ["article", "background", "ontology", "alignments"]
-GRAPH_EXTS = {"ttl": "text/turtle", "nt": "application/n-triples",
-              "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+GRAPH_EXTS = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
 DATASET_EXTS = {"nq": "application/n-quads", "trig": "application/trig"}
 
 
@@ -57,8 +62,9 @@ def test_the_project_graphs_are_all_served(client: FlaskClient) -> None:
 @pytest.mark.parametrize("gz", ["", ".gz"])
 @pytest.mark.parametrize("ext", list(GRAPH_EXTS))
 @pytest.mark.parametrize("graph", GRAPHS)
-def test_graph_dump_round_trip(client: FlaskClient, served: dict[str, Graph], graph: str,
-                               ext: str, gz: str) -> None:
+def test_graph_dump_round_trip(
+    client: FlaskClient, served: dict[str, Graph], graph: str, ext: str, gz: str
+) -> None:
     body, content_type = _dump(client, f"{graph}.{ext}{gz}")
     assert media_type(content_type) == ("application/gzip" if gz else GRAPH_EXTS[ext])
     data = maybe_gunzip(body, content_type)
@@ -75,8 +81,9 @@ def test_graph_dump_round_trip(client: FlaskClient, served: dict[str, Graph], gr
 
 @pytest.mark.parametrize("gz", ["", ".gz"])
 @pytest.mark.parametrize("ext", list(DATASET_EXTS))
-def test_dataset_dump_round_trip(client: FlaskClient, served: dict[str, Graph], ext: str,
-                                 gz: str) -> None:
+def test_dataset_dump_round_trip(
+    client: FlaskClient, served: dict[str, Graph], ext: str, gz: str
+) -> None:
     body, content_type = _dump(client, f"treatygraph.{ext}{gz}")
     data = maybe_gunzip(body, content_type)
     parsed = parse_rdflib(data, DATASET_EXTS[ext], client)
@@ -89,22 +96,30 @@ def test_dataset_dump_round_trip(client: FlaskClient, served: dict[str, Graph], 
         from_rdflib = parsed.graph(URIRef(GRAPH + name))
         assert len(from_rdflib) == count
         assert isomorphic(from_rdflib, served[name])
-        mine = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
-                and q.graph_name.value == GRAPH + name]
+        mine = [
+            q
+            for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == GRAPH + name
+        ]
         assert len(mine) == count
         assert isomorphic(_ox_graph(mine), served[name])
 
 
 def test_dumps_are_deterministic(client: FlaskClient, ld_app: object, nquads_path: Path) -> None:
     """A second app over the same data serves byte-identical dumps (so the same ETags)."""
-    from treatygraph.app import create_app
     from treatygraph.store import EXECUTOR
+    from treatygraph.web.app import create_app
 
     other = create_app({"DATA_FILES": [str(nquads_path)], "TESTING": True})
     try:
         second = other.test_client()
-        for name in ("treatygraph.nq", "treatygraph.trig.gz", "ontology.ttl",
-                     "alignments.jsonld", "article.rdf"):
+        for name in (
+            "treatygraph.nq",
+            "treatygraph.trig.gz",
+            "ontology.ttl",
+            "alignments.jsonld",
+            "article.rdf",
+        ):
             a, b = client.get(f"/dumps/{name}"), second.get(f"/dumps/{name}")
             assert a.data == b.data, name
             assert a.headers["ETag"] == b.headers["ETag"]
@@ -121,8 +136,9 @@ def test_dump_conditional_get(client: FlaskClient) -> None:
     assert not_modified.status_code == 304 and not_modified.data == b""
     changed = client.get("/dumps/article.ttl", headers={"If-None-Match": '"other"'})
     assert changed.status_code == 200 and changed.data == first.data
-    old = client.get("/dumps/article.ttl",
-                     headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    old = client.get(
+        "/dumps/article.ttl", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
     assert old.status_code == 200
 
 
@@ -165,23 +181,43 @@ def main(argv: list[str]) -> int:
 
 
 def test_export_is_a_cli_command() -> None:
-    assert cli.COMMANDS["export"][0] == "treatygraph.export"
+    assert cli.COMMANDS["export"][0] == "treatygraph.linkeddata.export"
 
 
 def _export(root: Path, nquads_path: Path, out: Path, *args: str) -> int:
-    return main(["--root", str(root), "export", "--input", str(nquads_path), "--out", str(out),
-                 *args])
+    return main(
+        ["--root", str(root), "export", "--input", str(nquads_path), "--out", str(out), *args]
+    )
 
 
-@pytest.mark.parametrize("fmt,suffix,mtype", [
-    ("ttl", "ttl", "text/turtle"), ("nt", "nt", "application/n-triples"),
-    ("jsonld", "jsonld", "application/ld+json"), ("rdfxml", "rdf", "application/rdf+xml")])
+@pytest.mark.parametrize(
+    "fmt,suffix,mtype",
+    [
+        ("ttl", "ttl", "text/turtle"),
+        ("nt", "nt", "application/n-triples"),
+        ("jsonld", "jsonld", "application/ld+json"),
+        ("rdfxml", "rdf", "application/rdf+xml"),
+    ],
+)
 @pytest.mark.parametrize("graph", GRAPHS)
-def test_export_one_graph(root: Path, nquads_path: Path, tmp_path: Path, fmt: str, suffix: str,
-                          mtype: str, graph: str) -> None:
+def test_export_one_graph(
+    root: Path, nquads_path: Path, tmp_path: Path, fmt: str, suffix: str, mtype: str, graph: str
+) -> None:
     out = tmp_path / f"{graph}.{suffix}"
-    assert _export(root, nquads_path, out, "--format", fmt, "--graph", graph,
-                   "--context-url", "http://localhost/context.jsonld") == 0
+    assert (
+        _export(
+            root,
+            nquads_path,
+            out,
+            "--format",
+            fmt,
+            "--graph",
+            graph,
+            "--context-url",
+            "http://localhost/context.jsonld",
+        )
+        == 0
+    )
     data = out.read_bytes()
     if mtype == "application/ld+json":
         from treatygraph.linkeddata.context import build_context
@@ -190,43 +226,51 @@ def test_export_one_graph(root: Path, nquads_path: Path, tmp_path: Path, fmt: st
         assert doc["@context"] == "http://localhost/context.jsonld"
         ontology = list(ox.parse(path=str(nquads_path), format=ox.RdfFormat.N_QUADS))
         doc["@context"] = build_context(
-            [q for q in ontology if str(q.graph_name) == f"<{GRAPH}ontology>"])
+            [q for q in ontology if str(q.graph_name) == f"<{GRAPH}ontology>"]
+        )
         data = json.dumps(doc).encode()
-    parsed = Graph().parse(data=data, format={"text/turtle": "turtle",
-                                              "application/n-triples": "nt",
-                                              "application/ld+json": "json-ld",
-                                              "application/rdf+xml": "xml"}[mtype])
+    parsed = Graph().parse(
+        data=data,
+        format={
+            "text/turtle": "turtle",
+            "application/n-triples": "nt",
+            "application/ld+json": "json-ld",
+            "application/rdf+xml": "xml",
+        }[mtype],
+    )
     expected = _built(nquads_path).graph(URIRef(GRAPH + graph))
     assert len(parsed) == len(expected)
     assert isomorphic(parsed, expected)
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads"])
-def test_export_whole_dataset_gzipped(root: Path, nquads_path: Path, tmp_path: Path,
-                                      fmt: str) -> None:
+def test_export_whole_dataset_gzipped(
+    root: Path, nquads_path: Path, tmp_path: Path, fmt: str
+) -> None:
     by_flag = tmp_path / f"all.{fmt}"
     by_suffix = tmp_path / f"all.{fmt}.gz"
     assert _export(root, nquads_path, by_flag, "--format", fmt, "--gzip") == 0
     assert _export(root, nquads_path, by_suffix, "--format", fmt) == 0
     assert by_flag.read_bytes() == by_suffix.read_bytes()  # deterministic, gzip mtime 0
     ds = Dataset()
-    ds.parse(data=gzip.decompress(by_flag.read_bytes()), format="trig" if fmt == "trig"
-             else "nquads")
+    ds.parse(
+        data=gzip.decompress(by_flag.read_bytes()), format="trig" if fmt == "trig" else "nquads"
+    )
     built = _built(nquads_path)
     for name in GRAPHS:
         assert isomorphic(ds.graph(URIRef(GRAPH + name)), built.graph(URIRef(GRAPH + name)))
 
 
-def test_export_graph_by_iri_equals_by_name(root: Path, nquads_path: Path,
-                                            tmp_path: Path) -> None:
+def test_export_graph_by_iri_equals_by_name(root: Path, nquads_path: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a.nt", tmp_path / "b.nt"
     assert _export(root, nquads_path, a, "--format", "nt", "--graph", "background") == 0
     assert _export(root, nquads_path, b, "--format", "nt", "--graph", GRAPH + "background") == 0
     assert a.read_bytes() == b.read_bytes() and a.stat().st_size > 0
 
 
-def test_export_errors(root: Path, nquads_path: Path, tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_errors(
+    root: Path, nquads_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "x"
     assert _export(root, nquads_path, out, "--format", "ttl") == 2
     assert "--graph" in capsys.readouterr().err
@@ -237,12 +281,12 @@ def test_export_errors(root: Path, nquads_path: Path, tmp_path: Path,
     assert not out.exists()
 
 
-def test_export_builds_the_project_graph_by_default(root: Path, nquads_path: Path,
-                                                    tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_builds_the_project_graph_by_default(
+    root: Path, nquads_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without --input the command exports ``build_nquads(root)`` (stubbed here: the real
     build re-runs SHACL, which the build tests cover)."""
-    import treatygraph.build
+    import treatygraph.build.compile
 
     calls: list[Path] = []
 
@@ -250,10 +294,11 @@ def test_export_builds_the_project_graph_by_default(root: Path, nquads_path: Pat
         calls.append(where)
         return nquads_path.read_bytes()
 
-    monkeypatch.setattr(treatygraph.build, "build_nquads", fake_build)
+    monkeypatch.setattr(treatygraph.build.compile, "build_nquads", fake_build)
     out = tmp_path / "onto.ttl"
-    assert main(["--root", str(root), "export", "-f", "turtle", "-g", "ontology",
-                 "-o", str(out)]) == 0
+    assert (
+        main(["--root", str(root), "export", "-f", "turtle", "-g", "ontology", "-o", str(out)]) == 0
+    )
     assert calls == [root.resolve()]
     assert isomorphic(Graph().parse(out), _built(nquads_path).graph(URIRef(GRAPH + "ontology")))
 
@@ -261,4 +306,5 @@ def test_export_builds_the_project_graph_by_default(root: Path, nquads_path: Pat
 def test_dump_specs_cover_only_present_graphs() -> None:
     specs = dumps.dump_specs([GRAPH + "article"])
     assert {s.filename for s in specs if s.graph} == {
-        f"article.{e}{gz}" for e in GRAPH_EXTS for gz in ("", ".gz")}
+        f"article.{e}{gz}" for e in GRAPH_EXTS for gz in ("", ".gz")
+    }

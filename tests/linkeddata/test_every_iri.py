@@ -5,14 +5,17 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from treatygraph.namespaces import TGID
+from treatygraph.rdf.iris import TGID
 
 from .conftest import sparql_select
 
 
 def test_every_resource_iri_dereferences(client: FlaskClient) -> None:
-    rows = sparql_select(client, f"""SELECT DISTINCT ?r WHERE {{
-        {{ ?r ?p ?o }} UNION {{ ?s ?p ?r }} FILTER(STRSTARTS(STR(?r), "{TGID}")) }}""")
+    rows = sparql_select(
+        client,
+        f"""SELECT DISTINCT ?r WHERE {{
+        {{ ?r ?p ?o }} UNION {{ ?s ?p ?r }} FILTER(STRSTARTS(STR(?r), "{TGID}")) }}""",
+    )
     iris = sorted(r["r"]["value"] for r in rows)
     assert len(iris) > 400  # the article graph alone has hundreds of resources
     failures = []

@@ -28,30 +28,43 @@ except ImportError:  # pragma: no cover - pyld is in the test extras
 def _loader(client: FlaskClient) -> Any:
     def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         assert url.startswith("http://localhost/"), url
-        resp = client.get(url[len("http://localhost"):])
+        resp = client.get(url[len("http://localhost") :])
         assert resp.status_code == 200, url
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": json.loads(resp.data)}
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": json.loads(resp.data),
+        }
+
     return load
 
 
 def _expanded_graph(doc: dict[str, Any], client: FlaskClient) -> Graph:
-    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads",
-                                 "documentLoader": _loader(client)})
+    nquads = jsonld.to_rdf(
+        doc, {"format": "application/n-quads", "documentLoader": _loader(client)}
+    )
     return Graph().parse(data=nquads, format="nt")
 
 
-PATHS = ["/id/donald-trump", "/id/position-donald-trump-inf-withdrawal",
-         "/id/quote-trump-air-force-one", "/id/anchor-1852-1962", "/id/inf-treaty",
-         "/id/wikidata-verified-list", "/ontology"]
+PATHS = [
+    "/id/donald-trump",
+    "/id/position-donald-trump-inf-withdrawal",
+    "/id/quote-trump-air-force-one",
+    "/id/anchor-1852-1962",
+    "/id/inf-treaty",
+    "/id/wikidata-verified-list",
+    "/ontology",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_compacted_documents_expand_to_the_same_triples(client: FlaskClient, path: str) -> None:
     doc = json.loads(client.get(path, headers={"Accept": "application/ld+json"}).data)
     assert doc["@context"] == "http://localhost/context.jsonld"
-    expected = Graph().parse(data=client.get(path, headers={
-        "Accept": "application/n-triples"}).data, format="nt")
+    expected = Graph().parse(
+        data=client.get(path, headers={"Accept": "application/n-triples"}).data, format="nt"
+    )
     got = _expanded_graph(doc, client)
     assert len(got) == len(expected)
     assert isomorphic(got, expected)
@@ -69,8 +82,9 @@ def test_compact_with_the_context_then_expand_round_trips(client: FlaskClient) -
     """Compaction by pyld with the served context, then expansion, keeps every triple."""
     nt = client.get("/id/quote-trump-air-force-one.nt").data.decode()
     expanded = jsonld.from_rdf(nt, {"format": "application/n-quads"})
-    compacted = jsonld.compact(expanded, "http://localhost/context.jsonld",
-                               {"documentLoader": _loader(client)})
+    compacted = jsonld.compact(
+        expanded, "http://localhost/context.jsonld", {"documentLoader": _loader(client)}
+    )
     assert "quotedText" in json.dumps(compacted)
     got = _expanded_graph(compacted, client)
     assert isomorphic(got, Graph().parse(data=nt, format="nt"))
@@ -78,8 +92,7 @@ def test_compact_with_the_context_then_expand_round_trips(client: FlaskClient) -
 
 def test_keys_read_as_plain_words(client: FlaskClient) -> None:
     doc = json.loads(client.get("/id/position-donald-trump-inf-withdrawal.jsonld").data)
-    node = next(n for n in doc["@graph"]
-                if n["id"] == "tgid:position-donald-trump-inf-withdrawal")
+    node = next(n for n in doc["@graph"] if n["id"] == "tgid:position-donald-trump-inf-withdrawal")
     assert node["type"] == "Position"
     assert node["label"] == "Donald Trump supports US withdrawal from the INF Treaty"
     assert node["holder"] == "tgid:donald-trump"
@@ -96,14 +109,28 @@ def test_context_document(client: FlaskClient) -> None:
     assert resp.status_code == 200
     assert resp.content_type.startswith("application/ld+json")
     context = context_of(client)
-    for key in ("label", "type", "id", "holder", "stance", "quotedText", "speaker", "anchor",
-                "exact", "prefix", "suffix", "exactMatch"):
+    for key in (
+        "label",
+        "type",
+        "id",
+        "holder",
+        "stance",
+        "quotedText",
+        "speaker",
+        "anchor",
+        "exact",
+        "prefix",
+        "suffix",
+        "exactMatch",
+    ):
         assert key in context, key
     assert context["@vocab"] == "https://w3id.org/treatygraph/ontology#"
     assert context["stance"] == {"@id": "tg:stance", "@type": "@vocab"}
     assert context["holder"] == {"@id": "tg:holder", "@type": "@id"}
-    assert client.get("/context.jsonld", headers={
-        "If-None-Match": resp.headers["ETag"]}).status_code == 304
+    assert (
+        client.get("/context.jsonld", headers={"If-None-Match": resp.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 def test_rdflib_reads_the_documents_with_the_context(client: FlaskClient) -> None:

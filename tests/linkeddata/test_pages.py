@@ -12,12 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.article import Article
+from treatygraph.corpus.documents import Article
 
 from .conftest import TG, TGID, media_type, sparql_select
 
-TRUMP_QUOTE = ("[W]e’re not going to let them violate a nuclear agreement and go out and do "
-               "weapons, and we’re not allowed to,")
+TRUMP_QUOTE = (
+    "[W]e’re not going to let them violate a nuclear agreement and go out and do "
+    "weapons, and we’re not allowed to,"
+)
 
 
 def _html(client: FlaskClient, path: str) -> str:
@@ -35,38 +37,52 @@ def _json(client: FlaskClient, path: str) -> dict:
 
 
 def _section(html: str, section_id: str) -> str:
-    match = re.search(rf'<section[^>]*id="{section_id}".*?(?=<section class="facts"|'
-                      r'<section id="incoming"|</article>)', html, re.S)
+    match = re.search(
+        rf'<section[^>]*id="{section_id}".*?(?=<section class="facts"|'
+        r'<section id="incoming"|</article>)',
+        html,
+        re.S,
+    )
     assert match, section_id
     return match.group(0)
 
 
 # -- resource pages ------------------------------------------------------------------------
-def test_quotation_page_highlights_the_quote_in_its_sentence(client: FlaskClient,
-                                                             article: Article) -> None:
+def test_quotation_page_highlights_the_quote_in_its_sentence(
+    client: FlaskClient, article: Article
+) -> None:
     html = _html(client, "/id/quote-trump-air-force-one")
     # the article: And it seems the Trump administration has had enough. “[W]e’re ... to,”
     # Trump told reporters aboard Air Force One on Saturday.
-    assert (f"“<mark>{TRUMP_QUOTE}</mark>” Trump told reporters aboard Air Force One on "
-            "Saturday.") in html
+    assert (
+        f"“<mark>{TRUMP_QUOTE}</mark>” Trump told reporters aboard Air Force One on Saturday."
+    ) in html
     assert "has had enough." not in _section(html, "source")  # the previous sentence is cut
     assert 'href="/id/vox-inf-article"' in html  # the source document
     assert "characters 1852–1962" in html
 
 
-def test_person_page_lists_the_facts_involving_them(client: FlaskClient,
-                                                    article: Article) -> None:
+def test_person_page_lists_the_facts_involving_them(client: FlaskClient, article: Article) -> None:
     html = _html(client, "/id/donald-trump")
     assert "<h1>Donald Trump</h1>" in html
     # graph/article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
     # 1 quotation spoken, 4 events (2 as agent, 2 as participant), 1 post tenure
-    for title, count in (("Positions", 2), ("Claims", 4), ("Quotations", 1), ("Events", 4),
-                         ("Posts held", 1)):
+    for title, count in (
+        ("Positions", 2),
+        ("Claims", 4),
+        ("Quotations", 1),
+        ("Events", 4),
+        ("Posts held", 1),
+    ):
         assert f"<h2>{title} ({count})</h2>" in html, title
-    for fact in ("position-donald-trump-inf-withdrawal",
-                 "position-donald-trump-leave-iran-nuclear-deal",
-                 "claim-trump-russia-violates-inf", "quote-trump-air-force-one",
-                 "event-trump-announces-inf-withdrawal", "tenure-donald-trump-president"):
+    for fact in (
+        "position-donald-trump-inf-withdrawal",
+        "position-donald-trump-leave-iran-nuclear-deal",
+        "claim-trump-russia-violates-inf",
+        "quote-trump-air-force-one",
+        "event-trump-announces-inf-withdrawal",
+        "tenure-donald-trump-president",
+    ):
         assert f'data-iri="{TGID}{fact}"' in html, fact
     assert f"<mark>{TRUMP_QUOTE}</mark>" in html
     # external identity from graph/alignments/wikidata.ttl
@@ -86,37 +102,50 @@ def test_treaty_page(client: FlaskClient) -> None:
 
 
 def test_without_the_article_the_stored_context_is_shown(
-        make_ld_app: Callable[..., Flask], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_ld_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TREATYGRAPH_ARTICLE", raising=False)
     app = make_ld_app(PROJECT_ROOT=str(tmp_path / "checkout"))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
     # oa:prefix / oa:suffix as stored in graph/article/quotations.ttl
-    assert (f"…administration has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told "
-            "reporters aboard Ai…") in html
+    assert (
+        f"…administration has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told "
+        "reporters aboard Ai…"
+    ) in html
     assert "article text unavailable" in html
 
 
-def test_article_path_config(make_ld_app: Callable[..., Flask], article: Article,
-                             tmp_path: Path) -> None:
+def test_article_path_config(
+    make_ld_app: Callable[..., Flask], article: Article, tmp_path: Path
+) -> None:
     app = make_ld_app(PROJECT_ROOT=str(tmp_path), ARTICLE_PATH=str(article.path))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
     assert "Trump told reporters aboard Air Force One on Saturday." in html
 
 
 # -- browse ----------------------------------------------------------------------------------
-KIND_CLASSES = {"treaties": "Agreement", "states": "State", "people": "Person",
-                "organisations": "Organization", "events": "Event", "positions": "Position",
-                "claims": "Claim", "quotations": "Quotation"}
+KIND_CLASSES = {
+    "treaties": "Agreement",
+    "states": "State",
+    "people": "Person",
+    "organisations": "Organization",
+    "events": "Event",
+    "positions": "Position",
+    "claims": "Claim",
+    "quotations": "Quotation",
+}
 
 
 def test_browse_counts_match_the_endpoint(client: FlaskClient) -> None:
     kinds = {k["name"]: k for k in _json(client, "/browse.json")["kinds"]}
     assert set(KIND_CLASSES) <= set(kinds)
     for name, cls in KIND_CLASSES.items():
-        rows = sparql_select(client, f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        rows = sparql_select(
+            client,
+            f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
             SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-              ?t rdfs:subClassOf* <{TG}{cls}> . ?s a ?t . FILTER(isIRI(?s)) }}""")
+              ?t rdfs:subClassOf* <{TG}{cls}> . ?s a ?t . FILTER(isIRI(?s)) }}""",
+        )
         assert kinds[name]["count"] == int(rows[0]["n"]["value"]) > 0, name
     # graph/article/agreements.ttl: INF Treaty, New START (treaties), Iran deal (political)
     assert kinds["treaties"]["count"] == 3
@@ -132,8 +161,10 @@ def test_kind_page_and_twin(client: FlaskClient) -> None:
     people = {m["link"]["iri"] for m in page["members"]}
     assert {TGID + "donald-trump", TGID + "mikhail-gorbachev", TGID + "john-bolton"} <= people
     assert page["kind"]["count"] == len(page["members"])
-    assert client.get("/browse/people", headers={"Accept": "application/json"}).data == \
-        client.get("/browse/people.json").data
+    assert (
+        client.get("/browse/people", headers={"Accept": "application/json"}).data
+        == client.get("/browse/people.json").data
+    )
     assert client.get("/browse/unicorns").status_code == 404
 
 
@@ -155,9 +186,15 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
     new_start = by_iri[TGID + "event-new-start-entry-into-force"]
     assert new_start["date_display"] == "5 February 2011"
     html = _html(client, "/timeline")
-    order = [html.index(f'href="/id/{slug}"') for slug in (
-        "event-inf-treaty-signing", "event-bolton-book-publication",
-        "event-new-start-entry-into-force", "event-trump-announces-inf-withdrawal")]
+    order = [
+        html.index(f'href="/id/{slug}"')
+        for slug in (
+            "event-inf-treaty-signing",
+            "event-bolton-book-publication",
+            "event-new-start-entry-into-force",
+            "event-trump-announces-inf-withdrawal",
+        )
+    ]
     assert order == sorted(order)
     assert '<time datetime="1987-12">December 1987</time>' in html
     undated = {m["link"]["iri"] for m in data["undated"]}
@@ -181,16 +218,20 @@ def test_positions_page(client: FlaskClient, article: Article) -> None:
     for option in data["options"]:
         for position in option["positions"]:
             assert position["snippets"], position["position"]["iri"]  # backed by a quote
-    gorbachev = next(p for p in leave["positions"]
-                     if p["holder"]["iri"] == TGID + "mikhail-gorbachev")
-    assert gorbachev["snippets"][0]["exact"] == ("called Trump’s announcement “unacceptable” "
-                                                 "and “very irresponsible.”")
+    gorbachev = next(
+        p for p in leave["positions"] if p["holder"]["iri"] == TGID + "mikhail-gorbachev"
+    )
+    assert gorbachev["snippets"][0]["exact"] == (
+        "called Trump’s announcement “unacceptable” and “very irresponsible.”"
+    )
     assert {e["text"] for e in gorbachev["evidence"]} >= {"unacceptable"}
     html = _html(client, "/positions")
-    assert "<mark>called Trump’s announcement “unacceptable” and “very irresponsible.”</mark>" \
-        in html
+    assert (
+        "<mark>called Trump’s announcement “unacceptable” and “very irresponsible.”</mark>" in html
+    )
     assert html.index('href="/id/option-us-withdraws-from-inf-treaty"') < html.index(
-        'href="/id/option-us-coerces-russia-into-inf-compliance"')
+        'href="/id/option-us-coerces-russia-into-inf-compliance"'
+    )
 
 
 def test_positions_for_another_agreement(client: FlaskClient) -> None:
@@ -210,5 +251,4 @@ def test_pages_carry_etags(client: FlaskClient) -> None:
     for path in ("/browse", "/timeline.json", "/positions", "/id/russia"):
         first = client.get(path)
         assert first.headers.get("ETag") and first.headers.get("Last-Modified")
-        assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}
-                          ).status_code == 304
+        assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -24,40 +24,59 @@ RESOURCES = {
     "state": ("russia", "Russia"),
     "treaty": ("inf-treaty", "Intermediate-Range Nuclear Forces Treaty"),
     "organisation": ("atlantic-council", "Atlantic Council"),
-    "event": ("event-trump-announces-inf-withdrawal",
-              "Trump tells reporters aboard Air Force One the US will leave the INF Treaty "
-              "(2018-10-20)"),
-    "position": ("position-donald-trump-inf-withdrawal",
-                 "Donald Trump supports US withdrawal from the INF Treaty"),
-    "claim": ("claim-trump-russia-violates-inf",
-              "Trump: Russia violates a nuclear agreement while the US is not allowed to build "
-              "the weapons"),
-    "quotation": ("quote-trump-air-force-one",
-                  "Trump aboard Air Force One: we’re not going to let them violate a nuclear "
-                  "agreement"),
-    "post tenure": ("tenure-donald-trump-president",
-                    "Donald Trump as President of the United States (attested 2018-10-22)"),
+    "event": (
+        "event-trump-announces-inf-withdrawal",
+        "Trump tells reporters aboard Air Force One the US will leave the INF Treaty (2018-10-20)",
+    ),
+    "position": (
+        "position-donald-trump-inf-withdrawal",
+        "Donald Trump supports US withdrawal from the INF Treaty",
+    ),
+    "claim": (
+        "claim-trump-russia-violates-inf",
+        "Trump: Russia violates a nuclear agreement while the US is not allowed to build "
+        "the weapons",
+    ),
+    "quotation": (
+        "quote-trump-air-force-one",
+        "Trump aboard Air Force One: we’re not going to let them violate a nuclear agreement",
+    ),
+    "post tenure": (
+        "tenure-donald-trump-president",
+        "Donald Trump as President of the United States (attested 2018-10-22)",
+    ),
     "anchor": ("anchor-1852-1962", None),
     # labels as written in graph/article/*.ttl and graph/background/facts.ttl
-    "affiliation": ("affiliation-heather-williams-kings-college-london",
-                    "Heather Williams at King’s College London"),
-    "policy option": ("option-us-withdraws-from-inf-treaty",
-                      "The US withdraws from the INF Treaty"),
+    "affiliation": (
+        "affiliation-heather-williams-kings-college-london",
+        "Heather Williams at King’s College London",
+    ),
+    "policy option": (
+        "option-us-withdraws-from-inf-treaty",
+        "The US withdraws from the INF Treaty",
+    ),
     "group": ("other-experts", "Experts favouring leaving the INF Treaty"),
     "city": ("moscow", "Moscow"),
     "post": ("us-national-security-advisor", "United States National Security Advisor"),
-    "scope rule": ("inf-treaty-prohibition-ground-launched-cruise-missiles",
-                   "INF Treaty prohibits fielding ground-launched cruise missiles with a range of "
-                   "310–3,400 miles"),
-    "status record": ("status-inf-treaty-in-force-2018-10-22",
-                      "INF Treaty still in force (2018-10-22): no formal US notice yet"),
+    "scope rule": (
+        "inf-treaty-prohibition-ground-launched-cruise-missiles",
+        "INF Treaty prohibits fielding ground-launched cruise missiles with a range of "
+        "310–3,400 miles",
+    ),
+    "status record": (
+        "status-inf-treaty-in-force-2018-10-22",
+        "INF Treaty still in force (2018-10-22): no formal US notice yet",
+    ),
     "weapon category": ("ground-launched-cruise-missile", "Ground-launched cruise missile"),
     "weapon system": ("9m729", "9M729"),
 }
 
-RDF_TYPES = {"turtle": ("text/turtle", "ttl"), "jsonld": ("application/ld+json", "jsonld"),
-             "ntriples": ("application/n-triples", "nt"),
-             "rdfxml": ("application/rdf+xml", "rdf")}
+RDF_TYPES = {
+    "turtle": ("text/turtle", "ttl"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "ntriples": ("application/n-triples", "nt"),
+    "rdfxml": ("application/rdf+xml", "rdf"),
+}
 
 
 def _own_triples(client: FlaskClient, iri: str) -> Graph:
@@ -96,8 +115,11 @@ def test_resource_rdf(client: FlaskClient, kind: str, fmt: str, how: str) -> Non
     assert isomorphic(mine, own)  # exactly the subject's triples (incl. its blank nodes)
     assert set(_incoming(client, iri)) <= set(graph)
     if label is not None:
-        assert (URIRef(iri), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-                Literal(label)) in graph
+        assert (
+            URIRef(iri),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal(label),
+        ) in graph
     quads = parse_oxigraph(body, mtype, client)
     assert len({(str(q.subject), str(q.predicate), str(q.object)) for q in quads}) == len(graph)
 
@@ -140,19 +162,26 @@ def test_accept_quality_and_format_parameter(client: FlaskClient) -> None:
 @pytest.mark.parametrize("fmt", list(RDF_TYPES))
 def test_ontology_rdf(client: FlaskClient, fmt: str, how: str) -> None:
     mtype, suffix = RDF_TYPES[fmt]
-    resp = (client.get(f"/ontology.{suffix}") if how == "suffix"
-            else client.get("/ontology", headers={"Accept": mtype}))
+    resp = (
+        client.get(f"/ontology.{suffix}")
+        if how == "suffix"
+        else client.get("/ontology", headers={"Accept": mtype})
+    )
     assert resp.status_code == 200
     assert media_type(resp.content_type) == mtype
     graph = parse_rdflib(resp.data, mtype, client)
-    expected = sparql_graph(client, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH}ontology> "
-                                    "{ ?s ?p ?o } }")
+    expected = sparql_graph(
+        client, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH}ontology> {{ ?s ?p ?o }} }}"
+    )
     assert len(graph) == len(expected)
     assert isomorphic(graph, expected)
     assert len(parse_oxigraph(resp.data, mtype, client)) == len(expected)
     onto = URIRef("https://w3id.org/treatygraph/ontology")
-    assert (onto, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            URIRef("http://www.w3.org/2002/07/owl#Ontology")) in graph
+    assert (
+        onto,
+        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        URIRef("http://www.w3.org/2002/07/owl#Ontology"),
+    ) in graph
 
 
 def test_ontology_html_documents_every_term(client: FlaskClient) -> None:
@@ -175,8 +204,10 @@ def test_term_links_on_resource_pages_point_into_the_ontology(client: FlaskClien
 @pytest.mark.parametrize("fmt", list(RDF_TYPES))
 def test_unknown_resource_is_404_in_the_negotiated_format(client: FlaskClient, fmt: str) -> None:
     mtype, suffix = RDF_TYPES[fmt]
-    for resp in (client.get("/id/no-such-thing", headers={"Accept": mtype}),
-                 client.get(f"/id/no-such-thing.{suffix}")):
+    for resp in (
+        client.get("/id/no-such-thing", headers={"Accept": mtype}),
+        client.get(f"/id/no-such-thing.{suffix}"),
+    ):
         assert resp.status_code == 404
         assert media_type(resp.content_type) == mtype
         assert len(parse_rdflib(resp.data, mtype, client)) == 0  # an empty graph
@@ -216,29 +247,39 @@ def test_resource_conditional_get(client: FlaskClient) -> None:
 
 # -- what the description holds --------------------------------------------------------------
 def test_description_holds_facts_pointing_at_the_resource_with_provenance(
-        client: FlaskClient) -> None:
+    client: FlaskClient,
+) -> None:
     """Trump's description has his quotation node with its anchor, selectors and source."""
     graph = parse_rdflib(client.get("/id/donald-trump.ttl").data, "text/turtle", client)
     quote = URIRef(TGID + "quote-trump-air-force-one")
     anchor = URIRef(TGID + "anchor-1852-1962")
     assert (quote, URIRef(TG + "speaker"), URIRef(TGID + "donald-trump")) in graph
     assert (quote, URIRef(TG + "anchor"), anchor) in graph
-    assert (anchor, URIRef("http://www.w3.org/ns/oa#hasSource"),
-            URIRef(TGID + "vox-inf-article")) in graph
+    assert (
+        anchor,
+        URIRef("http://www.w3.org/ns/oa#hasSource"),
+        URIRef(TGID + "vox-inf-article"),
+    ) in graph
     exact = URIRef("http://www.w3.org/ns/oa#exact")
     quotes = {str(o) for o in graph.objects(URIRef(TGID + "anchor-1852-1962-quote"), exact)}
-    assert quotes == {"[W]e’re not going to let them violate a nuclear agreement and go out "
-                      "and do weapons, and we’re not allowed to,"}
+    assert quotes == {
+        "[W]e’re not going to let them violate a nuclear agreement and go out "
+        "and do weapons, and we’re not allowed to,"
+    }
     # every fact node in it has all of its own triples
-    for fact in (quote, URIRef(TGID + "tenure-donald-trump-president"),
-                 URIRef(TGID + "position-donald-trump-inf-withdrawal")):
+    for fact in (
+        quote,
+        URIRef(TGID + "tenure-donald-trump-president"),
+        URIRef(TGID + "position-donald-trump-inf-withdrawal"),
+    ):
         expected = _own_triples(client, str(fact))
         assert set(expected) <= set(graph), fact
 
 
 def test_fact_nodes_dereference_too(client: FlaskClient) -> None:
-    graph = parse_rdflib(client.get("/id/tenure-donald-trump-president.nt").data,
-                         "application/n-triples", client)
+    graph = parse_rdflib(
+        client.get("/id/tenure-donald-trump-president.nt").data, "application/n-triples", client
+    )
     tenure = URIRef(TGID + "tenure-donald-trump-president")
     assert (tenure, URIRef(TG + "holder"), URIRef(TGID + "donald-trump")) in graph
     assert (tenure, URIRef(TG + "post"), URIRef(TGID + "president-of-the-united-states")) in graph

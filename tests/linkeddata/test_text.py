@@ -37,13 +37,24 @@ def test_quote_context_falls_back_to_stored_context() -> None:
     assert quote_context("Third", "x ", " y", text=TEXT, start=start, end=end).in_sentence
     wrong = quote_context("Fourth", "x ", " y", text=TEXT, start=start, end=end)
     assert (wrong.before, wrong.exact, wrong.after, wrong.in_sentence) == (
-        "x ", "Fourth", " y", False)
+        "x ",
+        "Fourth",
+        " y",
+        False,
+    )
     assert not quote_context("Third", None, None, text=None, start=0, end=5).in_sentence
 
 
-@pytest.mark.parametrize("lexical,datatype,shown", [
-    ("1987", "gYear", "1987"), ("1987-12", "gYearMonth", "December 1987"),
-    ("2018-10-20", "date", "20 October 2018"), ("2011-02-05", "date", "5 February 2011"),
-    ("2018-10-20", "string", "2018-10-20"), ("bogus", "date", "bogus")])
+@pytest.mark.parametrize(
+    "lexical,datatype,shown",
+    [
+        ("1987", "gYear", "1987"),
+        ("1987-12", "gYearMonth", "December 1987"),
+        ("2018-10-20", "date", "20 October 2018"),
+        ("2011-02-05", "date", "5 February 2011"),
+        ("2018-10-20", "string", "2018-10-20"),
+        ("bogus", "date", "bogus"),
+    ],
+)
 def test_format_date(lexical: str, datatype: str, shown: str) -> None:
     assert format_date(lexical, XSD + datatype) == shown

@@ -20,8 +20,10 @@ from . import virtuoso as vt
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
     if vt.binaries() is None:
-        reason = ("Virtuoso is not installed (virtuoso-t/isql-vt not on PATH); "
-                  "run .ci/virtuoso.sh (Debian virtuoso-opensource)")
+        reason = (
+            "Virtuoso is not installed (virtuoso-t/isql-vt not on PATH); "
+            "run .ci/virtuoso.sh (Debian virtuoso-opensource)"
+        )
         missing(reason, "Virtuoso for tests/remote")
     server = vt.start(Path(tmp_path_factory.mktemp("virtuoso")))
     print(f"\nVirtuoso 7.2 started in {server.started_in:.1f} s on port {server.http_port}")

@@ -24,8 +24,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.build import build
-from treatygraph.sources import Project
+from treatygraph.build.compile import build
+from treatygraph.corpus.project import Project
 from treatygraph.store import ENGINE
 from treatygraph.store.base import QueryResult
 from treatygraph.store.remote import (
@@ -74,19 +74,21 @@ MIX = {
     "dates-and-numbers": """SELECT ?s ?d WHERE { ?s tg:date ?d
         FILTER(DATATYPE(?d) IN (xsd:date, xsd:gYearMonth, xsd:gYear)) } ORDER BY ?s ?d""",
     "booleans": "SELECT ?s ?b WHERE { ?s tg:nuclearCapable ?b } ORDER BY ?s",
-    "ask-true": "ASK { tgid:donald-trump rdfs:label \"Donald Trump\" }",
-    "ask-false": "ASK { tgid:donald-trump rdfs:label \"Nobody\" }",
+    "ask-true": 'ASK { tgid:donald-trump rdfs:label "Donald Trump" }',
+    "ask-false": 'ASK { tgid:donald-trump rdfs:label "Nobody" }',
     "construct": """CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a tg:Person ; rdfs:label ?l }""",
     "construct-where": "CONSTRUCT WHERE { tgid:inf-treaty ?p ?o }",
 }
 
 #: Answers that differ because of Virtuoso 7.2 itself (see docs/scaling.md), measured here.
 #: Each runs as a strict xfail: when Virtuoso stops differing, the entry must go.
-DECIMAL = ("Virtuoso stores an integral xsd:decimal (310.0) as xsd:integer 310")
-EXISTS = ("Virtuoso returns BIND(EXISTS {...}) as 1/0 xsd:integer, not xsd:boolean")
-EMPTY = ("Virtuoso returns no rows when a value from a GRAPH block joined with ?c "
-         "rdfs:subClassOf* is used in an expression (STRAFTER, REPLACE, SUBSTR); the same "
-         "join without the expression, or the expression without the path, answers")
+DECIMAL = "Virtuoso stores an integral xsd:decimal (310.0) as xsd:integer 310"
+EXISTS = "Virtuoso returns BIND(EXISTS {...}) as 1/0 xsd:integer, not xsd:boolean"
+EMPTY = (
+    "Virtuoso returns no rows when a value from a GRAPH block joined with ?c "
+    "rdfs:subClassOf* is used in an expression (STRAFTER, REPLACE, SUBSTR); the same "
+    "join without the expression, or the expression without the path, answers"
+)
 VIRTUOSO_DIFFERS = {
     "08-who-signed-inf-treaty": EXISTS,
     "10-what-inf-prohibits-and-allows": DECIMAL,
@@ -159,13 +161,16 @@ def test_chunks_keep_blank_nodes_together() -> None:
     b1, b2, b3 = ox.BlankNode("b1"), ox.BlankNode("b2"), ox.BlankNode("b3")
     p, s = ox.NamedNode("x:p"), ox.NamedNode("x:s")
     triples = [ox.Triple(s, p, ox.Literal(str(i))) for i in range(5)]
-    triples += [ox.Triple(s, p, b1), ox.Triple(b1, p, b2), ox.Triple(b2, p, ox.Literal("z")),
-                ox.Triple(b3, p, ox.Literal("y"))]
+    triples += [
+        ox.Triple(s, p, b1),
+        ox.Triple(b1, p, b2),
+        ox.Triple(b2, p, ox.Literal("z")),
+        ox.Triple(b3, p, ox.Literal("y")),
+    ]
     chunks = chunk_triples(triples, 2)
     assert sorted(map(str, sum(chunks, []))) == sorted(map(str, triples))
     for node in (b1, b2, b3):
-        holding = [i for i, c in enumerate(chunks)
-                   if any(node in (t.subject, t.object) for t in c)]
+        holding = [i for i, c in enumerate(chunks) if any(node in (t.subject, t.object) for t in c)]
         assert len(holding) == 1, f"{node} split over chunks {holding}"
     assert all(len(c) <= 3 for c in chunks)  # the b1-b2 group is 3 triples, kept whole
 
@@ -182,16 +187,20 @@ def test_graph_names_and_counts_are_ours(apps: tuple[Flask, Flask]) -> None:
     assert not remote.has_graph(DEFAULT_GRAPH_STAND_IN)
 
 
-def test_virtuoso_system_graphs_are_hidden(clients: tuple[FlaskClient, FlaskClient],
-                                           virtuoso: Virtuoso) -> None:
+def test_virtuoso_system_graphs_are_hidden(
+    clients: tuple[FlaskClient, FlaskClient], virtuoso: Virtuoso
+) -> None:
     """Virtuoso itself counts its ~2,500 system triples in the default graph; we do not."""
     from treatygraph.store.remote_http import Http
 
     http = Http(None, None)
     status, _, body, _ = http.request(
-        "POST", virtuoso.sparql_url,
+        "POST",
+        virtuoso.sparql_url,
         b"query=SELECT+%28COUNT%28*%29+AS+%3Fn%29+%7B%3Fs+%3Fp+%3Fo%7D",
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": SRJ}, 10)
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": SRJ},
+        10,
+    )
     assert status == 200
     raw_total = int(next(iter(ox.parse_query_results(body, ox.QueryResultsFormat.JSON)))[0].value)
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -201,9 +210,16 @@ def test_virtuoso_system_graphs_are_hidden(clients: tuple[FlaskClient, FlaskClie
 
 
 def _competency_params() -> list[Any]:
-    return [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
-        strict=True, reason=VIRTUOSO_DIFFERS[p.stem])] if p.stem in VIRTUOSO_DIFFERS else [])
-        for p in COMPETENCY]
+    return [
+        pytest.param(
+            p,
+            id=p.stem,
+            marks=[pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERS[p.stem])]
+            if p.stem in VIRTUOSO_DIFFERS
+            else [],
+        )
+        for p in COMPETENCY
+    ]
 
 
 @pytest.mark.parametrize("path", _competency_params())
@@ -212,8 +228,9 @@ def test_competency_queries_match(path: Path, clients: tuple[FlaskClient, FlaskC
     embedded, remote = (_ask(c, query) for c in clients)
     if path.stem in VIRTUOSO_DURATION:
         # Virtuoso 7.2 stores "P6M"^^xsd:duration as "6"^^xsd:duration
-        fixed = [tuple(re.sub(r'^"6"\^\^', '"P6M"^^', v or "") or None for v in row)
-                 for row in remote[1]]
+        fixed = [
+            tuple(re.sub(r'^"6"\^\^', '"P6M"^^', v or "") or None for v in row) for row in remote[1]
+        ]
         assert fixed != remote[1], "the duration quirk is gone: drop the workaround"
         remote = (remote[0], fixed)
     _same(embedded, remote, ordered="ORDER BY" in query.upper())
@@ -231,9 +248,10 @@ def test_query_mix_matches(name: str, clients: tuple[FlaskClient, FlaskClient]) 
 
 def test_engine_results_are_pyoxigraph_terms(apps: tuple[Flask, Flask]) -> None:
     remote = apps[1].extensions[ENGINE]
-    result: QueryResult = remote.query(PREFIXES + "SELECT ?b ?l WHERE { ?s tg:nuclearCapable ?b ;"
-                                       " rdfs:label ?l } LIMIT 1")
-    (b, label), = result.rows
+    result: QueryResult = remote.query(
+        PREFIXES + "SELECT ?b ?l WHERE { ?s tg:nuclearCapable ?b ; rdfs:label ?l } LIMIT 1"
+    )
+    ((b, label),) = result.rows
     assert isinstance(b, ox.Literal) and b.datatype == ox.NamedNode(XSD + "boolean")
     assert b.value in ("true", "false")  # Virtuoso writes 1/0; the engine reads them back
     assert isinstance(label, ox.Literal)
@@ -243,8 +261,9 @@ def test_result_cap_applies(apps: tuple[Flask, Flask]) -> None:
     client = apps[1].test_client()
     apps[1].config["RESULT_CAP"] = 5
     try:
-        resp = client.post("/sparql", data={"query": "SELECT * { ?s ?p ?o }"},
-                           headers={"Accept": SRJ})
+        resp = client.post(
+            "/sparql", data={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": SRJ}
+        )
     finally:
         apps[1].config["RESULT_CAP"] = 10_000
     assert resp.status_code == 413
@@ -255,8 +274,10 @@ def test_errors_and_refusals(clients: tuple[FlaskClient, FlaskClient]) -> None:
     _, client = clients
     bad = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p "})
     assert bad.status_code == 400
-    system = client.post("/sparql", data={
-        "query": "SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"})
+    system = client.post(
+        "/sparql",
+        data={"query": "SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o }"},
+    )
     assert system.status_code == 400 and "no such graph" in system.get_data(as_text=True)
     update = client.post("/update", data={"update": "CLEAR ALL"})
     assert update.status_code == 403
@@ -270,9 +291,11 @@ def test_entity_page(clients: tuple[FlaskClient, FlaskClient]) -> None:
     ttl = client.get("/id/donald-trump", headers={"Accept": "text/turtle"})
     assert ttl.status_code == 200 and ttl.mimetype == "text/turtle"
     graph = {q.triple for q in ox.parse(ttl.get_data(), ox.RdfFormat.TURTLE)}
-    label = ox.Triple(ox.NamedNode(TGID + "donald-trump"),
-                      ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                      ox.Literal("Donald Trump"))
+    label = ox.Triple(
+        ox.NamedNode(TGID + "donald-trump"),
+        ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+        ox.Literal("Donald Trump"),
+    )
     assert label in graph
 
 
@@ -288,16 +311,27 @@ def _by_value(quad: ox.Quad) -> tuple[object, ...]:
     return (quad.subject, quad.predicate, term)
 
 
-@pytest.mark.parametrize("path", ["/id/donald-trump", "/id/inf-treaty", "/id/john-bolton",
-                                  "/timeline", "/browse", "/positions", "/ontology"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/donald-trump",
+        "/id/inf-treaty",
+        "/id/john-bolton",
+        "/timeline",
+        "/browse",
+        "/positions",
+        "/ontology",
+    ],
+)
 def test_pages_match_embedded(path: str, clients: tuple[FlaskClient, FlaskClient]) -> None:
     for accept in ("text/turtle", "text/html"):
         embedded, remote = (c.get(path, headers={"Accept": accept}) for c in clients)
         assert (embedded.status_code, embedded.mimetype) == (remote.status_code, remote.mimetype)
         if accept == "text/turtle" and embedded.mimetype == "text/turtle":
             a, b = (set(ox.parse(r.get_data(), ox.RdfFormat.TURTLE)) for r in (embedded, remote))
-            if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                       for t in a):
+            if not any(
+                isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in a
+            ):
                 # Virtuoso stores 2600.0 (xsd:decimal) as 2600 (xsd:integer), and drops
                 # xsd:duration ("P6M" becomes "6"); compare numbers by value, the rest exactly.
                 assert {_by_value(t) for t in a} == {_by_value(t) for t in b}
@@ -305,8 +339,10 @@ def test_pages_match_embedded(path: str, clients: tuple[FlaskClient, FlaskClient
                 assert len(a) == len(b)
 
 
-KNOWN_DUMP_DIFF = re.compile(r'"(P6M|6)"\^\^<[^>]*#duration>'
-                             r'|"[0-9]+(\.0)?"\^\^<[^>]*#(decimal|integer)>')
+KNOWN_DUMP_DIFF = re.compile(
+    r'"(P6M|6)"\^\^<[^>]*#duration>'
+    r'|"[0-9]+(\.0)?"\^\^<[^>]*#(decimal|integer)>'
+)
 
 
 def _dump(client: FlaskClient, name: str) -> bytes:
@@ -319,8 +355,13 @@ def _dump(client: FlaskClient, name: str) -> bytes:
 def test_dumps_match(clients: tuple[FlaskClient, FlaskClient]) -> None:
     index = [clients[i].get("/dumps/index.json").get_json() for i in (0, 1)]
     assert index[0] == index[1]
-    for name in ("treatygraph.nq", "article.nt", "background.nt", "ontology.nt",
-                 "alignments.ttl.gz"):
+    for name in (
+        "treatygraph.nq",
+        "article.nt",
+        "background.nt",
+        "ontology.nt",
+        "alignments.ttl.gz",
+    ):
         embedded, remote = (_dump(c, name) for c in clients)
         diff = {line.decode() for line in set(embedded.splitlines()) ^ set(remote.splitlines())}
         # only what Virtuoso cannot store: xsd:duration, integral xsd:decimal
@@ -330,8 +371,9 @@ def test_dumps_match(clients: tuple[FlaskClient, FlaskClient]) -> None:
 def test_void_matches(clients: tuple[FlaskClient, FlaskClient]) -> None:
     embedded, remote = (c.get("/.well-known/void", headers={"Accept": NT}) for c in clients)
     assert embedded.status_code == remote.status_code == 200
-    a, b = (set(map(str, ox.parse(r.get_data(), ox.RdfFormat.N_TRIPLES)))
-            for r in (embedded, remote))
+    a, b = (
+        set(map(str, ox.parse(r.get_data(), ox.RdfFormat.N_TRIPLES))) for r in (embedded, remote)
+    )
     strip = re.compile(r"_:\S+")
     assert {strip.sub("_:b", t) for t in a} == {strip.sub("_:b", t) for t in b}
 
@@ -339,23 +381,33 @@ def test_void_matches(clients: tuple[FlaskClient, FlaskClient]) -> None:
 def test_load_with_graph_store_protocol(virtuoso: Virtuoso) -> None:
     """GSP PUT per graph (the alternative loader); blank nodes and the default graph."""
     store = ox.Store()
-    store.load(input=b"""
+    store.load(
+        input=b"""
 <http://ex.org/s> <http://ex.org/p> _:a <http://ex.org/gsp1> .
 _:a <http://ex.org/q> "v"@en <http://ex.org/gsp1> .
 <http://ex.org/s> <http://ex.org/p> "1" <http://ex.org/gsp2> .
 <http://ex.org/s> <http://ex.org/in-default> "yes" .
-""", format=ox.RdfFormat.N_QUADS)
-    engine = RemoteEngine(virtuoso.sparql_url, graph_store_url=virtuoso.graph_store_url,
-                          default_graph="urn:x-test:gsp-default")
-    assert engine.load(store) == ["http://ex.org/gsp1", "http://ex.org/gsp2",
-                                  "urn:x-test:gsp-default"]
+""",
+        format=ox.RdfFormat.N_QUADS,
+    )
+    engine = RemoteEngine(
+        virtuoso.sparql_url,
+        graph_store_url=virtuoso.graph_store_url,
+        default_graph="urn:x-test:gsp-default",
+    )
+    assert engine.load(store) == [
+        "http://ex.org/gsp1",
+        "http://ex.org/gsp2",
+        "urn:x-test:gsp-default",
+    ]
     assert engine.load(store)  # replaces, does not add
     assert engine.graph_names() == ["http://ex.org/gsp1", "http://ex.org/gsp2"]
     assert engine.triple_counts() == {"http://ex.org/gsp1": 2, "http://ex.org/gsp2": 1, None: 1}
-    rows = engine.query("SELECT ?v WHERE { <http://ex.org/s> <http://ex.org/p> ?b . "
-                        "?b <http://ex.org/q> ?v }").rows
+    rows = engine.query(
+        "SELECT ?v WHERE { <http://ex.org/s> <http://ex.org/p> ?b . ?b <http://ex.org/q> ?v }"
+    ).rows
     assert [str(r[0]) for r in rows] == ['"v"@en']
-    assert engine.query("ASK { ?s <http://ex.org/in-default> \"yes\" }").boolean
+    assert engine.query('ASK { ?s <http://ex.org/in-default> "yes" }').boolean
     assert not engine.query("ASK { GRAPH ?g { ?s <http://ex.org/in-default> ?o } }").boolean
 
 
@@ -367,19 +419,32 @@ def test_no_load_discovers_only_our_graphs(apps: tuple[Flask, Flask], virtuoso: 
     assert not SYSTEM_GRAPHS & set(names)
     pinned = RemoteEngine(virtuoso.sparql_url, graphs=[GRAPH + "ontology"])
     assert pinned.graph_names() == [GRAPH + "ontology"]
-    assert pinned.union_triple_count() == apps[0].extensions[ENGINE].triple_counts()[
-        GRAPH + "ontology"]
+    assert (
+        pinned.union_triple_count()
+        == apps[0].extensions[ENGINE].triple_counts()[GRAPH + "ontology"]
+    )
 
 
 def test_digest_auth_endpoint(virtuoso: Virtuoso) -> None:
     """Virtuoso's authenticated endpoints (/sparql-auth) use HTTP digest auth."""
     base = virtuoso.sparql_url.rsplit("/", 1)[0]
-    engine = RemoteEngine(base + "/sparql-auth", user="dba", password="dba", auth="digest",
-                          graph_store_url=base + "/sparql-graph-crud-auth",
-                          graphs=["http://ex.org/digest"])
+    engine = RemoteEngine(
+        base + "/sparql-auth",
+        user="dba",
+        password="dba",
+        auth="digest",
+        graph_store_url=base + "/sparql-graph-crud-auth",
+        graphs=["http://ex.org/digest"],
+    )
     store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("http://ex.org/s"), ox.NamedNode("http://ex.org/p"),
-                      ox.Literal("d"), ox.NamedNode("http://ex.org/digest")))
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://ex.org/s"),
+            ox.NamedNode("http://ex.org/p"),
+            ox.Literal("d"),
+            ox.NamedNode("http://ex.org/digest"),
+        )
+    )
     engine.load(store)
     assert engine.triple_counts() == {"http://ex.org/digest": 1, None: 0}
     wrong = RemoteEngine(base + "/sparql-auth", user="dba", password="nope", auth="digest")
@@ -394,7 +459,8 @@ def test_construct_gives_triples(apps: tuple[Flask, Flask]) -> None:
 
 
 def test_answers_from_a_store_others_write_to_are_reused_only_for_a_while(
-        virtuoso: Virtuoso) -> None:
+    virtuoso: Virtuoso,
+) -> None:
     """Another writer changes the store: cached answers give way after SHARED_CACHE_SECONDS."""
     graph = "urn:x-test:reuse"
 
@@ -412,12 +478,18 @@ def test_answers_from_a_store_others_write_to_are_reused_only_for_a_while(
         return [b["o"]["value"] for b in resp.get_json()["results"]["bindings"]]
 
     try:
-        with app_factory(STORE_PATH=virtuoso.store_path, STORE_LOAD=False,
-                         STORE_GRAPHS=[graph], SHARED_CACHE_SECONDS=1) as make:
+        with app_factory(
+            STORE_PATH=virtuoso.store_path,
+            STORE_LOAD=False,
+            STORE_GRAPHS=[graph],
+            SHARED_CACHE_SECONDS=1,
+        ) as make:
             client = make().test_client()
             assert answer(client) == ["before"]
-            write(f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "before" }} }};'
-                          f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "after" }} }}')
+            write(
+                f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "before" }} }};'
+                f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "after" }} }}'
+            )
             assert answer(client) == ["before"]  # reused: the cache is in effect
             time.sleep(1.2)
             assert answer(client) == ["after"]

@@ -24,22 +24,25 @@ from w3c.endpoint import Endpoint, HttpTransport  # noqa: E402
 from w3c.manifest import protocol_tests, suite_available, suite_dir  # noqa: E402
 
 if not suite_available():
-    pytest.skip(f"W3C test suite not found at {suite_dir()} (set TREATYGRAPH_W3C_SUITE)",
-                allow_module_level=True)
+    pytest.skip(
+        f"W3C test suite not found at {suite_dir()} (set TREATYGRAPH_W3C_SUITE)",
+        allow_module_level=True,
+    )
 
 TESTS = protocol_tests()
 QUERY_TESTS = [t for t in TESTS if not protocol.is_update_test(t)]
 
 
 @pytest.fixture(scope="module")
-def remote_endpoint(virtuoso: Virtuoso, tmp_path_factory: pytest.TempPathFactory
-                    ) -> Iterator[Endpoint]:
+def remote_endpoint(
+    virtuoso: Virtuoso, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
     work = tmp_path_factory.mktemp("w3c-remote")
     data = protocol.build_dataset(TESTS, work / "protocol.nq")
-    with LiveServer(["--store", virtuoso.store_path, "--data", str(data), "--workers", "1"],
-                    work / "serve.log") as server:
-        yield Endpoint("ours-virtuoso", HttpTransport(server.url), server.url, "/sparql",
-                       "/update")
+    with LiveServer(
+        ["--store", virtuoso.store_path, "--data", str(data), "--workers", "1"], work / "serve.log"
+    ) as server:
+        yield Endpoint("ours-virtuoso", HttpTransport(server.url), server.url, "/sparql", "/update")
 
 
 def test_query_tests_present() -> None:
@@ -54,8 +57,11 @@ def test_protocol_query(test: protocol.ProtocolTest, remote_endpoint: Endpoint) 
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("test", [t for t in TESTS if protocol.is_update_test(t)],
-                         ids=lambda t: t.short)
+@pytest.mark.parametrize(
+    "test", [t for t in TESTS if protocol.is_update_test(t)], ids=lambda t: t.short
+)
 def test_protocol_update(test: protocol.ProtocolTest) -> None:
-    pytest.skip("updates are refused on a remote store (served read-only: the endpoint's "
-                "dry-run-then-apply update path would apply each update twice)")
+    pytest.skip(
+        "updates are refused on a remote store (served read-only: the endpoint's "
+        "dry-run-then-apply update path would apply each update twice)"
+    )

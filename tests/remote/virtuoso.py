@@ -97,9 +97,13 @@ class Virtuoso:
         return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud"
 
     def isql_run(self, sql: str, timeout: float = 30.0) -> str:
-        out = subprocess.run([self.isql, f"127.0.0.1:{self.sql_port}", "dba", "dba"],
-                             input=sql.encode(), capture_output=True, timeout=timeout,
-                             check=False)
+        out = subprocess.run(
+            [self.isql, f"127.0.0.1:{self.sql_port}", "dba", "dba"],
+            input=sql.encode(),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
         text = out.stdout.decode(errors="replace") + out.stderr.decode(errors="replace")
         if out.returncode != 0 or "*** Error" in text:
             raise RuntimeError(f"isql failed ({out.returncode}):\n{text}")
@@ -126,9 +130,15 @@ class Virtuoso:
 
 def _ready(url: str) -> bool:
     query = urllib.parse.urlencode({"query": "ASK {}"}).encode()
-    req = urllib.request.Request(url, data=query, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        url,
+        data=query,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        },
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(req, timeout=2) as resp:
@@ -152,9 +162,14 @@ def start(workdir: Path) -> Virtuoso:
     ini.write_text(INI.format(d=workdir, sql_port=sql_port, http_port=http_port, vsp=vsp))
     began = time.monotonic()
     with (workdir / "stdout.log").open("wb") as out:
-        proc = subprocess.Popen([server, "+foreground", "+configfile", str(ini)],
-                                cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [server, "+foreground", "+configfile", str(ini)],
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     vt = Virtuoso(proc, workdir, sql_port, http_port, isql)
     deadline = began + START_TIMEOUT
     while time.monotonic() < deadline:

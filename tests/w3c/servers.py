@@ -6,7 +6,7 @@ Targets (env ``TREATYGRAPH_W3C_TARGET``):
 - ``oxigraph``: the reference Oxigraph server from the ``oxigraph`` PyPI package, in memory,
   loaded through its Graph Store endpoint.
 
-The default is ``ours`` when ``treatygraph.app`` can be imported, else ``oxigraph``.
+The default is ``ours`` when ``treatygraph.web.app`` can be imported, else ``oxigraph``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def target() -> str:
         if value not in TARGETS:
             raise ValueError(f"TREATYGRAPH_W3C_TARGET must be one of {TARGETS}, not {value!r}")
         return value
-    return "ours" if importlib.util.find_spec("treatygraph.app") is not None else "oxigraph"
+    return "ours" if importlib.util.find_spec("treatygraph.web.app") is not None else "oxigraph"
 
 
 def _bin(name: str) -> str | None:
@@ -140,8 +140,9 @@ def ours_command() -> list[str]:
     return [sys.executable, "-m", "treatygraph.cli"]
 
 
-def start_ours(data: Path, workdir: Path, update_token: str | None = None, *,
-               front_cache: bool = False) -> Server:
+def start_ours(
+    data: Path, workdir: Path, update_token: str | None = None, *, front_cache: bool = False
+) -> Server:
     """``treatygraph serve``; with ``front_cache``, behind its nginx front cache."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.frontcache import CACHE_MIN_USES
+from treatygraph.web.frontcache import CACHE_MIN_USES
 
 from . import protocol
 from ._params import param
@@ -28,10 +28,12 @@ def test_protocol(test: protocol.ProtocolTest, request: pytest.FixtureRequest) -
     _check(test, request, "protocol_write_server", "protocol_read_server")
 
 
-@pytest.mark.parametrize("test", [param(t, t.iri, t.short, "protocol", "via-front-cache")
-                                  for t in TESTS])
-def test_protocol_through_front_cache(test: protocol.ProtocolTest,
-                                      request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(
+    "test", [param(t, t.iri, t.short, "protocol", "via-front-cache") for t in TESTS]
+)
+def test_protocol_through_front_cache(
+    test: protocol.ProtocolTest, request: pytest.FixtureRequest
+) -> None:
     """The same suite against ``serve --front-cache``: nginx must not change any answer.
 
     A read test is run until nginx keeps its answers and once more, so the last run is
@@ -42,8 +44,9 @@ def test_protocol_through_front_cache(test: protocol.ProtocolTest,
         _check(test, request, "protocol_front_write_server", "protocol_front_read_server")
 
 
-def _check(test: protocol.ProtocolTest, request: pytest.FixtureRequest, write_server: str,
-           read_server: str) -> None:
+def _check(
+    test: protocol.ProtocolTest, request: pytest.FixtureRequest, write_server: str, read_server: str
+) -> None:
     if protocol.is_update_test(test):
         endpoint = request.getfixturevalue(write_server).endpoint
     else:

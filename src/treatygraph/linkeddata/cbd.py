@@ -3,7 +3,7 @@
 The RDF side of :mod:`describe`, kept apart because it is what machines get (``/id/<slug>``
 as Turtle, JSON-LD, ...) and it knows nothing of page models; :mod:`describe` and
 :mod:`listings` build their pages on these queries. All queries are fixed templates; the only
-values spliced in are IRIs built from slugs that matched :data:`treatygraph.namespaces.SLUG_RE`.
+values spliced in are IRIs built from slugs that matched :data:`treatygraph.rdf.iris.SLUG_RE`.
 
 The description of a resource R is a concise bounded description, symmetric and extended with
 provenance:
@@ -25,11 +25,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.namespaces import GRAPHS, OA, SLUG_RE, TG, TGID
+from treatygraph.rdf.iris import GRAPHS, OA, SLUG_RE, TG, TGID
 from treatygraph.store.base import QueryEngine
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PREAMBLE = (f"PREFIX tg: <{TG}>\nPREFIX rdfs: <{RDFS}>\nPREFIX oa: <{OA}>\n")
+PREAMBLE = f"PREFIX tg: <{TG}>\nPREFIX rdfs: <{RDFS}>\nPREFIX oa: <{OA}>\n"
 
 #: Fact classes, in the order their sections appear on a page, with section titles.
 FACT_CLASSES: tuple[tuple[str, str], ...] = (
@@ -87,17 +87,23 @@ def labels(engine: QueryEngine, iris: Iterable[str]) -> dict[str, str]:
     wanted = {i for i in iris if i}
     if not wanted:
         return {}
-    rows = _rows(engine, f"SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?x {{ "
-                         f"{_values(wanted)} }} ?x rdfs:label ?l }} GROUP BY ?x")
+    rows = _rows(
+        engine,
+        f"SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?x {{ "
+        f"{_values(wanted)} }} ?x rdfs:label ?l }} GROUP BY ?x",
+    )
     return {x.value: label.value for x, label in rows if label is not None}
 
 
 def fact_nodes(engine: QueryEngine, iri: str) -> dict[str, tuple[set[str], set[str]]]:
     classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
-    rows = _rows(engine, f"""SELECT DISTINCT ?f ?c ?x WHERE {{
+    rows = _rows(
+        engine,
+        f"""SELECT DISTINCT ?f ?c ?x WHERE {{
         VALUES ?c {{ {classes} }}
         ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>)
-        ?f a/rdfs:subClassOf* ?c . }}""")
+        ?f a/rdfs:subClassOf* ?c . }}""",
+    )
     facts: dict[str, tuple[set[str], set[str]]] = {}
     for f, c, x in rows:
         entry = facts.setdefault(f.value, (set(), set()))
@@ -112,8 +118,11 @@ def _blank_closure(engine: QueryEngine, iri: str, depth: int = 5) -> list[Any]:
     for k in range(depth, 1, -1):
         inner = f"OPTIONAL {{ ?o{k - 1} ?p{k} ?o{k} . FILTER(isBlank(?o{k - 1})) {inner} }}"
     template = " ".join(f"?o{k - 1} ?p{k} ?o{k} ." for k in range(1, depth + 1))
-    return _construct(engine, f"CONSTRUCT {{ {template} }} WHERE {{ <{iri}> ?p0 ?o0 . "
-                              f"FILTER(isBlank(?o0)) ?o0 ?p1 ?o1 . {inner} }}")
+    return _construct(
+        engine,
+        f"CONSTRUCT {{ {template} }} WHERE {{ <{iri}> ?p0 ?o0 . "
+        f"FILTER(isBlank(?o0)) ?o0 ?p1 ?o1 . {inner} }}",
+    )
 
 
 def describe(engine: QueryEngine, iri: str) -> Description | None:
@@ -122,28 +131,44 @@ def describe(engine: QueryEngine, iri: str) -> Description | None:
         return None
     facts = fact_nodes(engine, iri)
     nodes = {iri, *facts}
-    triples = set(_construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ "
-                                     f"VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}"))
+    triples = set(
+        _construct(
+            engine,
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}",
+        )
+    )
     triples |= set(_construct(engine, f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"))
-    triples |= set(_construct(engine, f"""CONSTRUCT {{ ?a ?p ?o . ?sel ?sp ?so }} WHERE {{
+    triples |= set(
+        _construct(
+            engine,
+            f"""CONSTRUCT {{ ?a ?p ?o . ?sel ?sp ?so }} WHERE {{
         {{ VALUES ?n {{ {_values(nodes)} }} ?n tg:anchor ?a }} UNION {{ BIND(<{iri}> AS ?a) }}
         ?a ?p ?o .
-        OPTIONAL {{ ?a oa:hasSelector ?sel . ?sel ?sp ?so }} }}"""))
+        OPTIONAL {{ ?a oa:hasSelector ?sel . ?sel ?sp ?so }} }}""",
+        )
+    )
     triples |= set(_blank_closure(engine, iri))
     mentioned = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     mentioned |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
     if mentioned:
-        triples |= set(_construct(engine, f"CONSTRUCT {{ ?x rdfs:label ?l }} WHERE {{ "
-                                          f"VALUES ?x {{ {_values(mentioned)} }} "
-                                          "?x rdfs:label ?l }"))
-    return Description(iri, sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
-                                                           str(t.object))), facts)
+        triples |= set(
+            _construct(
+                engine,
+                f"CONSTRUCT {{ ?x rdfs:label ?l }} WHERE {{ "
+                f"VALUES ?x {{ {_values(mentioned)} }} "
+                "?x rdfs:label ?l }",
+            )
+        )
+    return Description(
+        iri, sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))), facts
+    )
 
 
 def graph_triples(engine: QueryEngine, graph: str) -> list[Any]:
     """Every triple of one named graph (e.g. the ontology)."""
-    return _construct(engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> "
-                              "{ ?s ?p ?o } }")
+    return _construct(
+        engine, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    )
 
 
 def ontology_triples(engine: QueryEngine) -> list[Any]:
@@ -163,29 +188,44 @@ class AnchorRecord:
     source: str | None
 
 
-def anchor_records(engine: QueryEngine, nodes: Iterable[str],
-                   include_self: bool = False) -> dict[str, list[AnchorRecord]]:
+def anchor_records(
+    engine: QueryEngine, nodes: Iterable[str], include_self: bool = False
+) -> dict[str, list[AnchorRecord]]:
     """The anchors of each node, ordered by position in the article.
 
     With ``include_self`` a node that *is* an anchor is its own anchor."""
     wanted = set(nodes)
     if not wanted:
         return {}
-    link = "{ ?n tg:anchor ?a } UNION { ?n oa:hasSelector ?any BIND(?n AS ?a) }" \
-        if include_self else "?n tg:anchor ?a ."
-    rows = _rows(engine, f"""SELECT DISTINCT ?n ?a ?exact ?prefix ?suffix ?start ?end ?src WHERE {{
+    link = (
+        "{ ?n tg:anchor ?a } UNION { ?n oa:hasSelector ?any BIND(?n AS ?a) }"
+        if include_self
+        else "?n tg:anchor ?a ."
+    )
+    rows = _rows(
+        engine,
+        f"""SELECT DISTINCT ?n ?a ?exact ?prefix ?suffix ?start ?end ?src WHERE {{
         VALUES ?n {{ {_values(wanted)} }}
         {link}
         ?a oa:hasSelector ?q . ?q oa:exact ?exact .
         OPTIONAL {{ ?q oa:prefix ?prefix }} OPTIONAL {{ ?q oa:suffix ?suffix }}
         OPTIONAL {{ ?a oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end }}
-        OPTIONAL {{ ?a oa:hasSource ?src }} }}""")
+        OPTIONAL {{ ?a oa:hasSource ?src }} }}""",
+    )
     out: dict[str, list[AnchorRecord]] = {}
     for n, a, exact, prefix, suffix, start, end, src in rows:
-        out.setdefault(n.value, []).append(AnchorRecord(
-            n.value, a.value, exact.value, _v(prefix), _v(suffix),
-            int(start.value) if start is not None else None,
-            int(end.value) if end is not None else None, _v(src)))
+        out.setdefault(n.value, []).append(
+            AnchorRecord(
+                n.value,
+                a.value,
+                exact.value,
+                _v(prefix),
+                _v(suffix),
+                int(start.value) if start is not None else None,
+                int(end.value) if end is not None else None,
+                _v(src),
+            )
+        )
     for records in out.values():
         unique = {(r.anchor): r for r in records}
         records[:] = sorted(unique.values(), key=lambda r: (r.start or 0, r.end or 0, r.anchor))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from treatygraph.namespaces import PREFIXES, TG
+from treatygraph.rdf.iris import PREFIXES, TG
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_RANGE = "http://www.w3.org/2000/01/rdf-schema#range"
@@ -92,12 +92,13 @@ def build_context(ontology_triples: Iterable[Any]) -> dict[str, Any]:
     for prop in sorted(kinds):
         if not prop.startswith(ns):
             continue
-        key = prop[len(ns):]
+        key = prop[len(ns) :]
         definition: dict[str, str] = {"@id": "tg:" + key}
         prop_ranges = ranges.get(prop, set())
         if kinds[prop] == OWL + "ObjectProperty":
             enumerated = prop_ranges and all(
-                any(i.startswith(ns) for i in typed.get(r, ())) for r in prop_ranges)
+                any(i.startswith(ns) for i in typed.get(r, ())) for r in prop_ranges
+            )
             definition["@type"] = "@vocab" if enumerated else "@id"
         elif len(prop_ranges) == 1:
             (rng,) = prop_ranges

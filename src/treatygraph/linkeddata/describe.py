@@ -28,7 +28,7 @@ from treatygraph.linkeddata.cbd import (
     resource_iri,
 )
 from treatygraph.linkeddata.text import date_precision, format_date, quote_context
-from treatygraph.namespaces import ONTOLOGY_IRI, PREFIXES, TG, TGID
+from treatygraph.rdf.iris import ONTOLOGY_IRI, PREFIXES, TG, TGID
 from treatygraph.store.base import QueryEngine
 
 #: Re-exported from :mod:`cbd` for the views and :mod:`listings`, which import them from here.
@@ -41,11 +41,34 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: Properties shown in a fact's summary, in this order, when it has them.
-SUMMARY = tuple(str(TG[name]) for name in (
-    "holder", "stance", "option", "claimant", "claimType", "claimText", "speaker",
-    "quotedText", "medium", "agent", "participant", "post", "member", "organization",
-    "roleLabel", "status", "statusOf", "quantity", "quantityOf", "date", "startDate",
-    "endDate", "attestedOn"))
+SUMMARY = tuple(
+    str(TG[name])
+    for name in (
+        "holder",
+        "stance",
+        "option",
+        "claimant",
+        "claimType",
+        "claimText",
+        "speaker",
+        "quotedText",
+        "medium",
+        "agent",
+        "participant",
+        "post",
+        "member",
+        "organization",
+        "roleLabel",
+        "status",
+        "statusOf",
+        "quantity",
+        "quantityOf",
+        "date",
+        "startDate",
+        "endDate",
+        "attestedOn",
+    )
+)
 
 #: Identity links shown as "external identities".
 IDENTITY = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
@@ -153,20 +176,19 @@ def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(str(ns)) > len(best):
             best, name = str(ns), prefix
-    if best and iri[len(best):]:
-        return f"{name}:{iri[len(best):]}"
+    if best and iri[len(best) :]:
+        return f"{name}:{iri[len(best) :]}"
     return iri
 
 
 def default_linker(iri: str) -> str | None:
     if iri.startswith(str(TGID)):
-        return "/id/" + iri[len(str(TGID)):]
+        return "/id/" + iri[len(str(TGID)) :]
     if iri.startswith(str(TG)):
-        return "/ontology#" + iri[len(str(TG)):]
+        return "/ontology#" + iri[len(str(TG)) :]
     if iri == ONTOLOGY_IRI:
         return "/ontology"
     return None
-
 
 
 @dataclass(frozen=True)
@@ -180,8 +202,9 @@ class ArticleText:
 class PageBuilder:
     """Turns query results into page models: labels, links, values, snippets."""
 
-    def __init__(self, engine: QueryEngine, article: ArticleText,
-                 linker: Linker = default_linker) -> None:
+    def __init__(
+        self, engine: QueryEngine, article: ArticleText, linker: Linker = default_linker
+    ) -> None:
         self.engine = engine
         self.article = article
         self.linker = linker
@@ -209,11 +232,25 @@ class PageBuilder:
         return Value(text, None, shown, term.language)
 
     def snippet(self, record: AnchorRecord) -> Snippet:
-        ctx = quote_context(record.exact, record.prefix, record.suffix, text=self.article.text,
-                            start=record.start, end=record.end, limit=self.article.body_end)
-        return Snippet(self.link(record.anchor), self.link(record.source) if record.source
-                       else None, ctx.exact, ctx.before, ctx.after, record.start, record.end,
-                       ctx.in_sentence)
+        ctx = quote_context(
+            record.exact,
+            record.prefix,
+            record.suffix,
+            text=self.article.text,
+            start=record.start,
+            end=record.end,
+            limit=self.article.body_end,
+        )
+        return Snippet(
+            self.link(record.anchor),
+            self.link(record.source) if record.source else None,
+            ctx.exact,
+            ctx.before,
+            ctx.after,
+            record.start,
+            record.end,
+            ctx.in_sentence,
+        )
 
     def rows(self, triples: Iterable[Any], order: Sequence[str] | None = None) -> list[PropertyRow]:
         """Group triples by predicate (``order`` first, then by predicate label)."""
@@ -221,17 +258,29 @@ class PageBuilder:
         for t in triples:
             grouped.setdefault(t.predicate.value, []).append(t.object)
         rank = {p: i for i, p in enumerate(order or ())}
-        keys = sorted(grouped, key=lambda p: (rank.get(p, len(rank)), p != RDFS_LABEL,
-                                              self.link(p).label.lower(), p))
-        return [PropertyRow(self.link(p), sorted((self.value(o) for o in grouped[p]),
-                                                 key=lambda v: (v.text, v.link.iri if v.link
-                                                                else "")))
-                for p in keys]
+        keys = sorted(
+            grouped,
+            key=lambda p: (rank.get(p, len(rank)), p != RDFS_LABEL, self.link(p).label.lower(), p),
+        )
+        return [
+            PropertyRow(
+                self.link(p),
+                sorted(
+                    (self.value(o) for o in grouped[p]),
+                    key=lambda v: (v.text, v.link.iri if v.link else ""),
+                ),
+            )
+            for p in keys
+        ]
 
 
 # -- resource page ----------------------------------------------------------------------------
-def resource_page(engine: QueryEngine, description: Description, article: ArticleText,
-                  linker: Linker = default_linker) -> ResourcePage:
+def resource_page(
+    engine: QueryEngine,
+    description: Description,
+    article: ArticleText,
+    linker: Linker = default_linker,
+) -> ResourcePage:
     """The HTML page model of a described resource."""
     iri = description.iri
     builder = PageBuilder(engine, article, linker)
@@ -242,20 +291,35 @@ def resource_page(engine: QueryEngine, description: Description, article: Articl
                 iris.add(term.value)
     builder.load_labels(iris)
     own = [t for t in description.triples if t.subject == ox.NamedNode(iri)]
-    types = sorted((builder.link(t.object.value) for t in own
-                    if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)),
-                   key=lambda link: link.label)
+    types = sorted(
+        (
+            builder.link(t.object.value)
+            for t in own
+            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+        ),
+        key=lambda link: link.label,
+    )
     properties = builder.rows([t for t in own if t.predicate.value != RDF_TYPE])
-    external = sorted((builder.link(t.object.value) for t in own
-                       if t.predicate.value in IDENTITY and isinstance(t.object, ox.NamedNode)
-                       and not t.object.value.startswith("https://w3id.org/treatygraph/")),
-                      key=lambda link: link.iri)
+    external = sorted(
+        (
+            builder.link(t.object.value)
+            for t in own
+            if t.predicate.value in IDENTITY
+            and isinstance(t.object, ox.NamedNode)
+            and not t.object.value.startswith("https://w3id.org/treatygraph/")
+        ),
+        key=lambda link: link.iri,
+    )
     for link in external:
         link.label = external_label(link.iri)
-    incoming = sorted((Incoming(builder.link(t.subject.value), builder.link(t.predicate.value))
-                       for t in description.triples
-                       if t.object == ox.NamedNode(iri) and isinstance(t.subject, ox.NamedNode)),
-                      key=lambda i: (i.predicate.label.lower(), i.subject.label.lower()))
+    incoming = sorted(
+        (
+            Incoming(builder.link(t.subject.value), builder.link(t.predicate.value))
+            for t in description.triples
+            if t.object == ox.NamedNode(iri) and isinstance(t.subject, ox.NamedNode)
+        ),
+        key=lambda i: (i.predicate.label.lower(), i.subject.label.lower()),
+    )
     anchors = anchor_records(engine, iris & ({iri} | set(description.facts)), include_self=True)
     groups = []
     by_subject: dict[str, list[Any]] = {}
@@ -267,19 +331,33 @@ def resource_page(engine: QueryEngine, description: Description, article: Articl
             if cls not in classes or _claimed_earlier(cls, classes):
                 continue
             node_triples = by_subject.get(node, [])
-            fact_types = sorted((builder.link(t.object.value) for t in node_triples
-                                 if t.predicate.value == RDF_TYPE), key=lambda x: x.label)
-            details = builder.rows([t for t in node_triples if t.predicate.value in SUMMARY],
-                                   order=SUMMARY)
-            facts.append(Fact(builder.link(node), fact_types,
-                              sorted((builder.link(r) for r in roles), key=lambda x: x.label),
-                              details, [builder.snippet(a) for a in anchors.get(node, [])]))
+            fact_types = sorted(
+                (
+                    builder.link(t.object.value)
+                    for t in node_triples
+                    if t.predicate.value == RDF_TYPE
+                ),
+                key=lambda x: x.label,
+            )
+            details = builder.rows(
+                [t for t in node_triples if t.predicate.value in SUMMARY], order=SUMMARY
+            )
+            facts.append(
+                Fact(
+                    builder.link(node),
+                    fact_types,
+                    sorted((builder.link(r) for r in roles), key=lambda x: x.label),
+                    details,
+                    [builder.snippet(a) for a in anchors.get(node, [])],
+                )
+            )
         if facts:
             facts.sort(key=lambda f: (_first_date(f), f.link.label.lower()))
             groups.append(FactGroup(title, cls, facts))
     own_snippets = [builder.snippet(a) for a in anchors.get(iri, [])]
-    return ResourcePage(builder.link(iri), types, properties, incoming, groups, own_snippets,
-                        external)
+    return ResourcePage(
+        builder.link(iri), types, properties, incoming, groups, own_snippets, external
+    )
 
 
 def _claimed_earlier(cls: str, classes: set[str]) -> bool:

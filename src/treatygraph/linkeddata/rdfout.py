@@ -18,16 +18,19 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from treatygraph.conneg import Format
-from treatygraph.namespaces import PREFIXES
+from treatygraph.rdf.iris import PREFIXES
+from treatygraph.web.conneg import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 #: conneg format name -> pyoxigraph writer
 OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
@@ -83,8 +86,12 @@ def to_graph(triples: Iterable[Any]) -> Graph:
 def sort_key(item: Any) -> tuple[str, ...]:
     """Stable order of triples/quads: graph, subject, predicate, object (N-Triples text)."""
     graph = getattr(item, "graph_name", None)
-    return ("" if graph is None or isinstance(graph, ox.DefaultGraph) else str(graph),
-            str(item.subject), str(item.predicate), str(item.object))
+    return (
+        "" if graph is None or isinstance(graph, ox.DefaultGraph) else str(graph),
+        str(item.subject),
+        str(item.predicate),
+        str(item.object),
+    )
 
 
 def unique_sorted(items: Iterable[Any]) -> list[Any]:
@@ -92,8 +99,13 @@ def unique_sorted(items: Iterable[Any]) -> list[Any]:
 
 
 # -- writers ------------------------------------------------------------------------------
-def serialize_triples(triples: Iterable[Any], fmt: Format, *, context: dict[str, Any] | None = None,
-                      context_url: str | None = None) -> bytes:
+def serialize_triples(
+    triples: Iterable[Any],
+    fmt: Format,
+    *,
+    context: dict[str, Any] | None = None,
+    context_url: str | None = None,
+) -> bytes:
     """One graph in ``fmt`` (turtle, ntriples, rdfxml, jsonld; trig/nquads: default graph)."""
     items = unique_sorted(triples)
     if fmt.name == "jsonld":
@@ -123,8 +135,9 @@ def _write(items: Sequence[Any], writer: ox.RdfFormat) -> bytes:
 
 
 # -- JSON-LD ------------------------------------------------------------------------------
-def jsonld_document(triples: Sequence[Any], context: dict[str, Any],
-                    context_url: str | None) -> dict[str, Any]:
+def jsonld_document(
+    triples: Sequence[Any], context: dict[str, Any], context_url: str | None
+) -> dict[str, Any]:
     """Compact ``triples`` with ``context``; ``@context`` names ``context_url`` when given."""
     if not triples:
         doc: dict[str, Any] = {"@graph": []}

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from treatygraph.article import Article, find_article, load_article
+from treatygraph.corpus.documents import Article, find_article, load_article
 from treatygraph.linkeddata.describe import ArticleText
 from treatygraph.store import get_engine
 

@@ -6,8 +6,20 @@ import re
 from dataclasses import dataclass
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 #: A sentence ends at . ? ! (optionally followed by closing quotes/brackets) before
 #: whitespace, or at a line break.
@@ -45,12 +57,25 @@ def sentence_context(text: str, start: int, end: int, limit: int | None = None) 
     return Context(text[left:start], text[start:end], text[end:right], True)
 
 
-def quote_context(exact: str, prefix: str | None, suffix: str | None, *, text: str | None,
-                  start: int | None, end: int | None, limit: int | None = None) -> Context:
+def quote_context(
+    exact: str,
+    prefix: str | None,
+    suffix: str | None,
+    *,
+    text: str | None,
+    start: int | None,
+    end: int | None,
+    limit: int | None = None,
+) -> Context:
     """The quote in its sentence when the article text agrees with the anchor, else the
     anchor's own prefix/suffix context."""
-    if (text is not None and start is not None and end is not None
-            and 0 <= start <= end <= len(text) and text[start:end] == exact):
+    if (
+        text is not None
+        and start is not None
+        and end is not None
+        and 0 <= start <= end <= len(text)
+        and text[start:end] == exact
+    ):
         return sentence_context(text, start, end, limit)
     return Context(prefix or "", exact, suffix or "", False)
 
@@ -73,4 +98,5 @@ def format_date(lexical: str, datatype: str | None) -> str:
 
 def date_precision(datatype: str | None) -> str | None:
     return {XSD + "gYear": "year", XSD + "gYearMonth": "month", XSD + "date": "day"}.get(
-        datatype or "")
+        datatype or ""
+    )

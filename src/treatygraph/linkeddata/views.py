@@ -1,5 +1,5 @@
 """HTTP views of the linked-data layer. Thin: negotiate, call :mod:`.describe` /
-:mod:`treatygraph.dumps` / :mod:`treatygraph.dataset_description`, render or serialise.
+:mod:`treatygraph.linkeddata.dumps` / :mod:`treatygraph.linkeddata.void`, render or serialise.
 
 Routes (every HTML page has a machine twin)::
 
@@ -30,13 +30,14 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from treatygraph import cachepolicy, conneg, dataset_description, dumps
-from treatygraph.conneg import Format
-from treatygraph.linkeddata import describe, listings, rdfout
+from treatygraph.linkeddata import describe, dumps, listings, rdfout
+from treatygraph.linkeddata import void as dataset_description
 from treatygraph.linkeddata.context import build_context, context_document
 from treatygraph.linkeddata.state import get_state, init_state
-from treatygraph.namespaces import GRAPHS, ONTOLOGY_IRI, TG, TGID
+from treatygraph.rdf.iris import GRAPHS, ONTOLOGY_IRI, TG, TGID
 from treatygraph.store import get_engine
+from treatygraph.web import cachepolicy, conneg
+from treatygraph.web.conneg import Format
 
 bp = Blueprint("ld", __name__)
 
@@ -49,17 +50,38 @@ def _rdf(name: str) -> Format:
 
 
 #: What a resource or the ontology can be served as (HTML first: the default for */*).
-RESOURCE_FORMATS: tuple[Format, ...] = (HTML, _rdf("turtle"), _rdf("jsonld"), _rdf("ntriples"),
-                                        _rdf("rdfxml"))
+RESOURCE_FORMATS: tuple[Format, ...] = (
+    HTML,
+    _rdf("turtle"),
+    _rdf("jsonld"),
+    _rdf("ntriples"),
+    _rdf("rdfxml"),
+)
 #: RDF-only documents (VoID, DCAT): Turtle first.
-DESCRIPTION_FORMATS: tuple[Format, ...] = (_rdf("turtle"), _rdf("jsonld"), _rdf("ntriples"),
-                                           _rdf("rdfxml"))
+DESCRIPTION_FORMATS: tuple[Format, ...] = (
+    _rdf("turtle"),
+    _rdf("jsonld"),
+    _rdf("ntriples"),
+    _rdf("rdfxml"),
+)
 PAGE_FORMATS: tuple[Format, ...] = (HTML, JSON)
 #: file suffix -> format
-SUFFIXES: dict[str, Format] = {"html": HTML, "ttl": _rdf("turtle"), "jsonld": _rdf("jsonld"),
-                               "nt": _rdf("ntriples"), "rdf": _rdf("rdfxml"), "json": JSON}
-SUFFIX_OF = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt", "rdfxml": "rdf",
-             "html": "html", "json": "json"}
+SUFFIXES: dict[str, Format] = {
+    "html": HTML,
+    "ttl": _rdf("turtle"),
+    "jsonld": _rdf("jsonld"),
+    "nt": _rdf("ntriples"),
+    "rdf": _rdf("rdfxml"),
+    "json": JSON,
+}
+SUFFIX_OF = {
+    "turtle": "ttl",
+    "jsonld": "jsonld",
+    "ntriples": "nt",
+    "rdfxml": "rdf",
+    "html": "html",
+    "json": "json",
+}
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -73,14 +95,22 @@ def _choose(ext: str | None, offered: Sequence[Format]) -> Format:
     if ext is not None:
         fmt = SUFFIXES.get(ext)
         if fmt is None or fmt not in offered:
-            raise NotFound(f"no .{ext} version here; try "
-                           + ", ".join("." + SUFFIX_OF[f.name] for f in offered))
+            raise NotFound(
+                f"no .{ext} version here; try "
+                + ", ".join("." + SUFFIX_OF[f.name] for f in offered)
+            )
         return fmt
     return conneg.negotiate(request.headers.get("Accept"), offered, request.args.get("format"))
 
 
-def _send(body: bytes, fmt: Format | str, *, negotiated: bool, status: int = 200,
-          location: str | None = None) -> Response:
+def _send(
+    body: bytes,
+    fmt: Format | str,
+    *,
+    negotiated: bool,
+    status: int = 200,
+    location: str | None = None,
+) -> Response:
     content_type = fmt if isinstance(fmt, str) else fmt.content_type
     resp = Response(body, status=status, content_type=content_type)
     if negotiated:
@@ -104,17 +134,18 @@ def context_url() -> str:
 
 
 def _context() -> dict[str, Any]:
-    return get_state().cached("context", lambda: build_context(
-        describe.ontology_triples(get_engine())))
+    return get_state().cached(
+        "context", lambda: build_context(describe.ontology_triples(get_engine()))
+    )
 
 
 def _linker(iri: str) -> str | None:
     if iri.startswith(str(TGID)):
-        slug = iri[len(str(TGID)):]
+        slug = iri[len(str(TGID)) :]
         if describe.resource_iri(slug):
             return url_for("ld.resource", name=slug)
     if iri.startswith(str(TG)):
-        return url_for("ld.ontology") + "#" + iri[len(str(TG)):]
+        return url_for("ld.ontology") + "#" + iri[len(str(TG)) :]
     if iri == ONTOLOGY_IRI:
         return url_for("ld.ontology")
     return None
@@ -138,8 +169,7 @@ def _alternates(endpoint: str, formats: Sequence[Format], **values: Any) -> list
         name = values.get("name")
         suffix = SUFFIX_OF[fmt.name]
         args = dict(values, name=f"{name}.{suffix}") if name else dict(values, ext=suffix)
-        out.append({"href": url_for(endpoint, **args), "type": fmt.media_type,
-                    "label": suffix})
+        out.append({"href": url_for(endpoint, **args), "type": fmt.media_type, "label": suffix})
     return out
 
 
@@ -163,11 +193,15 @@ def resource(name: str) -> Response:
         return _not_found(iri or str(TGID) + slug, fmt)
     if fmt is HTML:
         page = describe.resource_page(engine, description, get_state().article_text, _linker)
-        html = render_template("ld_resource.html", page=page,
-                               alternates=_alternates("ld.resource", RESOURCE_FORMATS, name=slug))
+        html = render_template(
+            "ld_resource.html",
+            page=page,
+            alternates=_alternates("ld.resource", RESOURCE_FORMATS, name=slug),
+        )
         return _send(html.encode("utf-8"), HTML, negotiated=ext is None, location=location)
-    return _send(_serialize(description.triples, fmt), fmt, negotiated=ext is None,
-                 location=location)
+    return _send(
+        _serialize(description.triples, fmt), fmt, negotiated=ext is None, location=location
+    )
 
 
 def _not_found(iri: str, fmt: Format) -> Response:
@@ -192,13 +226,16 @@ def ontology(ext: str | None) -> Response:
     location = url_for("ld.ontology", ext=SUFFIX_OF[fmt.name])
     state = get_state()
     if fmt is HTML:
-        from treatygraph.ontodoc import render_html
+        from treatygraph.build.ontodoc import render_html
 
-        html = state.cached("ontology.html", lambda: render_html(
-            rdfout.to_graph(describe.ontology_triples(engine))))
+        html = state.cached(
+            "ontology.html", lambda: render_html(rdfout.to_graph(describe.ontology_triples(engine)))
+        )
         return _send(html.encode("utf-8"), HTML, negotiated=ext is None, location=location)
-    body = state.cached(("ontology", fmt.name, context_url()), lambda: _serialize(
-        describe.ontology_triples(engine), fmt))
+    body = state.cached(
+        ("ontology", fmt.name, context_url()),
+        lambda: _serialize(describe.ontology_triples(engine), fmt),
+    )
     return _send(body, fmt, negotiated=ext is None, location=location)
 
 
@@ -214,9 +251,14 @@ def context() -> Response:
 def browse(ext: str | None) -> Response:
     fmt = _choose(ext, PAGE_FORMATS)
     kinds = listings.kind_counts(get_engine(), _linker)
-    return _page("ld_browse.html", {"kinds": [dataclasses.asdict(k) for k in kinds]}, fmt,
-                 url_for("ld.browse", ext=SUFFIX_OF[fmt.name]), kinds=kinds,
-                 alternates=_alternates("ld.browse", PAGE_FORMATS))
+    return _page(
+        "ld_browse.html",
+        {"kinds": [dataclasses.asdict(k) for k in kinds]},
+        fmt,
+        url_for("ld.browse", ext=SUFFIX_OF[fmt.name]),
+        kinds=kinds,
+        alternates=_alternates("ld.browse", PAGE_FORMATS),
+    )
 
 
 @bp.route("/browse/<name>")
@@ -227,18 +269,26 @@ def browse_kind(name: str) -> Response:
     if kind is None:
         raise NotFound(f"no index {kind_name!r}; see {url_for('ld.browse')}")
     page = listings.kind_page(get_engine(), kind, _linker)
-    return _page("ld_kind.html", page, fmt,
-                 url_for("ld.browse_kind", name=f"{kind_name}.{SUFFIX_OF[fmt.name]}"),
-                 alternates=_alternates("ld.browse_kind", PAGE_FORMATS, name=kind_name))
+    return _page(
+        "ld_kind.html",
+        page,
+        fmt,
+        url_for("ld.browse_kind", name=f"{kind_name}.{SUFFIX_OF[fmt.name]}"),
+        alternates=_alternates("ld.browse_kind", PAGE_FORMATS, name=kind_name),
+    )
 
 
 @bp.route("/timeline", defaults={"ext": None})
 @bp.route("/timeline.<ext>")
 def timeline(ext: str | None) -> Response:
     fmt = _choose(ext, PAGE_FORMATS)
-    return _page("ld_timeline.html", listings.timeline(get_engine(), _linker), fmt,
-                 url_for("ld.timeline", ext=SUFFIX_OF[fmt.name]),
-                 alternates=_alternates("ld.timeline", PAGE_FORMATS))
+    return _page(
+        "ld_timeline.html",
+        listings.timeline(get_engine(), _linker),
+        fmt,
+        url_for("ld.timeline", ext=SUFFIX_OF[fmt.name]),
+        alternates=_alternates("ld.timeline", PAGE_FORMATS),
+    )
 
 
 @bp.route("/positions", defaults={"ext": None})
@@ -250,9 +300,13 @@ def positions(ext: str | None) -> Response:
     if agreement is None or not describe.exists(get_engine(), agreement):
         raise NotFound(f"no agreement {slug!r}; see {url_for('ld.browse_kind', name='treaties')}")
     page = listings.positions_page(get_engine(), agreement, get_state().article_text, _linker)
-    return _page("ld_positions.html", page, fmt,
-                 url_for("ld.positions", ext=SUFFIX_OF[fmt.name], agreement=slug),
-                 alternates=_alternates("ld.positions", PAGE_FORMATS, agreement=slug))
+    return _page(
+        "ld_positions.html",
+        page,
+        fmt,
+        url_for("ld.positions", ext=SUFFIX_OF[fmt.name], agreement=slug),
+        alternates=_alternates("ld.positions", PAGE_FORMATS, agreement=slug),
+    )
 
 
 # -- dumps ---------------------------------------------------------------------------------------
@@ -268,12 +322,25 @@ def _specs() -> list[dumps.DumpSpec]:
 @bp.route("/dumps/index.<ext>")
 def dump_index(ext: str | None) -> Response:
     fmt = _choose(ext, PAGE_FORMATS)
-    rows = [{"filename": s.filename, "url": url_for("ld.dump", filename=s.filename),
-             "graph": s.graph, "media_type": s.media_type, "content_type": s.content_type,
-             "gzip": s.gzip, "title": s.title} for s in _specs()]
-    return _page("ld_dumps.html", {"dumps": rows}, fmt,
-                 url_for("ld.dump_index", ext=SUFFIX_OF[fmt.name]),
-                 alternates=_alternates("ld.dump_index", PAGE_FORMATS))
+    rows = [
+        {
+            "filename": s.filename,
+            "url": url_for("ld.dump", filename=s.filename),
+            "graph": s.graph,
+            "media_type": s.media_type,
+            "content_type": s.content_type,
+            "gzip": s.gzip,
+            "title": s.title,
+        }
+        for s in _specs()
+    ]
+    return _page(
+        "ld_dumps.html",
+        {"dumps": rows},
+        fmt,
+        url_for("ld.dump_index", ext=SUFFIX_OF[fmt.name]),
+        alternates=_alternates("ld.dump_index", PAGE_FORMATS),
+    )
 
 
 @bp.route("/dumps/<filename>")
@@ -282,8 +349,9 @@ def dump(filename: str) -> Response:
     if spec is None:
         raise NotFound(f"no dump {filename!r}; see {url_for('ld.dump_index')}")
     ctx = context_url()
-    made = get_state().cached(("dump", filename, ctx),
-                              lambda: dumps.render_spec(_dataset(), spec, ctx))
+    made = get_state().cached(
+        ("dump", filename, ctx), lambda: dumps.render_spec(_dataset(), spec, ctx)
+    )
     resp = _send(made.body, spec.content_type, negotiated=False)
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
@@ -292,16 +360,19 @@ def dump(filename: str) -> Response:
 # -- VoID, DCAT ------------------------------------------------------------------------------
 def _site() -> dataset_description.Site:
     config = current_app.config
-    return dataset_description.Site(_base_url(), str(config["DATASET_LICENSE"]),
-                                    str(config["DATASET_PUBLISHER"]))
+    return dataset_description.Site(
+        _base_url(), str(config["DATASET_LICENSE"]), str(config["DATASET_PUBLISHER"])
+    )
 
 
 def _description(kind: str, location: str) -> Response:
     fmt = _choose(None, DESCRIPTION_FORMATS)
     site = _site()
     builder = dataset_description.void if kind == "void" else dataset_description.dcat
-    body = get_state().cached((kind, fmt.name, site, context_url()), lambda: _serialize(
-        builder(get_engine(), site, _specs()), fmt))
+    body = get_state().cached(
+        (kind, fmt.name, site, context_url()),
+        lambda: _serialize(builder(get_engine(), site, _specs()), fmt),
+    )
     return _send(body, fmt, negotiated=True, location=location)
 
 

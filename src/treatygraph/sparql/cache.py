@@ -28,11 +28,19 @@ class CachedResponse:
 
 
 class ResponseCache:
-    def __init__(self, max_entries: int = 512, max_bytes: int = 64 << 20,
-                 max_entry_bytes: int = 1 << 20, max_age: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int = 512,
+        max_bytes: int = 64 << 20,
+        max_entry_bytes: int = 1 << 20,
+        max_age: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_entries, self.max_bytes, self.max_entry_bytes = (
-            max_entries, max_bytes, max_entry_bytes)
+            max_entries,
+            max_bytes,
+            max_entry_bytes,
+        )
         self.max_age, self.clock = max_age, clock
         self._entries: OrderedDict[Hashable, CachedResponse] = OrderedDict()
         self._bytes = 0
@@ -65,8 +73,7 @@ class ResponseCache:
         """Store ``entry`` (unless it is too big, or caching is off); return it as stored."""
         if self.max_age is not None:
             entry = dataclasses.replace(entry, stored_at=self.clock())
-        if (self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes
-                or self.max_age == 0):
+        if self.max_entries <= 0 or len(entry.body) > self.max_entry_bytes or self.max_age == 0:
             return entry
         with self._lock:
             old = self._entries.pop(key, None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from treatygraph.conneg import ALL_FORMATS, Format
 from treatygraph.sparql import results
 from treatygraph.store.base import (
     EngineEvaluationError,
@@ -22,6 +21,7 @@ from treatygraph.store.base import (
     ResultLimitExceeded,
     UpstreamError,
 )
+from treatygraph.web.conneg import ALL_FORMATS, Format
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,14 @@ def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
             engine.update(job.sparql, base_iri=job.base_iri)
             return Reply("ok", body=engine.dump("application/n-quads"))
         query = getattr(engine, "query_tsv", engine.query)
-        result: QueryResult = query(job.sparql, job.default_graphs or None,
-                                    job.named_graphs or None,
-                                    union_default_graph=job.union_default_graph,
-                                    base_iri=job.base_iri, max_results=job.max_results)
+        result: QueryResult = query(
+            job.sparql,
+            job.default_graphs or None,
+            job.named_graphs or None,
+            union_default_graph=job.union_default_graph,
+            base_iri=job.base_iri,
+            max_results=job.max_results,
+        )
     except EngineSyntaxError as err:
         return Reply("syntax", message=err.message)
     except ResultLimitExceeded as err:
@@ -88,9 +92,11 @@ def warm_up() -> None:
     import pyoxigraph as ox
 
     node = ox.NamedNode("https://example.org/x")
-    samples = [QueryResult("bindings", variables=["x"], rows=[(node,), (ox.Literal("x"),)]),
-               QueryResult("boolean", boolean=True),
-               QueryResult("graph", triples=[ox.Triple(node, node, ox.Literal("1"))])]
+    samples = [
+        QueryResult("bindings", variables=["x"], rows=[(node,), (ox.Literal("x"),)]),
+        QueryResult("boolean", boolean=True),
+        QueryResult("graph", triples=[ox.Triple(node, node, ox.Literal("1"))]),
+    ]
     for sample in samples:
         for fmt in ALL_FORMATS:
             if (fmt.kind == "rdf") == (sample.kind == "graph"):

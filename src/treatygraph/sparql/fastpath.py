@@ -15,9 +15,6 @@ from typing import Any
 
 from flask import Flask
 
-from treatygraph import cachepolicy
-from treatygraph.errors import ClientError
-from treatygraph.metrics import EXTENSION as METRICS
 from treatygraph.sparql.protocol import (
     CACHE,
     _decode_params,
@@ -25,6 +22,9 @@ from treatygraph.sparql.protocol import (
     cached_headers,
     site_root,
 )
+from treatygraph.web import cachepolicy
+from treatygraph.web.errors import ClientError
+from treatygraph.web.metrics import EXTENSION as METRICS
 
 StartResponse = Any  # the WSGI start_response callable
 
@@ -39,8 +39,11 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
     cache_control = cachepolicy.cache_control(app.config)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
-                or "HTTP_IF_NONE_MATCH" in environ):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("PATH_INFO") != "/sparql"
+            or "HTTP_IF_NONE_MATCH" in environ
+        ):
             return inner(environ, start_response)
         started = time.perf_counter()
         raw = environ.get("QUERY_STRING", "").encode("latin-1")
@@ -49,17 +52,28 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
             queries = params.get("query", [])
             if len(raw) > body_cap or len(queries) != 1 or "update" in params:
                 return inner(environ, start_response)
-            key = cache_key(queries[0], params, environ.get("HTTP_ACCEPT"),
-                            site_root(environ, base_url) + "/sparql")
+            key = cache_key(
+                queries[0],
+                params,
+                environ.get("HTTP_ACCEPT"),
+                site_root(environ, base_url) + "/sparql",
+            )
         except ClientError:  # Flask answers it, with the same message
             return inner(environ, start_response)
         entry = cache.get(key)
         if entry is None:
             return inner(environ, start_response)
-        control = (cache_control if cache.max_age is None  # the data cannot change under us
-                   else cachepolicy.cache_control(app.config, cache.age(entry)))
-        headers = {"Content-Type": entry.content_type, "Content-Length": str(len(entry.body)),
-                   **cached_headers(entry, control), **always}
+        control = (
+            cache_control
+            if cache.max_age is None  # the data cannot change under us
+            else cachepolicy.cache_control(app.config, cache.age(entry))
+        )
+        headers = {
+            "Content-Type": entry.content_type,
+            "Content-Length": str(len(entry.body)),
+            **cached_headers(entry, control),
+            **always,
+        }
         start_response("200 OK", list(headers.items()))
         metrics.increment("query_cache_hits")
         metrics.observe_request("sparql", 200, time.perf_counter() - started)

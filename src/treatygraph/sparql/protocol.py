@@ -30,8 +30,13 @@ from werkzeug.wsgi import get_current_url
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-from treatygraph import cachepolicy, conneg
-from treatygraph.errors import (
+from treatygraph.sparql import safety, service_description
+from treatygraph.sparql.cache import CachedResponse, ResponseCache
+from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
+from treatygraph.store import all_executors, get_engine, get_executor
+from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
+from treatygraph.web import cachepolicy, conneg
+from treatygraph.web.errors import (
     BadGateway,
     BadRequest,
     Forbidden,
@@ -44,12 +49,7 @@ from treatygraph.errors import (
     UnsupportedMediaType,
     UriTooLong,
 )
-from treatygraph.metrics import get_metrics
-from treatygraph.sparql import safety, service_description
-from treatygraph.sparql.cache import CachedResponse, ResponseCache
-from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
-from treatygraph.store import all_executors, get_engine, get_executor
-from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
+from treatygraph.web.metrics import get_metrics
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ def _decode_params(raw: bytes, where: str) -> Params:
     params: Params = {}
     try:
         text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=1000)
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+        )
     except UnicodeDecodeError as err:
         raise BadRequest(f"the {where} is not valid UTF-8 (byte {err.start})") from None
     except ValueError as err:
@@ -87,16 +88,19 @@ def _decode_params(raw: bytes, where: str) -> Params:
 def _url_params() -> Params:
     raw = request.query_string
     if len(raw) > current_app.config["BODY_CAP"]:
-        raise UriTooLong(f"the URL is longer than BODY_CAP ({current_app.config['BODY_CAP']} "
-                         "bytes); send the query with POST")
+        raise UriTooLong(
+            f"the URL is longer than BODY_CAP ({current_app.config['BODY_CAP']} "
+            "bytes); send the query with POST"
+        )
     return _decode_params(raw, "URL query string")
 
 
 def _body() -> bytes:
     cap = current_app.config["BODY_CAP"]
     if request.content_length is not None and request.content_length > cap:
-        raise PayloadTooLarge(f"request body of {request.content_length} bytes exceeds "
-                              f"BODY_CAP ({cap} bytes)")
+        raise PayloadTooLarge(
+            f"request body of {request.content_length} bytes exceeds BODY_CAP ({cap} bytes)"
+        )
     data = request.get_data(cache=True)
     if len(data) > cap:
         raise PayloadTooLarge(f"request body exceeds BODY_CAP ({cap} bytes)")
@@ -107,8 +111,9 @@ def _body_text(data: bytes) -> str:
     """The SPARQL Protocol requires UTF-8; another declared charset is refused (415)."""
     charset = (request.mimetype_params.get("charset") or "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"charset={charset} is not accepted; SPARQL requests must "
-                                   "be UTF-8")
+        raise UnsupportedMediaType(
+            f"charset={charset} is not accepted; SPARQL requests must be UTF-8"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -141,21 +146,28 @@ def sparql() -> Response:
             params = _merge(params, _decode_params(_body(), "form body"))
         elif mimetype == SPARQL_QUERY:
             if "query" in params:
-                raise BadRequest("a query was sent both in the body and as a 'query' URL "
-                                 "parameter; send exactly one")
+                raise BadRequest(
+                    "a query was sent both in the body and as a 'query' URL "
+                    "parameter; send exactly one"
+                )
             params["query"] = [_body_text(_body())]
         elif mimetype == SPARQL_UPDATE:
-            raise Forbidden("SPARQL Update is not accepted at /sparql (this endpoint is "
-                            "read-only; updates, when enabled, go to /update)")
+            raise Forbidden(
+                "SPARQL Update is not accepted at /sparql (this endpoint is "
+                "read-only; updates, when enabled, go to /update)"
+            )
         else:
             raise UnsupportedMediaType(
                 f"Content-Type {mimetype or '(none)'!r} is not supported for POST /sparql; use "
-                f"{FORM} (query=...) or {SPARQL_QUERY}")
+                f"{FORM} (query=...) or {SPARQL_QUERY}"
+            )
     if "query" in params and "update" in params:
         raise BadRequest("the request has both 'query' and 'update'; send one")
     if "update" in params:
-        raise Forbidden("SPARQL Update is not accepted at /sparql (this endpoint is read-only; "
-                        "updates, when enabled, go to /update)")
+        raise Forbidden(
+            "SPARQL Update is not accepted at /sparql (this endpoint is read-only; "
+            "updates, when enabled, go to /update)"
+        )
     query = _one(params, "query")
     if query is None:
         if request.method == "POST":
@@ -179,8 +191,15 @@ def _endpoint_url(path: str) -> str:
 
 def cache_key(query: str, params: Params, accept: str | None, base_iri: str) -> tuple[Any, ...]:
     """What makes two query requests the same answer: query, dataset, base and format."""
-    return ("q", query, tuple(params.get("default-graph-uri", ())),
-            tuple(params.get("named-graph-uri", ())), base_iri, accept, _one(params, "format"))
+    return (
+        "q",
+        query,
+        tuple(params.get("default-graph-uri", ())),
+        tuple(params.get("named-graph-uri", ())),
+        base_iri,
+        accept,
+        _one(params, "format"),
+    )
 
 
 def cached_headers(entry: CachedResponse, cache_control: str) -> dict[str, str]:
@@ -194,8 +213,9 @@ def _response(entry: CachedResponse) -> Response:
     else:
         resp = Response(entry.body, status=200)
         resp.headers["Content-Type"] = entry.content_type
-    resp.headers.update(cached_headers(
-        entry, cachepolicy.cache_control(current_app.config, get_cache().age(entry))))
+    resp.headers.update(
+        cached_headers(entry, cachepolicy.cache_control(current_app.config, get_cache().age(entry)))
+    )
     return resp
 
 
@@ -214,17 +234,27 @@ def _answer(query: str, params: Params) -> Response:
         return _response(cached)
 
     engine = get_engine()
-    scan = safety.check_query(query, base_iri=base_iri, allowlist=config["SERVICE_ALLOWLIST"],
-                              graph_exists=engine.has_graph)
+    scan = safety.check_query(
+        query,
+        base_iri=base_iri,
+        allowlist=config["SERVICE_ALLOWLIST"],
+        graph_exists=engine.has_graph,
+    )
     safety.check_dataset_params(default_graphs, named_graphs, engine.has_graph)
     results_format = _try_negotiate(accept, conneg.RESULT_FORMATS, format_param)
     graph_format = _try_negotiate(accept, conneg.RDF_FORMATS, format_param)
     if results_format is None and graph_format is None:
         conneg.negotiate(accept, conneg.ALL_FORMATS, format_param)  # raises, naming all
-    job = QueryJob(query, default_graphs, named_graphs,
-                   union_default_graph=not scan.has_dataset_clause, base_iri=base_iri,
-                   results_format=results_format, graph_format=graph_format,
-                   max_results=config["RESULT_CAP"])
+    job = QueryJob(
+        query,
+        default_graphs,
+        named_graphs,
+        union_default_graph=not scan.has_dataset_clause,
+        base_iri=base_iri,
+        results_format=results_format,
+        graph_format=graph_format,
+        max_results=config["RESULT_CAP"],
+    )
     reply = _run(job, federated=bool(scan.services))
     if reply.status == "not_acceptable":
         offered = conneg.RDF_FORMATS if reply.kind == "graph" else conneg.RESULT_FORMATS
@@ -234,8 +264,9 @@ def _answer(query: str, params: Params) -> Response:
     return _response(cache.put(key, entry))
 
 
-def _try_negotiate(accept: str | None, offered: tuple[conneg.Format, ...],
-                   format_param: str | None) -> conneg.Format | None:
+def _try_negotiate(
+    accept: str | None, offered: tuple[conneg.Format, ...], format_param: str | None
+) -> conneg.Format | None:
     try:
         return conneg.negotiate(accept, offered, format_param)
     except NotAcceptable:
@@ -255,15 +286,19 @@ def _run(job: QueryJob | UpdateJob, federated: bool = False) -> Reply:
     except ExecutorTimeout:
         get_metrics().increment("executor_restarts")
         log.warning("query stopped after %.1f s: %.200r", timeout, job.sparql)
-        raise QueryTimeout(f"the query did not finish within QUERY_TIMEOUT ({timeout:g} s) "
-                           "and was stopped; simplify it or add a LIMIT") from None
+        raise QueryTimeout(
+            f"the query did not finish within QUERY_TIMEOUT ({timeout:g} s) "
+            "and was stopped; simplify it or add a LIMIT"
+        ) from None
     except ExecutorCrashed as err:
         get_metrics().increment("executor_restarts")
         log.error("query process died (%s): %.200r", err, job.sparql)
         if err.out_of_memory:
             limit = current_app.config["QUERY_MEMORY_LIMIT"]
-            raise QueryTimeout(f"the query needed more than QUERY_MEMORY_LIMIT ({limit} MB) "
-                               "and was stopped; simplify it or add a LIMIT") from None
+            raise QueryTimeout(
+                f"the query needed more than QUERY_MEMORY_LIMIT ({limit} MB) "
+                "and was stopped; simplify it or add a LIMIT"
+            ) from None
         raise QueryTimeout(f"{err}; simplify the query") from None
     except ExecutorError as err:
         log.error("bug while running a query:\n%s", err)
@@ -275,19 +310,23 @@ def _run(job: QueryJob | UpdateJob, federated: bool = False) -> Reply:
         raise BadRequest(f"query evaluation failed: {reply.message}")
     if reply.status == "upstream":
         log.error("the store or a SERVICE endpoint failed: %s", reply.message)
-        raise BadGateway(f"a store or SERVICE endpoint behind this endpoint failed: "
-                         f"{reply.message}")
+        raise BadGateway(
+            f"a store or SERVICE endpoint behind this endpoint failed: {reply.message}"
+        )
     if reply.status == "too_large":
         cap = current_app.config["RESULT_CAP"]
-        raise ResultTooLarge(f"{reply.message}: RESULT_CAP is {cap}. Add LIMIT {cap} (or less) "
-                             "and page with OFFSET", {"X-Result-Cap": str(cap)})
+        raise ResultTooLarge(
+            f"{reply.message}: RESULT_CAP is {cap}. Add LIMIT {cap} (or less) and page with OFFSET",
+            {"X-Result-Cap": str(cap)},
+        )
     return reply
 
 
 def _service_description(params: Params) -> Response:
     config = current_app.config
-    fmt = conneg.negotiate(request.headers.get("Accept"), conneg.RDF_FORMATS,
-                           _one(params, "format"))
+    fmt = conneg.negotiate(
+        request.headers.get("Accept"), conneg.RDF_FORMATS, _one(params, "format")
+    )
     endpoint = _endpoint_url("/sparql")
     cache = get_cache()
     key = ("sd", endpoint, fmt.name)
@@ -295,9 +334,11 @@ def _service_description(params: Params) -> Response:
     if cached is None:
         update_on = bool(config.get("UPDATE_TOKEN")) and not get_engine().read_only
         triples = service_description.build(
-            get_engine(), endpoint=endpoint,
+            get_engine(),
+            endpoint=endpoint,
             update_endpoint=_endpoint_url("/update") if update_on else None,
-            federation_allowlist=config["SERVICE_ALLOWLIST"])
+            federation_allowlist=config["SERVICE_ALLOWLIST"],
+        )
         body = service_description.render(triples, fmt)
         cached = CachedResponse(body, fmt.content_type, cache.etag_for(body))
         cache.put(key, cached)
@@ -333,7 +374,8 @@ def update() -> Response:
     else:
         raise UnsupportedMediaType(
             f"Content-Type {mimetype or '(none)'!r} is not supported for POST /update; use "
-            f"{FORM} (update=...) or {SPARQL_UPDATE}")
+            f"{FORM} (update=...) or {SPARQL_UPDATE}"
+        )
     if "query" in params:
         raise BadRequest("a 'query' was sent to /update; queries go to /sparql")
     text = _one(params, "update")
@@ -341,9 +383,13 @@ def update() -> Response:
         raise BadRequest("missing or empty 'update' parameter")
     base_iri = _endpoint_url("/update")
     allowlist = current_app.config["SERVICE_ALLOWLIST"]
-    text = safety.check_update(text, base_iri=base_iri, allowlist=allowlist,
-                               using_graphs=params.get("using-graph-uri", ()),
-                               using_named_graphs=params.get("using-named-graph-uri", ()))
+    text = safety.check_update(
+        text,
+        base_iri=base_iri,
+        allowlist=allowlist,
+        using_graphs=params.get("using-graph-uri", ()),
+        using_named_graphs=params.get("using-named-graph-uri", ()),
+    )
     # over-approximated: the federation process, too, reaches only the allow-listed hosts
     apply_update(text, base_iri, federated=bool(allowlist) and "service" in text.lower())
     return Response("update applied\n", status=200, mimetype="text/plain")
@@ -369,8 +415,7 @@ def apply_update(text: str, base_iri: str | None, federated: bool = False) -> No
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the per-process response cache."""
-    app.extensions[CACHE] = ResponseCache(max_entries=int(app.config["CACHE_ENTRIES"]),
-                                          max_age=cachepolicy.reuse_seconds(app.config))
+    app.extensions[CACHE] = ResponseCache(
+        max_entries=int(app.config["CACHE_ENTRIES"]), max_age=cachepolicy.reuse_seconds(app.config)
+    )
     app.register_blueprint(bp)
-
-

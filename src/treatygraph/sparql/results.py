@@ -17,17 +17,20 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from treatygraph.conneg import Format
 from treatygraph.store.base import QueryResult
+from treatygraph.web.conneg import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ITS = "http://www.w3.org/2005/11/its"  # base direction in SPARQL 1.2 XML results
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
 }
 
 
@@ -47,19 +50,27 @@ def _json_term(term: Any) -> dict[str, Any]:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                             "predicate": _json_term(term.predicate),
-                                             "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     raise TypeError(f"unexpected term {term!r}")
 
 
 def to_json(result: QueryResult) -> bytes:
     if result.kind == "boolean":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)},
-                          separators=(",", ":")).encode()
+        return json.dumps(
+            {"head": {}, "boolean": bool(result.boolean)}, separators=(",", ":")
+        ).encode()
     names = result.variables
-    bindings = [{name: _json_term(term) for name, term in zip(names, row, strict=True)
-                 if term is not None} for row in result.rows]
+    bindings = [
+        {name: _json_term(term) for name, term in zip(names, row, strict=True) if term is not None}
+        for row in result.rows
+    ]
     doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -72,27 +83,38 @@ def _xml_term(term: Any) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            direction = "" if term.direction is None else (
-                f' its:dir="{term.direction}" xmlns:its="{ITS}" its:version="2.0"')
-            return (f"<literal xml:lang={quoteattr(term.language)}{direction}>"
-                    f"{escape(term.value)}</literal>")
+            direction = (
+                ""
+                if term.direction is None
+                else (f' its:dir="{term.direction}" xmlns:its="{ITS}" its:version="2.0"')
+            )
+            return (
+                f"<literal xml:lang={quoteattr(term.language)}{direction}>"
+                f"{escape(term.value)}</literal>"
+            )
         if term.datatype.value != XSD_STRING:
-            return (f"<literal datatype={quoteattr(term.datatype.value)}>"
-                    f"{escape(term.value)}</literal>")
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
         return f"<literal>{escape(term.value)}</literal>"
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject>"
-                f"<predicate>{_xml_term(term.predicate)}</predicate>"
-                f"<object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
     raise TypeError(f"unexpected term {term!r}")
 
 
 def to_xml(result: QueryResult) -> bytes:
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n'
-             '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+    ]
     if result.kind == "boolean":
-        parts.append(f"</head>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n"
-                     "</sparql>\n")
+        parts.append(
+            f"</head>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
+        )
         return "".join(parts).encode("utf-8")
     parts += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
     parts.append("</head>\n<results>\n")
@@ -149,8 +171,11 @@ def to_tsv(result: QueryResult) -> bytes:
 
 
 _RESULT_WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
-_OX_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                      "csv": ox.QueryResultsFormat.CSV}
+_OX_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+}
 
 
 def from_tsv(tsv: bytes, fmt: Format) -> bytes:
@@ -167,15 +192,19 @@ def from_tsv(tsv: bytes, fmt: Format) -> bytes:
     solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
     assert isinstance(solutions, ox.QuerySolutions)
     if fmt.name == "csv" and b"<<(" in tsv:
-        rows = QueryResult("bindings", variables=[v.value for v in solutions.variables],
-                           rows=[tuple(solution) for solution in solutions])
+        rows = QueryResult(
+            "bindings",
+            variables=[v.value for v in solutions.variables],
+            rows=[tuple(solution) for solution in solutions],
+        )
         return to_csv(rows)
     return solutions.serialize(format=_OX_RESULT_FORMATS[fmt.name]) or b""
 
 
 # -- graphs ------------------------------------------------------------------------------
-def serialize_graph(triples: Sequence[Any], fmt: Format,
-                    prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_graph(
+    triples: Sequence[Any], fmt: Format, prefixes: dict[str, str] | None = None
+) -> bytes:
     rdf_format = _RDF_FORMATS[fmt.name]
     items: Sequence[Any] = triples
     if rdf_format.supports_datasets:

@@ -2,7 +2,7 @@
 
 pyoxigraph follows ``SERVICE`` and ``LOAD`` out over the network (measured: both open a
 TCP connection), and has no public algebra API. So we read the text ourselves, with
-:mod:`~treatygraph.sparql.scanner` (built to agree with pyoxigraph's parser), and refuse:
+:mod:`~treatygraph.rdf.sparql_text` (built to agree with pyoxigraph's parser), and refuse:
 
 * ``SERVICE`` unless its endpoint IRI (after PREFIX/BASE resolution) is in
   ``SERVICE_ALLOWLIST``; ``SERVICE ?var`` is always refused;
@@ -27,8 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from treatygraph.errors import BadRequest, UnsafeQuery
-from treatygraph.sparql.scanner import (
+from treatygraph.rdf.sparql_text import (
     PN_CHARS_BASE,
     SCHEME,
     Token,
@@ -36,10 +35,16 @@ from treatygraph.sparql.scanner import (
     resolve_iri,
     tokenize,
 )
+from treatygraph.web.errors import BadRequest, UnsafeQuery
 
 __all__ = [  # Token, tokenize and resolve_iri are re-exported from the scanner
-    "ScanResult", "Token", "check_dataset_params", "check_query", "check_update",
-    "resolve_iri", "tokenize",
+    "ScanResult",
+    "Token",
+    "check_dataset_params",
+    "check_query",
+    "check_update",
+    "resolve_iri",
+    "tokenize",
 ]
 
 _PN_LOCAL_START = re.compile(f"[{PN_CHARS_BASE}_0-9:%\\\\]")
@@ -63,8 +68,9 @@ class ScanResult:
 
 
 class _Checker:
-    def __init__(self, text: str, *, base_iri: str | None, allowlist: Sequence[str],
-                 update: bool) -> None:
+    def __init__(
+        self, text: str, *, base_iri: str | None, allowlist: Sequence[str], update: bool
+    ) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.base = base_iri
@@ -84,8 +90,15 @@ class _Checker:
         text, end, k2 = tok.text, tok.pos + len(tok.text), k + 1
         while True:
             dot, nxt = self._tok(k2), self._tok(k2 + 1)
-            if (dot is not None and nxt is not None and dot.kind == "punct" and dot.text == "."
-                    and dot.pos == end and nxt.kind == "run" and nxt.pos == end + 1):
+            if (
+                dot is not None
+                and nxt is not None
+                and dot.kind == "punct"
+                and dot.text == "."
+                and dot.pos == end
+                and nxt.kind == "run"
+                and nxt.pos == end + 1
+            ):
                 text += "." + nxt.text
                 end = nxt.pos + len(nxt.text)
                 k2 += 2
@@ -95,36 +108,45 @@ class _Checker:
     def _expand(self, pname: str, what: str, pos: int) -> str:
         prefix, colon, local = pname.partition(":")
         if not colon:
-            raise UnsafeQuery(f"cannot tell which IRI {what} at {line_col(self.text, pos)} "
-                              f"names ({pname!r} is not an IRI or prefixed name); refused")
+            raise UnsafeQuery(
+                f"cannot tell which IRI {what} at {line_col(self.text, pos)} "
+                f"names ({pname!r} is not an IRI or prefixed name); refused"
+            )
         if prefix not in self.prefixes:
-            raise UnsafeQuery(f"{what} at {line_col(self.text, pos)} uses undeclared prefix "
-                              f"{prefix + ':'!r}; refused")
+            raise UnsafeQuery(
+                f"{what} at {line_col(self.text, pos)} uses undeclared prefix "
+                f"{prefix + ':'!r}; refused"
+            )
         if self.declared[prefix] > 1:
-            raise UnsafeQuery(f"{what} at {line_col(self.text, pos)} uses prefix "
-                              f"{prefix + ':'!r}, which is declared more than once; refused")
+            raise UnsafeQuery(
+                f"{what} at {line_col(self.text, pos)} uses prefix "
+                f"{prefix + ':'!r}, which is declared more than once; refused"
+            )
         return self.prefixes[prefix] + _PLX_ESCAPE.sub(r"\1", local)
 
     def _resolve(self, tok: Token, what: str) -> str:
         iri = resolve_iri(self.base, tok.value)
         if iri is None:
-            raise UnsafeQuery(f"relative IRI {tok.text} in {what} at "
-                              f"{line_col(self.text, tok.pos)} has no base IRI; refused")
+            raise UnsafeQuery(
+                f"relative IRI {tok.text} in {what} at "
+                f"{line_col(self.text, tok.pos)} has no base IRI; refused"
+            )
         return iri
 
-    def _target(self, rest: str, k: int, pos: int, what: str, modifier: str
-                ) -> tuple[str | None, bool, int]:
+    def _target(
+        self, rest: str, k: int, pos: int, what: str, modifier: str
+    ) -> tuple[str | None, bool, int]:
         """Read the IRI after a keyword. Returns (iri, modifier_seen, next token index)."""
         seen = False
         if rest.lower().startswith(modifier):
-            seen, rest = True, rest[len(modifier):]
+            seen, rest = True, rest[len(modifier) :]
         if rest:
             return self._expand(rest, what, pos), seen, k + 1
         k += 1
         tok = self._tok(k)
         if tok is not None and tok.kind == "run" and tok.text.lower().startswith(modifier):
             seen = True
-            rest = tok.text[len(modifier):]
+            rest = tok.text[len(modifier) :]
             if rest:
                 return self._expand(rest, what, tok.pos), seen, k + 1
             k += 1
@@ -138,15 +160,16 @@ class _Checker:
         if tok.kind == "run":
             pname, k2 = self._pname_at(k)
             return self._expand(pname, what, tok.pos), seen, k2
-        raise UnsafeQuery(f"cannot tell which IRI {what} at {line_col(self.text, pos)} "
-                          "names; refused")
+        raise UnsafeQuery(
+            f"cannot tell which IRI {what} at {line_col(self.text, pos)} names; refused"
+        )
 
     def _checked_portion(self, run: str) -> str:
         """The part of a run where a keyword could start (not a greedy local name)."""
         colon = run.find(":")
         if colon < 0:
             return run
-        after = run[colon + 1:colon + 2]
+        after = run[colon + 1 : colon + 2]
         if after and not _PN_LOCAL_START.match(after):
             return run
         return run[:colon]
@@ -170,13 +193,24 @@ class _Checker:
                 continue
             low = tok.text.lower()
             nxt, nxt2 = self._tok(k + 1), self._tok(k + 2)
-            if (low == "prefix" and nxt is not None and nxt.kind == "run"
-                    and nxt.text.endswith(":") and nxt2 is not None and nxt2.kind == "iri"):
+            if (
+                low == "prefix"
+                and nxt is not None
+                and nxt.kind == "run"
+                and nxt.text.endswith(":")
+                and nxt2 is not None
+                and nxt2.kind == "iri"
+            ):
                 self._declare(nxt.text[:-1], nxt2)
                 k += 3
                 continue
-            if (low.startswith("prefix") and low.endswith(":") and low.count(":") == 1
-                    and nxt is not None and nxt.kind == "iri"):
+            if (
+                low.startswith("prefix")
+                and low.endswith(":")
+                and low.count(":") == 1
+                and nxt is not None
+                and nxt.kind == "iri"
+            ):
                 self._declare(tok.text[6:-1], nxt)
                 k += 2
                 continue
@@ -209,21 +243,28 @@ class _Checker:
             where = line_col(self.text, tok.pos + start)
             if kw == "load":
                 if self.update:
-                    raise UnsafeQuery(f"LOAD (at {where}) is not allowed on this endpoint: "
-                                      "it would fetch data from the network or files")
+                    raise UnsafeQuery(
+                        f"LOAD (at {where}) is not allowed on this endpoint: "
+                        "it would fetch data from the network or files"
+                    )
                 continue
-            rest = tok.text[start + len(kw):]
+            rest = tok.text[start + len(kw) :]
             if kw == "service":
                 iri, _, k2 = self._target(rest, k, tok.pos, "SERVICE", "silent")
                 if iri is None:
-                    raise UnsafeQuery(f"SERVICE with a variable endpoint (at {where}) is not "
-                                      "allowed: the endpoint must be an IRI on the allow-list")
+                    raise UnsafeQuery(
+                        f"SERVICE with a variable endpoint (at {where}) is not "
+                        "allowed: the endpoint must be an IRI on the allow-list"
+                    )
                 if iri not in self.allowlist:
-                    allowed = (", ".join(sorted(self.allowlist)) if self.allowlist
-                               else "none configured")
-                    raise UnsafeQuery(f"SERVICE <{iri}> (at {where}) is not allowed: federated "
-                                      f"queries may only call allow-listed endpoints "
-                                      f"({allowed})")
+                    allowed = (
+                        ", ".join(sorted(self.allowlist)) if self.allowlist else "none configured"
+                    )
+                    raise UnsafeQuery(
+                        f"SERVICE <{iri}> (at {where}) is not allowed: federated "
+                        f"queries may only call allow-listed endpoints "
+                        f"({allowed})"
+                    )
                 self.result.services.append(iri)
             else:
                 iri, named, k2 = self._target(rest, k, tok.pos, "FROM", "named")
@@ -234,8 +275,13 @@ class _Checker:
         return next_k
 
 
-def check_query(text: str, *, base_iri: str | None, allowlist: Sequence[str],
-                graph_exists: Callable[[str], bool]) -> ScanResult:
+def check_query(
+    text: str,
+    *,
+    base_iri: str | None,
+    allowlist: Sequence[str],
+    graph_exists: Callable[[str], bool],
+) -> ScanResult:
     """Refuse unsafe queries (see module docstring); returns what the scan found."""
     result = _Checker(text, base_iri=base_iri, allowlist=allowlist, update=False).run()
     _check_graphs(result.from_graphs, "FROM", graph_exists)
@@ -246,13 +292,16 @@ def check_query(text: str, *, base_iri: str | None, allowlist: Sequence[str],
 def _check_graphs(iris: Sequence[str], what: str, graph_exists: Callable[[str], bool]) -> None:
     for iri in iris:
         if not graph_exists(iri):
-            raise UnsafeQuery(f"{what} <{iri}>: no such graph in this store (graphs are never "
-                              "fetched from the network; see the service description for the "
-                              "graphs available)")
+            raise UnsafeQuery(
+                f"{what} <{iri}>: no such graph in this store (graphs are never "
+                "fetched from the network; see the service description for the "
+                "graphs available)"
+            )
 
 
-def check_dataset_params(default_graphs: Sequence[str], named_graphs: Sequence[str],
-                         graph_exists: Callable[[str], bool]) -> None:
+def check_dataset_params(
+    default_graphs: Sequence[str], named_graphs: Sequence[str], graph_exists: Callable[[str], bool]
+) -> None:
     """default-graph-uri / named-graph-uri must be absolute IRIs of graphs we hold."""
     for iri in (*default_graphs, *named_graphs):
         if not SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
@@ -261,9 +310,14 @@ def check_dataset_params(default_graphs: Sequence[str], named_graphs: Sequence[s
     _check_graphs(named_graphs, "named-graph-uri", graph_exists)
 
 
-def check_update(text: str, *, base_iri: str | None, allowlist: Sequence[str],
-                 using_graphs: Sequence[str] = (), using_named_graphs: Sequence[str] = ()
-                 ) -> str:
+def check_update(
+    text: str,
+    *,
+    base_iri: str | None,
+    allowlist: Sequence[str],
+    using_graphs: Sequence[str] = (),
+    using_named_graphs: Sequence[str] = (),
+) -> str:
     """Refuse unsafe updates; return the text with protocol USING clauses applied.
 
     SPARQL 1.1 Protocol §2.2.3: using-graph-uri / using-named-graph-uri act as USING /
@@ -277,13 +331,24 @@ def check_update(text: str, *, base_iri: str | None, allowlist: Sequence[str],
         if not SCHEME.match(iri) or any(ch in iri for ch in ' <>"{}|^`\\'):
             raise BadRequest(f"graph IRI {iri!r} is not an absolute IRI")
     if result.has_using:
-        raise BadRequest("using-graph-uri/using-named-graph-uri cannot be combined with "
-                         "USING, USING NAMED or WITH in the update")
+        raise BadRequest(
+            "using-graph-uri/using-named-graph-uri cannot be combined with "
+            "USING, USING NAMED or WITH in the update"
+        )
     if result.delete_where:
-        raise BadRequest("using-graph-uri/using-named-graph-uri cannot apply to the "
-                         "DELETE WHERE shorthand; write DELETE { ... } WHERE { ... }")
-    clause = " ".join([*(f"USING <{g}>" for g in using_graphs),
-                       *(f"USING NAMED <{g}>" for g in using_named_graphs)]) + " "
+        raise BadRequest(
+            "using-graph-uri/using-named-graph-uri cannot apply to the "
+            "DELETE WHERE shorthand; write DELETE { ... } WHERE { ... }"
+        )
+    clause = (
+        " ".join(
+            [
+                *(f"USING <{g}>" for g in using_graphs),
+                *(f"USING NAMED <{g}>" for g in using_named_graphs),
+            ]
+        )
+        + " "
+    )
     for pos in reversed(result.where_positions):
         text = text[:pos] + clause + text[pos:]
     return text

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from treatygraph.conneg import ALL_FORMATS, Format
 from treatygraph.sparql.results import serialize_graph
 from treatygraph.store.base import QueryEngine
+from treatygraph.web.conneg import ALL_FORMATS, Format
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -27,8 +27,13 @@ def _sd(local: str) -> ox.NamedNode:
     return ox.NamedNode(SD + local)
 
 
-def build(engine: QueryEngine, *, endpoint: str, update_endpoint: str | None,
-          federation_allowlist: Sequence[str]) -> list[ox.Triple]:
+def build(
+    engine: QueryEngine,
+    *,
+    endpoint: str,
+    update_endpoint: str | None,
+    federation_allowlist: Sequence[str],
+) -> list[ox.Triple]:
     """Triples describing this service (counts come from the engine)."""
     service = ox.NamedNode(endpoint + "#service")
     triples = [
@@ -51,8 +56,11 @@ def build(engine: QueryEngine, *, endpoint: str, update_endpoint: str | None,
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
-        ox.Triple(default_graph, ox.NamedNode(VOID + "triples"),
-                  ox.Literal(str(engine.union_triple_count()), datatype=XSD_INTEGER)),
+        ox.Triple(
+            default_graph,
+            ox.NamedNode(VOID + "triples"),
+            ox.Literal(str(engine.union_triple_count()), datatype=XSD_INTEGER),
+        ),
     ]
     # the dataset's VoID and DCAT descriptions (treatygraph.linkeddata), beside /sparql
     site = endpoint[: -len("/sparql")] if endpoint.endswith("/sparql") else endpoint
@@ -68,8 +76,11 @@ def build(engine: QueryEngine, *, endpoint: str, update_endpoint: str | None,
             ox.Triple(named, _sd("name"), ox.NamedNode(name)),
             ox.Triple(named, _sd("graph"), graph),
             ox.Triple(graph, RDF_TYPE, _sd("Graph")),
-            ox.Triple(graph, ox.NamedNode(VOID + "triples"),
-                      ox.Literal(str(counts.get(name, 0)), datatype=XSD_INTEGER)),
+            ox.Triple(
+                graph,
+                ox.NamedNode(VOID + "triples"),
+                ox.Literal(str(counts.get(name, 0)), datatype=XSD_INTEGER),
+            ),
         ]
     return triples
 

@@ -15,8 +15,16 @@ ENGINE = "treatygraph.engine"
 EXECUTOR = "treatygraph.executor"
 FEDERATION_EXECUTOR = "treatygraph.executor.federation"
 
-__all__ = ["DataLoadError", "QueryEngine", "QueryResult", "ConfigError", "open_engine",
-           "get_engine", "get_executor", "all_executors"]
+__all__ = [
+    "DataLoadError",
+    "QueryEngine",
+    "QueryResult",
+    "ConfigError",
+    "open_engine",
+    "get_engine",
+    "get_executor",
+    "all_executors",
+]
 
 
 class ConfigError(Exception):
@@ -55,8 +63,8 @@ def _local_store(config: Mapping[str, Any]) -> Any:
     if config.get("DATA_FILES"):
         return load_files(config["DATA_FILES"])
     root = Path(config.get("PROJECT_ROOT") or Path.cwd())
-    from treatygraph.build import build_nquads
-    from treatygraph.importer import imported_files
+    from treatygraph.build.compile import build_nquads
+    from treatygraph.integration.imports import imported_files
 
     store = load_nquads(build_nquads(root), label=f"build of {root}")
     for path in imported_files(root):  # datasets added with `treatygraph import`
@@ -65,7 +73,7 @@ def _local_store(config: Mapping[str, Any]) -> Any:
 
 
 def get_engine() -> QueryEngine:
-    """The engine of the current app (opened by ``treatygraph.app.init_engine``)."""
+    """The engine of the current app (opened by ``treatygraph.web.app.init_engine``)."""
     return current_app.extensions[ENGINE]
 
 
@@ -78,5 +86,8 @@ def get_executor(federated: bool = False) -> Executor:
 
 
 def all_executors() -> list[Executor]:
-    return [current_app.extensions[key] for key in (EXECUTOR, FEDERATION_EXECUTOR)
-            if key in current_app.extensions]
+    return [
+        current_app.extensions[key]
+        for key in (EXECUTOR, FEDERATION_EXECUTOR)
+        if key in current_app.extensions
+    ]

@@ -82,10 +82,16 @@ class QueryEngine(Protocol):
     urls: tuple[str, ...]
     paths: tuple[str, ...]
 
-    def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
-              named_graph_uris: Sequence[str] | None = None, *,
-              union_default_graph: bool = True, base_iri: str | None = None,
-              max_results: int | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        *,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         """Run a query. Without dataset URIs the default graph is the union of all graphs
         when ``union_default_graph`` is true. Raises the ``Engine*`` errors above."""
         ...
@@ -94,8 +100,7 @@ class QueryEngine(Protocol):
         """IRIs of the named graphs, sorted."""
         ...
 
-    def has_graph(self, iri: str) -> bool:
-        ...
+    def has_graph(self, iri: str) -> bool: ...
 
     def triple_counts(self) -> dict[str | None, int]:
         """Triples per graph; key ``None`` is the store's own default graph."""
@@ -134,9 +139,15 @@ class TsvQueryEngine(Protocol):
     protocol); engines without it (the remote store) are asked via ``query``.
     """
 
-    def query_tsv(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
-                  named_graph_uris: Sequence[str] | None = None, *,
-                  union_default_graph: bool = True, base_iri: str | None = None,
-                  max_results: int | None = None) -> QueryResult:
+    def query_tsv(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        *,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         """:meth:`QueryEngine.query`, with SELECT results in ``tsv`` instead of ``rows``."""
         ...

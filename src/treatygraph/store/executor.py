@@ -44,8 +44,19 @@ from typing import Any
 
 from treatygraph.store.sandbox import Relay, Sandbox, SandboxError, confine, die_with_parent
 
-_CHILD_SIGNALS = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2",
-                  "SIGWINCH", "SIGCHLD", "SIGABRT", "SIGTTIN", "SIGTTOU")
+_CHILD_SIGNALS = (
+    "SIGTERM",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGHUP",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGWINCH",
+    "SIGCHLD",
+    "SIGABRT",
+    "SIGTTIN",
+    "SIGTTOU",
+)
 
 
 class ExecutorError(Exception):
@@ -119,9 +130,12 @@ def _child_loop(conn: Connection, handler: Callable[[Any], Any]) -> None:
 class Executor:
     """Run jobs in a persistent, killable child process (see module docstring)."""
 
-    def __init__(self, handler: Callable[[Any], Any],
-                 child_init: Callable[[], None] | None = None,
-                 sandbox: Sandbox | None = None) -> None:
+    def __init__(
+        self,
+        handler: Callable[[Any], Any],
+        child_init: Callable[[], None] | None = None,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         """``child_init`` runs in each new child before it is confined by ``sandbox``
         (None: not confined), so it may still open what the handler needs."""
         self._handler = handler
@@ -184,8 +198,7 @@ class Executor:
             self._kill()
             if isinstance(err, SandboxError):
                 raise
-            raise SandboxError(f"the query process ended while confining itself: {err}"
-                               ) from None
+            raise SandboxError(f"the query process ended while confining itself: {err}") from None
 
     def _kill(self) -> None:
         if self._owner == os.getpid() and self._pid is not None:
@@ -260,8 +273,10 @@ class Executor:
                 self._kill()
                 self._spawn()
                 self.restarts += 1
-                raise ExecutorCrashed(f"the query process {died} while running the query",
-                                      out_of_memory=died.startswith("aborted")) from None
+                raise ExecutorCrashed(
+                    f"the query process {died} while running the query",
+                    out_of_memory=died.startswith("aborted"),
+                ) from None
             if status == "memory":
                 self._kill()  # a MemoryError may leave the child's state half-made
                 self._spawn()

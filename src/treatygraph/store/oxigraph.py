@@ -30,18 +30,28 @@ from treatygraph.store.base import (
 )
 
 _EXTENSIONS = {
-    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES, "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG, "n3": ox.RdfFormat.N3,
-    "rdf": ox.RdfFormat.RDF_XML, "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD, "json": ox.RdfFormat.JSON_LD,
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
 }
 
 _MEDIA_TYPES = {
-    "application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG,
-    "text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
 }
+
 
 def rdf_format_for(path: str | os.PathLike[str]) -> ox.RdfFormat:
     """Format from the file extension (.ttl .nt .nq .trig .n3 .rdf .owl .xml .jsonld)."""
@@ -49,9 +59,12 @@ def rdf_format_for(path: str | os.PathLike[str]) -> ox.RdfFormat:
     try:
         return _EXTENSIONS[ext]
     except KeyError:
-        raise DataLoadError(str(path), None, None,
-                            f"unknown RDF file extension {ext!r}; use one of "
-                            f"{', '.join(sorted(_EXTENSIONS))}") from None
+        raise DataLoadError(
+            str(path),
+            None,
+            None,
+            f"unknown RDF file extension {ext!r}; use one of {', '.join(sorted(_EXTENSIONS))}",
+        ) from None
 
 
 def _load_error(path: str, err: SyntaxError) -> DataLoadError:
@@ -74,11 +87,16 @@ def load_files(files: Iterable[object]) -> ox.Store:
             path = str(entry)
         fmt = rdf_format_for(path)
         if graph is not None and fmt.supports_datasets:
-            raise DataLoadError(path, None, None,
-                                "a graph name can only be given for a triples format")
+            raise DataLoadError(
+                path, None, None, "a graph name can only be given for a triples format"
+            )
         try:
-            store.load(path=path, format=fmt, base_iri=Path(path).resolve().as_uri(),
-                       to_graph=ox.NamedNode(graph) if graph else None)
+            store.load(
+                path=path,
+                format=fmt,
+                base_iri=Path(path).resolve().as_uri(),
+                to_graph=ox.NamedNode(graph) if graph else None,
+            )
         except SyntaxError as err:
             raise _load_error(path, err) from None
         except ValueError as err:  # e.g. invalid graph IRI
@@ -89,7 +107,7 @@ def load_files(files: Iterable[object]) -> ox.Store:
 
 
 def load_nquads(data: bytes, label: str = "<built graph>") -> ox.Store:
-    """Load N-Quads bytes (the output of ``treatygraph.build.build_nquads``)."""
+    """Load N-Quads bytes (the output of ``treatygraph.build.compile.build_nquads``)."""
     store = ox.Store()
     try:
         store.load(input=data, format=ox.RdfFormat.N_QUADS)
@@ -184,24 +202,58 @@ class OxigraphEngine:
         return self._opened_store
 
     # -- queries -----------------------------------------------------------------------
-    def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
-              named_graph_uris: Sequence[str] | None = None, *,
-              union_default_graph: bool = True, base_iri: str | None = None,
-              max_results: int | None = None) -> QueryResult:
-        return self._query(sparql, default_graph_uris, named_graph_uris, union_default_graph,
-                           base_iri, max_results, tsv=False)
+    def query(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        *,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
+        return self._query(
+            sparql,
+            default_graph_uris,
+            named_graph_uris,
+            union_default_graph,
+            base_iri,
+            max_results,
+            tsv=False,
+        )
 
-    def query_tsv(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
-                  named_graph_uris: Sequence[str] | None = None, *,
-                  union_default_graph: bool = True, base_iri: str | None = None,
-                  max_results: int | None = None) -> QueryResult:
+    def query_tsv(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        *,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         """SELECT rows written as TSV by pyoxigraph (see ``base.TsvQueryEngine``)."""
-        return self._query(sparql, default_graph_uris, named_graph_uris, union_default_graph,
-                           base_iri, max_results, tsv=True)
+        return self._query(
+            sparql,
+            default_graph_uris,
+            named_graph_uris,
+            union_default_graph,
+            base_iri,
+            max_results,
+            tsv=True,
+        )
 
-    def _query(self, sparql: str, default_graph_uris: Sequence[str] | None,
-               named_graph_uris: Sequence[str] | None, union_default_graph: bool,
-               base_iri: str | None, max_results: int | None, *, tsv: bool) -> QueryResult:
+    def _query(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None,
+        named_graph_uris: Sequence[str] | None,
+        union_default_graph: bool,
+        base_iri: str | None,
+        max_results: int | None,
+        *,
+        tsv: bool,
+    ) -> QueryResult:
         kwargs: dict[str, Any] = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
@@ -265,8 +317,9 @@ class OxigraphEngine:
     def triple_counts(self) -> dict[str | None, int]:
         if self._counts is None:
             counts: dict[str | None, int] = {}
-            rows = self._count("SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                               "GROUP BY ?g")
+            rows = self._count(
+                "SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
             for row in rows:
                 if isinstance(row["g"], ox.NamedNode):
                     counts[row["g"].value] = int(row["c"].value)
@@ -277,8 +330,10 @@ class OxigraphEngine:
 
     def union_triple_count(self) -> int:
         if self._union_count is None:
-            rows = self._count("SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o "
-                               "WHERE { ?s ?p ?o } }", use_default_graph_as_union=True)
+            rows = self._count(
+                "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                use_default_graph_as_union=True,
+            )
             self._union_count = int(rows[0]["c"].value)
         return self._union_count
 

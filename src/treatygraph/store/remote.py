@@ -74,12 +74,14 @@ DEFAULT_GRAPH_STAND_IN = "urn:x-treatygraph:default-graph"
 EMPTY_GRAPH = "urn:x-treatygraph:empty-graph"
 
 #: Graphs a fresh Virtuoso 7.2 holds for itself (and prefixes of others it creates).
-SYSTEM_GRAPHS = frozenset({
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/ns/ldp#",
-    "http://localuriqaserver/sparql",
-    "http://www.w3.org/2002/07/owl#",
-})
+SYSTEM_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+        "http://www.w3.org/2002/07/owl#",
+    }
+)
 SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://localuriqaserver/")
 
 _GRAPH_FORMS = ("construct", "describe")
@@ -93,16 +95,17 @@ def is_remote(store_path: object) -> bool:
 def endpoint_url(store_path: str) -> str:
     """``sparql+http://h:p/sparql`` -> ``http://h:p/sparql``."""
     if not is_remote(store_path):
-        raise ValueError(f"not a remote store URL (use sparql+http:// or sparql+https://): "
-                         f"{store_path}")
-    return store_path[len("sparql+"):]
+        raise ValueError(
+            f"not a remote store URL (use sparql+http:// or sparql+https://): {store_path}"
+        )
+    return store_path[len("sparql+") :]
 
 
 def query_form(sparql: str) -> str | None:
     """``select``, ``ask``, ``construct`` or ``describe``: the first keyword after the
     prologue (read with the safety scanner, so strings, IRIs and comments are skipped)."""
-    from treatygraph.errors import ClientError
     from treatygraph.sparql.safety import tokenize
+    from treatygraph.web.errors import ClientError
 
     try:
         tokens = tokenize(sparql)
@@ -135,12 +138,20 @@ class RemoteEngine:
 
     read_only = True
 
-    def __init__(self, query_url: str, *, update_url: str | None = None,
-                 graph_store_url: str | None = None, user: str | None = None,
-                 password: str | None = None, auth: str = "basic",
-                 graphs: Sequence[str] | None = None, timeout: float = 30.0,
-                 default_graph: str = DEFAULT_GRAPH_STAND_IN,
-                 exclude_graphs: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        graphs: Sequence[str] | None = None,
+        timeout: float = 30.0,
+        default_graph: str = DEFAULT_GRAPH_STAND_IN,
+        exclude_graphs: Iterable[str] = (),
+    ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.graph_store_url = graph_store_url
@@ -179,8 +190,9 @@ class RemoteEngine:
         rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {})
         found = sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
         self._has_default = self.default_graph in found
-        return [g for g in found
-                if g not in self._exclude and not g.startswith(SYSTEM_GRAPH_PREFIXES)]
+        return [
+            g for g in found if g not in self._exclude and not g.startswith(SYSTEM_GRAPH_PREFIXES)
+        ]
 
     def graph_names(self) -> list[str]:
         return sorted(g for g in self._all_graphs() if g != self.default_graph)
@@ -194,46 +206,64 @@ class RemoteEngine:
             graphs.append(self.default_graph)
         return graphs or [EMPTY_GRAPH]
 
-    def _dataset_params(self, default_graph_uris: Sequence[str] | None,
-                        named_graph_uris: Sequence[str] | None,
-                        union_default_graph: bool) -> list[tuple[str, str]]:
+    def _dataset_params(
+        self,
+        default_graph_uris: Sequence[str] | None,
+        named_graph_uris: Sequence[str] | None,
+        union_default_graph: bool,
+    ) -> list[tuple[str, str]]:
         if default_graph_uris or named_graph_uris:
-            return ([("default-graph-uri", g) for g in default_graph_uris or ()]
-                    + [("named-graph-uri", g) for g in named_graph_uris or ()])
+            return [("default-graph-uri", g) for g in default_graph_uris or ()] + [
+                ("named-graph-uri", g) for g in named_graph_uris or ()
+            ]
         if not union_default_graph:
             return []  # the query names its own dataset (FROM / FROM NAMED)
-        return ([("default-graph-uri", g) for g in self._default_dataset()]
-                + [("named-graph-uri", g) for g in self.graph_names() or [EMPTY_GRAPH]])
+        return [("default-graph-uri", g) for g in self._default_dataset()] + [
+            ("named-graph-uri", g) for g in self.graph_names() or [EMPTY_GRAPH]
+        ]
 
     # -- requests --------------------------------------------------------------------------
-    def _select(self, sparql: str, params: Mapping[str, Sequence[str]] | None,
-                ) -> list[tuple[Any, ...]]:
+    def _select(
+        self,
+        sparql: str,
+        params: Mapping[str, Sequence[str]] | None,
+    ) -> list[tuple[Any, ...]]:
         flat = [(k, v) for k, vs in (params or {}).items() for v in vs]
         return self._run(sparql, flat, "select", None).rows
 
-    def _run(self, sparql: str, params: list[tuple[str, str]], form: str | None,
-             max_results: int | None) -> QueryResult:
+    def _run(
+        self, sparql: str, params: list[tuple[str, str]], form: str | None, max_results: int | None
+    ) -> QueryResult:
         graph = form in _GRAPH_FORMS
         accept = N_TRIPLES if graph else RESULTS_JSON
         if form is None:  # unknown: offer both, let the store choose
             accept = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
         status, ctype, body, headers = self._client().post_form(
-            self.query_url, [("query", sparql), *params], accept, self.timeout)
+            self.query_url, [("query", sparql), *params], accept, self.timeout
+        )
         return read_answer(status, ctype, body, headers, max_results)
 
     # -- QueryEngine -------------------------------------------------------------------------
-    def query(self, sparql: str, default_graph_uris: Sequence[str] | None = None,
-              named_graph_uris: Sequence[str] | None = None, *,
-              union_default_graph: bool = True, base_iri: str | None = None,
-              max_results: int | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        *,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        max_results: int | None = None,
+    ) -> QueryResult:
         text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
         params = self._dataset_params(default_graph_uris, named_graph_uris, union_default_graph)
         return self._run(text, params, query_form(sparql), max_results)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        raise EngineEvaluationError("this endpoint serves a remote store read-only; load data "
-                                    "with `treatygraph serve --store ...` or update the store "
-                                    "directly")
+        raise EngineEvaluationError(
+            "this endpoint serves a remote store read-only; load data "
+            "with `treatygraph serve --store ...` or update the store "
+            "directly"
+        )
 
     def replace_dataset(self, nquads: bytes) -> None:
         self.update("")
@@ -245,7 +275,8 @@ class RemoteEngine:
             if graphs:
                 rows = self._select(
                     "SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                    {"named-graph-uri": graphs})
+                    {"named-graph-uri": graphs},
+                )
                 for g, c in rows:
                     counts[g.value] = int(c.value)
             counts[None] = counts.pop(self.default_graph, 0)
@@ -254,26 +285,35 @@ class RemoteEngine:
 
     def union_triple_count(self) -> int:
         if self._union_count is None:
-            rows = self._select("SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o "
-                                "WHERE { ?s ?p ?o } }",
-                                {"default-graph-uri": self._default_dataset()})
+            rows = self._select(
+                "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                {"default-graph-uri": self._default_dataset()},
+            )
             self._union_count = int(rows[0][0].value) if rows else 0
         return self._union_count
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """Every triple of one of our graphs, checked against its count (a store that caps
         results, like Virtuoso's ResultSetMaxRows, must not give a silently short dump)."""
-        result = self._run(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                           [], "construct", None)
+        result = self._run(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            [],
+            "construct",
+            None,
+        )
         expected = self.triple_counts().get(None if graph == self.default_graph else graph)
         if expected is not None and len(set(result.triples)) < expected:
-            raise RemoteStoreError(f"the remote store returned {len(result.triples)} of the "
-                                   f"{expected} triples of <{graph}> (does it cap results?)")
+            raise RemoteStoreError(
+                f"the remote store returned {len(result.triples)} of the "
+                f"{expected} triples of <{graph}> (does it cap results?)"
+            )
         return result.triples
 
     def dump(self, media_type: str = "application/n-quads") -> bytes:
-        formats = {"application/n-quads": ox.RdfFormat.N_QUADS,
-                   "application/trig": ox.RdfFormat.TRIG}
+        formats = {
+            "application/n-quads": ox.RdfFormat.N_QUADS,
+            "application/trig": ox.RdfFormat.TRIG,
+        }
         fmt = formats.get(media_type)
         if fmt is None:
             raise ValueError(f"cannot dump a dataset as {media_type}")
@@ -282,8 +322,9 @@ class RemoteEngine:
             if graph == EMPTY_GRAPH:
                 continue
             name = ox.DefaultGraph() if graph == self.default_graph else ox.NamedNode(graph)
-            quads += [ox.Quad(t.subject, t.predicate, t.object, name)
-                      for t in self.graph_triples(graph)]
+            quads += [
+                ox.Quad(t.subject, t.predicate, t.object, name) for t in self.graph_triples(graph)
+            ]
         return ox.serialize(quads, format=fmt) or b""
 
     # -- loading ---------------------------------------------------------------------------
@@ -294,17 +335,21 @@ class RemoteEngine:
         The store's default graph goes to the stand-in graph. Returns the graphs written;
         afterwards they are "our graphs".
         """
-        self._graphs = load_graphs(self._client(), store, default_graph=self.default_graph,
-                                   update_url=self.update_url,
-                                   graph_store_url=self.graph_store_url, log=log)
+        self._graphs = load_graphs(
+            self._client(),
+            store,
+            default_graph=self.default_graph,
+            update_url=self.update_url,
+            graph_store_url=self.graph_store_url,
+            log=log,
+        )
         self._has_default = self.default_graph in self._graphs
         self._counts = None
         self._union_count = None
         return self._graphs
 
 
-def open_remote(config: Mapping[str, Any],
-                local_data: Callable[[], ox.Store]) -> RemoteEngine:
+def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -> RemoteEngine:
     """The RemoteEngine for ``config``; loads ``local_data()`` into it unless STORE_LOAD is
     false. Raises ``ConfigError`` when the store cannot be reached or loaded."""
     from treatygraph.store import ConfigError
@@ -312,12 +357,16 @@ def open_remote(config: Mapping[str, Any],
     url = endpoint_url(str(config["STORE_PATH"]))
     timeout = float(config.get("STORE_TIMEOUT") or config.get("QUERY_TIMEOUT") or 30.0)
     engine = RemoteEngine(
-        url, update_url=config.get("STORE_UPDATE_URL"),
+        url,
+        update_url=config.get("STORE_UPDATE_URL"),
         graph_store_url=config.get("STORE_GRAPH_STORE_URL"),
-        user=config.get("STORE_USER"), password=config.get("STORE_PASSWORD"),
+        user=config.get("STORE_USER"),
+        password=config.get("STORE_PASSWORD"),
         auth=str(config.get("STORE_AUTH") or "basic"),
-        graphs=config.get("STORE_GRAPHS") or None, timeout=timeout,
-        exclude_graphs=config.get("STORE_EXCLUDE_GRAPHS") or ())
+        graphs=config.get("STORE_GRAPHS") or None,
+        timeout=timeout,
+        exclude_graphs=config.get("STORE_EXCLUDE_GRAPHS") or (),
+    )
     try:
         engine.query("ASK {}")  # reachable? (before building the data to load)
         if config.get("STORE_LOAD", True):

@@ -32,8 +32,9 @@ class Http:
     network, and a stray ``http_proxy`` must not reroute every query.
     """
 
-    def __init__(self, user: str | None, password: str | None, auth: str = "basic",
-                 urls: Sequence[str] = ()) -> None:
+    def __init__(
+        self, user: str | None, password: str | None, auth: str = "basic", urls: Sequence[str] = ()
+    ) -> None:
         handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
         self._basic: str | None = None
         if user is not None:
@@ -48,31 +49,38 @@ class Http:
                 raise ValueError(f"STORE_AUTH must be basic or digest, not {auth!r}")
         self._opener = urllib.request.build_opener(*handlers)
 
-    def request(self, method: str, url: str, body: bytes | None, headers: Mapping[str, str],
-                timeout: float) -> Answer:
+    def request(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], timeout: float
+    ) -> Answer:
         req = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
         if self._basic:
             req.add_header("Authorization", self._basic)
         try:
             with self._opener.open(req, timeout=timeout) as resp:
-                return (resp.status, resp.headers.get("Content-Type", ""), resp.read(),
-                        {k.lower(): v for k, v in resp.headers.items()})
+                return (
+                    resp.status,
+                    resp.headers.get("Content-Type", ""),
+                    resp.read(),
+                    {k.lower(): v for k, v in resp.headers.items()},
+                )
         except urllib.error.HTTPError as err:
             data = err.read() if err.fp is not None else b""
             lowered = {k.lower(): v for k, v in err.headers.items()}
             return err.code, err.headers.get("Content-Type", ""), data, lowered
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
-            raise RemoteStoreError(f"cannot reach the remote SPARQL store at {url}: "
-                                   f"{reason}") from None
+            raise RemoteStoreError(
+                f"cannot reach the remote SPARQL store at {url}: {reason}"
+            ) from None
 
-    def post_form(self, url: str, params: list[tuple[str, str]], accept: str,
-                  timeout: float) -> Answer:
+    def post_form(
+        self, url: str, params: list[tuple[str, str]], accept: str, timeout: float
+    ) -> Answer:
         """POST ``params`` as an ``application/x-www-form-urlencoded`` body."""
         body = urllib.parse.urlencode(params).encode("utf-8")
-        return self.request("POST", url, body,
-                            {"Content-Type": FORM + "; charset=utf-8", "Accept": accept},
-                            timeout)
+        return self.request(
+            "POST", url, body, {"Content-Type": FORM + "; charset=utf-8", "Accept": accept}, timeout
+        )
 
 
 def error_message(status: int, body: bytes) -> str:

@@ -25,17 +25,23 @@ CHUNK_TRIPLES = 1000
 LOAD_TIMEOUT = 300.0
 
 
-def load_graphs(http: Http, store: ox.Store, *, default_graph: str, update_url: str,
-                graph_store_url: str | None = None,
-                log: Callable[[str], None] | None = None) -> list[str]:
+def load_graphs(
+    http: Http,
+    store: ox.Store,
+    *,
+    default_graph: str,
+    update_url: str,
+    graph_store_url: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> list[str]:
     """Replace each graph of ``store`` in the remote store, the store's default graph
     going to ``default_graph``; returns the graphs written, sorted."""
     by_graph: dict[str, list[ox.Triple]] = {}
     for quad in store:
-        graph = (default_graph if isinstance(quad.graph_name, ox.DefaultGraph)
-                 else quad.graph_name.value)
-        by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate,
-                                                        quad.object))
+        graph = (
+            default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        )
+        by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
     for graph in sorted(by_graph):
         triples = by_graph[graph]
         if graph_store_url:
@@ -53,10 +59,10 @@ def _put_graph(http: Http, graph_store_url: str, graph: str, triples: list[ox.Tr
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     # N-Triples is Turtle; text/turtle is the one type every GSP implementation takes
     status, _, data, _ = http.request(
-        "PUT", url, body, {"Content-Type": "text/turtle; charset=utf-8"}, LOAD_TIMEOUT)
+        "PUT", url, body, {"Content-Type": "text/turtle; charset=utf-8"}, LOAD_TIMEOUT
+    )
     if status >= 300:
-        raise RemoteStoreError(f"Graph Store PUT <{graph}> failed: "
-                               f"{error_message(status, data)}")
+        raise RemoteStoreError(f"Graph Store PUT <{graph}> failed: {error_message(status, data)}")
 
 
 def _update_graph(http: Http, update_url: str, graph: str, triples: list[ox.Triple]) -> None:
@@ -67,11 +73,13 @@ def _update_graph(http: Http, update_url: str, graph: str, triples: list[ox.Trip
 
 
 def _send_update(http: Http, update_url: str, text: str) -> None:
-    status, _, data, _ = http.post_form(update_url, [("update", text)],
-                                        "text/plain, */*;q=0.1", LOAD_TIMEOUT)
+    status, _, data, _ = http.post_form(
+        update_url, [("update", text)], "text/plain, */*;q=0.1", LOAD_TIMEOUT
+    )
     if status >= 300:
-        raise RemoteStoreError(f"SPARQL Update to {update_url} failed: "
-                               f"{error_message(status, data)}")
+        raise RemoteStoreError(
+            f"SPARQL Update to {update_url} failed: {error_message(status, data)}"
+        )
 
 
 def chunk_triples(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
@@ -95,8 +103,7 @@ def chunk_triples(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Tripl
     groups: dict[str, list[ox.Triple]] = {}
     plain: list[ox.Triple] = []
     for t in triples:
-        node = next((n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)),
-                    None)
+        node = next((n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)), None)
         if node is None:
             plain.append(t)
         else:

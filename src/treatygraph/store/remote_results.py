@@ -35,8 +35,9 @@ XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BNODE_CHARS = re.compile(r"[^A-Za-z0-9_]")
 
 
-def read_answer(status: int, ctype: str, body: bytes, headers: Mapping[str, str],
-                max_results: int | None) -> QueryResult:
+def read_answer(
+    status: int, ctype: str, body: bytes, headers: Mapping[str, str], max_results: int | None
+) -> QueryResult:
     """The result of a query the store answered with ``status``, ``ctype`` and ``body``;
     raises the engine errors for a refused query and ``RemoteStoreError`` for a failure."""
     if status >= 400:
@@ -53,7 +54,8 @@ def read_answer(status: int, ctype: str, body: bytes, headers: Mapping[str, str]
         # Virtuoso cut the result at its ResultSetMaxRows without an error
         raise EngineEvaluationError(
             f"the remote store truncated the result at {headers['x-sparql-maxrows']} rows "
-            "(Virtuoso ResultSetMaxRows); add a LIMIT")
+            "(Virtuoso ResultSetMaxRows); add a LIMIT"
+        )
     media = ctype.split(";")[0].strip().lower()
     try:
         if media in (N_TRIPLES, "text/plain", "text/ntriples"):
@@ -71,10 +73,8 @@ def read_answer(status: int, ctype: str, body: bytes, headers: Mapping[str, str]
         if media in (RESULTS_JSON, "application/json"):
             return _parse_json(body, limit)
     except SyntaxError as err:
-        raise RemoteStoreError(f"cannot parse the remote store's {media} answer: "
-                               f"{err}") from None
-    raise RemoteStoreError(f"the remote store answered with unexpected Content-Type "
-                           f"{ctype!r}")
+        raise RemoteStoreError(f"cannot parse the remote store's {media} answer: {err}") from None
+    raise RemoteStoreError(f"the remote store answered with unexpected Content-Type {ctype!r}")
 
 
 def _parse_json(body: bytes, limit: int) -> QueryResult:
@@ -92,8 +92,7 @@ def _parse_json(body: bytes, limit: int) -> QueryResult:
             if isinstance(term, dict):
                 _fix_json_term(term)
     doc.get("head", {}).pop("link", None)
-    raw = ox.parse_query_results(json.dumps(doc).encode("utf-8"),
-                                 ox.QueryResultsFormat.JSON)
+    raw = ox.parse_query_results(json.dumps(doc).encode("utf-8"), ox.QueryResultsFormat.JSON)
     assert isinstance(raw, ox.QuerySolutions)
     variables = [v.value for v in raw.variables]
     rows = [tuple(solution) for solution in raw]
@@ -120,8 +119,11 @@ def _fix_json_term(term: dict[str, Any]) -> None:
 
 
 def _fix_term(term: Any) -> Any:
-    if (isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN
-            and term.value in ("1", "0")):
+    if (
+        isinstance(term, ox.Literal)
+        and term.datatype.value == XSD_BOOLEAN
+        and term.value in ("1", "0")
+    ):
         return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
     return term
 

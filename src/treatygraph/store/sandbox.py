@@ -55,9 +55,18 @@ _FS_RIGHTS = {1: 13, 2: 14, 3: 15, 4: 15}
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 #: files a process with destinations reads to resolve names and verify TLS peers
-RESOLVER_FILES = ("/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf",
-                  "/etc/resolv.conf", "/etc/ssl", "/usr/lib/ssl", "/usr/share/ca-certificates",
-                  "/etc/ca-certificates", "/etc/pki")
+RESOLVER_FILES = (
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/resolv.conf",
+    "/etc/ssl",
+    "/usr/lib/ssl",
+    "/usr/share/ca-certificates",
+    "/etc/ca-certificates",
+    "/etc/pki",
+)
 
 
 class SandboxError(Exception):
@@ -89,8 +98,9 @@ class Sandbox:
     memory_bytes: int | None = None
 
     @classmethod
-    def for_urls(cls, urls: Iterable[str], read_paths: Iterable[str] = (),
-                 memory_bytes: int | None = None) -> Sandbox:
+    def for_urls(
+        cls, urls: Iterable[str], read_paths: Iterable[str] = (), memory_bytes: int | None = None
+    ) -> Sandbox:
         unique = dict.fromkeys(Destination.of_url(u) for u in urls)
         return cls(tuple(unique), tuple(read_paths), memory_bytes)
 
@@ -114,8 +124,10 @@ def _plan(sandbox: Sandbox) -> _Plan:
             address = plan.hosts[dest.host]
         else:
             if not ip.is_loopback:
-                raise SandboxError(f"{dest.host}: a destination given by address must be a "
-                                   "loopback address; give a host name instead")
+                raise SandboxError(
+                    f"{dest.host}: a destination given by address must be a "
+                    "loopback address; give a host name instead"
+                )
             address = str(ip)
         plan.listen.append((address, dest.port, dest))
     return plan
@@ -169,8 +181,9 @@ def _private_hosts(libc: ctypes.CDLL, hosts: dict[str, str]) -> None:
     try:
         os.write(fd, ("\n".join(lines) + "\n").encode())
         os.fchmod(fd, 0o644)
-        _check(libc.mount(path.encode(), b"/etc/hosts", None, MS_BIND, None),
-               "bind-mount /etc/hosts")
+        _check(
+            libc.mount(path.encode(), b"/etc/hosts", None, MS_BIND, None), "bind-mount /etc/hosts"
+        )
     finally:
         os.close(fd)
         os.unlink(path)
@@ -191,8 +204,12 @@ def _listen(plan: _Plan) -> list[socket.socket]:
 def landlock_abi(libc: ctypes.CDLL | None = None) -> int:
     """The Landlock ABI version the kernel offers (0: none)."""
     libc = libc or _libc()
-    version = libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
-                           ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    version = libc.syscall(
+        SYS_LANDLOCK_CREATE_RULESET,
+        None,
+        ctypes.c_size_t(0),
+        ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION),
+    )
     return max(0, int(version))
 
 
@@ -200,16 +217,25 @@ def _landlock(libc: ctypes.CDLL, read_paths: Sequence[str], ports: Sequence[int]
     """Deny every file-system access but reading ``read_paths``, and TCP but ``ports``."""
     abi = landlock_abi(libc)
     if abi < 1:
-        raise SandboxError("Landlock is not available in this kernel (Linux 5.13 or newer, "
-                           "with landlock in the lsm= boot list)")
+        raise SandboxError(
+            "Landlock is not available in this kernel (Linux 5.13 or newer, "
+            "with landlock in the lsm= boot list)"
+        )
     fs_rights = (1 << _FS_RIGHTS.get(abi, 16)) - 1
     net_rights = NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0
     # from ABI 6: no signals to, and no abstract sockets of, processes outside the sandbox
     scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
-    attr = struct.pack("QQQ", fs_rights, net_rights, scoped) if abi >= 6 else struct.pack(
-        "QQ", fs_rights, net_rights)
-    ruleset = _check(libc.syscall(SYS_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(len(attr)),
-                                  ctypes.c_uint32(0)), "landlock_create_ruleset")
+    attr = (
+        struct.pack("QQQ", fs_rights, net_rights, scoped)
+        if abi >= 6
+        else struct.pack("QQ", fs_rights, net_rights)
+    )
+    ruleset = _check(
+        libc.syscall(
+            SYS_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)
+        ),
+        "landlock_create_ruleset",
+    )
     try:
         for path in read_paths:
             try:
@@ -219,18 +245,36 @@ def _landlock(libc: ctypes.CDLL, read_paths: Sequence[str], ports: Sequence[int]
             try:
                 rights = FS_READ_FILE | (FS_READ_DIR if os.path.isdir(path) else 0)
                 rule = struct.pack("=Qi", rights, fd)
-                _check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-                                    rule, ctypes.c_uint32(0)), f"landlock_add_rule({path})")
+                _check(
+                    libc.syscall(
+                        SYS_LANDLOCK_ADD_RULE,
+                        ruleset,
+                        LANDLOCK_RULE_PATH_BENEATH,
+                        rule,
+                        ctypes.c_uint32(0),
+                    ),
+                    f"landlock_add_rule({path})",
+                )
             finally:
                 os.close(fd)
         if net_rights:
             for port in ports:
                 rule = struct.pack("QQ", NET_CONNECT_TCP, port)
-                _check(libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_NET_PORT,
-                                    rule, ctypes.c_uint32(0)), f"landlock_add_rule(port {port})")
+                _check(
+                    libc.syscall(
+                        SYS_LANDLOCK_ADD_RULE,
+                        ruleset,
+                        LANDLOCK_RULE_NET_PORT,
+                        rule,
+                        ctypes.c_uint32(0),
+                    ),
+                    f"landlock_add_rule(port {port})",
+                )
         _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
-        _check(libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)),
-               "landlock_restrict_self")
+        _check(
+            libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)),
+            "landlock_restrict_self",
+        )
     finally:
         os.close(ruleset)
 
@@ -342,8 +386,7 @@ class Relay:
     out of it, and it leads only there.
     """
 
-    def __init__(self, destinations: Sequence[Destination], connect_timeout: float = 10.0
-                 ) -> None:
+    def __init__(self, destinations: Sequence[Destination], connect_timeout: float = 10.0) -> None:
         self._destinations = list(destinations)
         self._connect_timeout = connect_timeout
         self._selector: selectors.BaseSelector | None = None
@@ -364,8 +407,10 @@ class Relay:
     def replace(self, listeners: list[socket.socket]) -> None:
         """Relay from these sockets (a new child's) instead of the previous ones."""
         if len(listeners) != len(self._destinations):
-            raise SandboxError(f"the query process opened {len(listeners)} relay sockets, "
-                               f"not {len(self._destinations)}")
+            raise SandboxError(
+                f"the query process opened {len(listeners)} relay sockets, "
+                f"not {len(self._destinations)}"
+            )
         with self._lock:
             if self._owner != os.getpid():
                 self._start()
@@ -399,8 +444,9 @@ class Relay:
         except OSError:
             return
         try:
-            outside = socket.create_connection((dest.host, dest.port),
-                                               timeout=self._connect_timeout)
+            outside = socket.create_connection(
+                (dest.host, dest.port), timeout=self._connect_timeout
+            )
         except OSError:
             inside.close()  # the child sees a closed connection, as from a dead host
             return

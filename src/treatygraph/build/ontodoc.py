@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from .namespaces import ONTOLOGY_IRI, PREFIXES, TG
+from treatygraph.rdf.iris import ONTOLOGY_IRI, PREFIXES, TG
 
 #: Sections of the page: (title, the rdf:type that puts a term there).
 SECTIONS = [
@@ -125,7 +125,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .sources import Project, read_all
+    from treatygraph.corpus.project import Project, read_all
 
     html = render_html(read_all(Project(args.root).ontology_files))
     if args.out:

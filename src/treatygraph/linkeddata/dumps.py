@@ -18,16 +18,22 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
 
-from treatygraph import conneg
 from treatygraph.linkeddata import rdfout
 from treatygraph.linkeddata.context import build_context
-from treatygraph.namespaces import GRAPHS
+from treatygraph.rdf.iris import GRAPHS
+from treatygraph.web import conneg
 
 GZIP_TYPE = "application/gzip"
 DATASET_STEM = "treatygraph"
 #: file extension of each format, in the order dumps are listed
-EXTENSIONS = {"nquads": "nq", "trig": "trig", "turtle": "ttl", "ntriples": "nt",
-              "jsonld": "jsonld", "rdfxml": "rdf"}
+EXTENSIONS = {
+    "nquads": "nq",
+    "trig": "trig",
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "jsonld": "jsonld",
+    "rdfxml": "rdf",
+}
 DATASET_FORMATS = ("nquads", "trig")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 
@@ -79,8 +85,11 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
         for name in DATASET_FORMATS:
-            specs.append(DumpSpec(f"{DATASET_STEM}.{EXTENSIONS[name]}{gz}", rdf_format(name),
-                                  None, compressed))
+            specs.append(
+                DumpSpec(
+                    f"{DATASET_STEM}.{EXTENSIONS[name]}{gz}", rdf_format(name), None, compressed
+                )
+            )
     present = set(graph_names)
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
@@ -88,8 +97,11 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
             if str(iri) not in present:
                 continue
             for name in GRAPH_FORMATS:
-                specs.append(DumpSpec(f"{short}.{EXTENSIONS[name]}{gz}", rdf_format(name),
-                                      str(iri), compressed))
+                specs.append(
+                    DumpSpec(
+                        f"{short}.{EXTENSIONS[name]}{gz}", rdf_format(name), str(iri), compressed
+                    )
+                )
     return specs
 
 
@@ -109,11 +121,13 @@ class DatasetQuads:
         by_graph: dict[str | None, list[Any]] = {}
         for quad in ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS):
             graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            by_graph.setdefault(graph, []).append(ox.Triple(quad.subject, quad.predicate,
-                                                            quad.object))
+            by_graph.setdefault(graph, []).append(
+                ox.Triple(quad.subject, quad.predicate, quad.object)
+            )
         self.graphs: dict[str | None, list[Any]] = {
-            g: _canonical(triples, prefix=f"g{i}") for i, (g, triples) in
-            enumerate(sorted(by_graph.items(), key=lambda kv: kv[0] or ""))}
+            g: _canonical(triples, prefix=f"g{i}")
+            for i, (g, triples) in enumerate(sorted(by_graph.items(), key=lambda kv: kv[0] or ""))
+        }
 
     @property
     def graph_names(self) -> list[str]:
@@ -136,8 +150,9 @@ class DatasetQuads:
 
 def _canonical(triples: list[Any], prefix: str) -> list[Any]:
     """Relabel blank nodes canonically (a no-op for graphs without blank nodes)."""
-    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-               for t in triples):
+    if not any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    ):
         return rdfout.unique_sorted(triples)
     canonical = to_canonical_graph(rdfout.to_graph(triples))
     # rdflib's canonical labels are per graph; prefix them so graphs never share a label
@@ -152,18 +167,26 @@ def _canonical(triples: list[Any], prefix: str) -> list[Any]:
     return rdfout.unique_sorted(out)
 
 
-def render(data: DatasetQuads, fmt: conneg.Format, graph: str | None, *, compress: bool = False,
-           context_url: str | None = None) -> bytes:
+def render(
+    data: DatasetQuads,
+    fmt: conneg.Format,
+    graph: str | None,
+    *,
+    compress: bool = False,
+    context_url: str | None = None,
+) -> bytes:
     """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
     if graph is None:
         body = rdfout.serialize_quads(data.quads(), fmt)
     elif fmt.name in ("trig", "nquads"):
         name = ox.NamedNode(graph)
         body = rdfout.serialize_quads(
-            [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt)
+            [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt
+        )
     else:
-        body = rdfout.serialize_triples(data.triples(graph), fmt, context=data.context(),
-                                        context_url=context_url)
+        body = rdfout.serialize_triples(
+            data.triples(graph), fmt, context=data.context(), context_url=context_url
+        )
     return gzip.compress(body, mtime=0) if compress else body
 
 
@@ -178,5 +201,6 @@ class Dump:
 
 
 def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> Dump:
-    return Dump(spec, render(data, spec.format, spec.graph, compress=spec.gzip,
-                             context_url=context_url))
+    return Dump(
+        spec, render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
+    )

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from treatygraph.store.base import UpstreamError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from treatygraph.conneg import Format
+    from treatygraph.web.conneg import Format
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _text(message: str, status: int, headers: dict[str, str]) -> Response:
 
 
 def handle_client_error(err: ClientError) -> Response:
-    from treatygraph import metrics
+    from treatygraph.web import metrics
 
     metrics.count_rejection(err.reason)
     return _text(err.message, err.status, err.headers)
@@ -126,7 +126,7 @@ def handle_http_exception(err: HTTPException) -> Response:
     """Werkzeug's own errors (404, 405 from routing, 413 from MAX_CONTENT_LENGTH)."""
     status = err.code or 500
     if status == 413:
-        from treatygraph import metrics
+        from treatygraph.web import metrics
 
         metrics.count_rejection("body_cap")
     resp = _text(err.description or err.name, status, {})

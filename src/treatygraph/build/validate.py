@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from .namespaces import PREFIXES
+from treatygraph.rdf.iris import PREFIXES
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 OutputFormat = Literal["text", "json", "turtle"]
@@ -151,7 +151,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the data conforms, 1 on violations (2, unreadable input, comes from the CLI)."""
-    from .sources import Project, load_files, load_graph, read_all
+    from treatygraph.corpus.project import Project, load_files, load_graph, read_all
 
     project = Project(args.root)
     if args.files:

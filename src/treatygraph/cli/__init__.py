@@ -14,29 +14,38 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from treatygraph import __version__
 
 #: name -> (module, one-line help). Order is the order of ``treatygraph --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": (
-        "treatygraph.validate",
+        "treatygraph.build.validate",
         "validate RDF files (default: the project graph) with SHACL",
     ),
-    "anchor": ("treatygraph.anchor", "compute quote offsets in graph/ sources from the article"),
-    "build": ("treatygraph.build", "compile, verify anchors, validate and write sorted N-Quads"),
-    "stats": ("treatygraph.stats", "counts per class and named graph, and mention coverage"),
-    "docs": ("treatygraph.ontodoc", "write the ontology's HTML documentation"),
-    "export": ("treatygraph.export", "write the dataset or one named graph in an RDF format"),
+    "anchor": (
+        "treatygraph.corpus.anchors",
+        "compute quote offsets in graph/ sources from the article",
+    ),
+    "build": (
+        "treatygraph.build.compile",
+        "compile, verify anchors, validate and write sorted N-Quads",
+    ),
+    "stats": ("treatygraph.build.stats", "counts per class and named graph, and mention coverage"),
+    "docs": ("treatygraph.build.ontodoc", "write the ontology's HTML documentation"),
+    "export": (
+        "treatygraph.linkeddata.export",
+        "write the dataset or one named graph in an RDF format",
+    ),
     "link": (
-        "treatygraph.alignments",
+        "treatygraph.integration.alignments",
         "write the verified Wikidata links into the alignments graph",
     ),
     "reconcile": (
-        "treatygraph.reconcile",
+        "treatygraph.integration.reconcile",
         "propose Wikidata candidates for review, or accept them",
     ),
-    "import": ("treatygraph.importer", "load another dataset into its own named graph"),
-    "serve": ("treatygraph.serve", "serve the SPARQL endpoint and pages with gunicorn"),
+    "import": ("treatygraph.integration.imports", "load another dataset into its own named graph"),
+    "serve": ("treatygraph.web.serve", "serve the SPARQL endpoint and pages with gunicorn"),
 }
 
 
@@ -66,10 +75,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    from .anchor import AnchorError
-    from .build import BuildError
-    from .rdfio import RDFSyntaxError
-    from .sources import SourceError
+    from treatygraph.build.compile import BuildError
+    from treatygraph.corpus.anchors import AnchorError
+    from treatygraph.corpus.project import SourceError
+    from treatygraph.rdf.io import RDFSyntaxError
 
     args = make_parser().parse_args(argv)
     args.root = args.root.resolve()

@@ -12,8 +12,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .namespaces import GRAPHS, OA, TG, TGID
-from .rdfio import bind_prefixes, read_graph
+from treatygraph.rdf.io import bind_prefixes, read_graph
+from treatygraph.rdf.iris import GRAPHS, OA, TG, TGID
 
 
 class SourceError(Exception):

@@ -5,7 +5,7 @@ An import lives in ``imports/<NAME>.nq``: the data in graph ``tgg:<NAME>`` and i
 The file is written in one rename after fetching, parsing, mapping, entity matching and SHACL
 validation all succeeded, so a failed import changes nothing and a re-import replaces the graph
 whole. The server loads these files beside the built graph (:func:`imported_files`). Reading a
-source (fetching, parsing, progress) is :mod:`treatygraph.importsource`'s.
+source (fetching, parsing, progress) is :mod:`treatygraph.integration.fetch`'s.
 """
 
 from __future__ import annotations
@@ -19,21 +19,41 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .build import compile_graphs, write_atomically
-from .importsource import Fetched, ImportFailure, Progress, fetch, parse_rdf
-from .mapping import Mapping, MappingError, convert, load_mapping
-from .namespaces import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
-from .rdfio import bind_prefixes
-from .sources import Project, read_all
-from .validate import Result, validate
+from treatygraph.build.compile import compile_graphs, write_atomically
+from treatygraph.build.validate import Result, validate
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, fetch, parse_rdf
+from treatygraph.integration.mapping import Mapping, MappingError, convert, load_mapping
+from treatygraph.rdf.io import bind_prefixes
+from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
 
 __all__ = [
     # re-exported: they moved to importsource
-    "Fetched", "ImportFailure", "Progress", "fetch", "parse_rdf",
-    "IMPORTS_DIR", "PROVENANCE_SUFFIX", "SPDX", "DEFAULT_TIMEOUT", "SAME_AS", "graph_iri",
-    "provenance_iri", "import_path", "imported_files", "check_name", "external_links",
-    "link_entities", "context_of", "violations_of", "provenance", "nquads", "ImportResult",
-    "import_source", "add_arguments", "run",
+    "Fetched",
+    "ImportFailure",
+    "Progress",
+    "fetch",
+    "parse_rdf",
+    "IMPORTS_DIR",
+    "PROVENANCE_SUFFIX",
+    "SPDX",
+    "DEFAULT_TIMEOUT",
+    "SAME_AS",
+    "graph_iri",
+    "provenance_iri",
+    "import_path",
+    "imported_files",
+    "check_name",
+    "external_links",
+    "link_entities",
+    "context_of",
+    "violations_of",
+    "provenance",
+    "nquads",
+    "ImportResult",
+    "import_source",
+    "add_arguments",
+    "run",
 ]
 
 IMPORTS_DIR = Path("imports")
@@ -69,8 +89,10 @@ def check_name(name: str) -> None:
     if name in GRAPHS:
         raise ImportFailure(f"--graph {name!r} is one of the project's own graphs")
     if name.endswith(PROVENANCE_SUFFIX):
-        raise ImportFailure(f"--graph {name!r}: names ending in {PROVENANCE_SUFFIX!r} are "
-                            "reserved for the provenance graphs")
+        raise ImportFailure(
+            f"--graph {name!r}: names ending in {PROVENANCE_SUFFIX!r} are "
+            "reserved for the provenance graphs"
+        )
 
 
 # ------------------------------------------------------------------ matching, checking, writing
@@ -138,8 +160,9 @@ def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) 
     return [r for r in after if r not in before]
 
 
-def provenance(name: str, fetched: Fetched, triples: int, rows: int | None,
-               mapping: Mapping | None) -> Graph:
+def provenance(
+    name: str, fetched: Fetched, triples: int, rows: int | None, mapping: Mapping | None
+) -> Graph:
     """What the import was made from, as triples about the imported graph's IRI."""
     graph = bind_prefixes(Graph())
     graph.bind("spdx", SPDX)
@@ -149,14 +172,23 @@ def provenance(name: str, fetched: Fetched, triples: int, rows: int | None,
     graph.add((subject, RDFS.label, Literal(f"Imported graph {name}")))
     source = URIRef(fetched.location) if fetched.is_address else Literal(fetched.location)
     graph.add((subject, DCTERMS.source, source))
-    graph.add((subject, PROV.generatedAtTime,
-               Literal(fetched.retrieved.isoformat().replace("+00:00", "Z"),
-                       datatype=XSD.dateTime)))
+    graph.add(
+        (
+            subject,
+            PROV.generatedAtTime,
+            Literal(fetched.retrieved.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime),
+        )
+    )
     checksum = BNode(f"{name}-provenance-checksum")
     graph.add((subject, URIRef(SPDX + "checksum"), checksum))
     graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
-    graph.add((checksum, URIRef(SPDX + "checksumValue"),
-               Literal(hashlib.sha256(fetched.data).hexdigest())))
+    graph.add(
+        (
+            checksum,
+            URIRef(SPDX + "checksumValue"),
+            Literal(hashlib.sha256(fetched.data).hexdigest()),
+        )
+    )
     graph.add((subject, VOID.triples, Literal(triples)))
     if rows is not None:
         extent = BNode(f"{name}-provenance-rows")
@@ -215,8 +247,9 @@ def import_source(
             text = fetched.data.decode("utf-8-sig")
             converted = convert(text, source, mapping, links, progress)
         except UnicodeDecodeError as exc:
-            raise ImportFailure(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-                                ) from exc
+            raise ImportFailure(
+                f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
         except MappingError as exc:
             raise ImportFailure(str(exc)) from exc
         finally:
@@ -236,8 +269,11 @@ def import_source(
     shapes = read_all(Project(root).shapes_files)
     violations = violations_of(data, graphs, shapes)
     if violations:
-        lines = [f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
-                 + (f" (value {r.value})" if r.value != "-" else "") for r in violations]
+        lines = [
+            f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
+            + (f" (value {r.value})" if r.value != "-" else "")
+            for r in violations
+        ]
         raise ImportFailure(
             f"{source}: {len(violations)} SHACL violation(s); nothing imported:\n"
             + "\n".join(lines),
@@ -251,33 +287,62 @@ def import_source(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="a file path or an http(s) address")
-    parser.add_argument("--graph", required=True, metavar="NAME",
-                        help="target graph: https://w3id.org/treatygraph/graph/NAME")
-    parser.add_argument("--mapping", type=Path, metavar="FILE",
-                        help="the TOML mapping of a CSV source (see docs/integration.md)")
-    parser.add_argument("--format", dest="fmt", metavar="SUFFIX",
-                        help="override the format: ttl, nt, nq, trig, rdf, jsonld, n3 or csv")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds to wait for an address (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress line and no summary (errors are still printed)")
+    parser.add_argument(
+        "--graph",
+        required=True,
+        metavar="NAME",
+        help="target graph: https://w3id.org/treatygraph/graph/NAME",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="the TOML mapping of a CSV source (see docs/integration.md)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        metavar="SUFFIX",
+        help="override the format: ttl, nt, nq, trig, rdf, jsonld, n3 or csv",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for an address (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress line and no summary (errors are still printed)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when imported, 2 when the input cannot be read or mapped, 1 on shape violations."""
     try:
         result = import_source(
-            args.root, args.source, args.graph, mapping_path=args.mapping, fmt=args.fmt,
-            timeout=args.timeout, show_progress=not args.quiet and sys.stderr.isatty(),
+            args.root,
+            args.source,
+            args.graph,
+            mapping_path=args.mapping,
+            fmt=args.fmt,
+            timeout=args.timeout,
+            show_progress=not args.quiet and sys.stderr.isatty(),
         )
     except ImportFailure as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
     if not args.quiet:
         rows = f" from {result.rows} rows" if result.rows is not None else ""
-        note = (f"; graph names of {result.renamed_graph_triples} quads replaced by the target"
-                if result.renamed_graph_triples else "")
-        print(f"imported {result.triples} triples{rows} into {graph_iri(args.graph)} "
-              f"({result.linked} identifiers matched to our resources{note}); wrote {result.path}",
-              file=sys.stderr)
+        note = (
+            f"; graph names of {result.renamed_graph_triples} quads replaced by the target"
+            if result.renamed_graph_triples
+            else ""
+        )
+        print(
+            f"imported {result.triples} triples{rows} into {graph_iri(args.graph)} "
+            f"({result.linked} identifiers matched to our resources{note}); wrote {result.path}",
+            file=sys.stderr,
+        )
     return 0

@@ -1,9 +1,9 @@
 """Wikidata candidates for our unlinked resources: which resources, the query, the score.
 
 This is the asking side of ``treatygraph reconcile``, kept apart from the review file and the
-accepting (:mod:`treatygraph.reconcile`): it finds the persons, states, organisations, agreements
-and posts without a Wikidata link, asks a Wikidata-compatible SPARQL endpoint one bounded query
-each, and scores what comes back. It links nothing.
+accepting (:mod:`treatygraph.integration.reconcile`): it finds the persons, states, organisations,
+agreements and posts without a Wikidata link, asks a Wikidata-compatible SPARQL endpoint one
+bounded query each, and scores what comes back. It links nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from . import __version__
-from .alignments import QID_RE, instances_of
-from .namespaces import TG, WD, slug_of
-from .sources import Project, read_all
+from treatygraph import __version__
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.integration.alignments import QID_RE, instances_of
+from treatygraph.rdf.iris import TG, WD, slug_of
 
 #: Our class -> Wikidata classes a candidate must be an instance of (through P31/P279*).
 #: These are query constraints, not identity claims: a wrong one only loses candidates.
@@ -119,10 +119,13 @@ def build_query(resource: Unlinked, limit: int) -> str:
 def ask(endpoint: str, query: str, timeout: float) -> list[dict[str, dict[str, str]]]:
     """Run one SELECT over HTTP GET and return the SPARQL JSON bindings."""
     url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(url, headers={
-        "Accept": "application/sparql-results+json",
-        "User-Agent": f"treatygraph/{__version__} (reconcile)",
-    })
+    request = urllib.request.Request(
+        url,
+        headers={
+            "Accept": "application/sparql-results+json",
+            "User-Agent": f"treatygraph/{__version__} (reconcile)",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             payload = json.load(response)
@@ -150,15 +153,16 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip().casefold()
 
 
-def candidates_for(resource: Unlinked, bindings: list[dict[str, dict[str, str]]],
-                   limit: int) -> list[Candidate]:
+def candidates_for(
+    resource: Unlinked, bindings: list[dict[str, dict[str, str]]], limit: int
+) -> list[Candidate]:
     """Score the items found for one resource; the score is shared out among them."""
     items: dict[str, tuple[str, str]] = {}
     for row in bindings:
         iri = row.get("item", {}).get("value", "")
-        if not iri.startswith(str(WD)) or not QID_RE.match(iri[len(str(WD)):]):
+        if not iri.startswith(str(WD)) or not QID_RE.match(iri[len(str(WD)) :]):
             continue
-        qid = iri[len(str(WD)):]
+        qid = iri[len(str(WD)) :]
         label = row.get("itemLabel", {}).get("value", "")
         description = row.get("description", {}).get("value", "")
         previous = items.get(qid, ("", ""))
@@ -167,8 +171,7 @@ def candidates_for(resource: Unlinked, bindings: list[dict[str, dict[str, str]]]
         return []
     share = 1 / len(items)
     found = [
-        Candidate(resource, qid, label, description,
-                  round(name_score(resource, label) * share, 2))
+        Candidate(resource, qid, label, description, round(name_score(resource, label) * share, 2))
         for qid, (label, description) in items.items()
     ]
     found.sort(key=lambda c: (-c.score, int(c.qid[1:])))

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import Article
+from treatygraph.corpus.documents import Article
 
 CONTEXT = 32  # characters of prefix/suffix context, as annotation tools commonly keep
 
@@ -210,9 +210,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Locate every quote first; write files only when all of them were placed."""
-    from .article import default_article_path, find_article
-    from .build import write_atomically
-    from .sources import Project
+    from treatygraph.build.compile import write_atomically
+    from treatygraph.corpus.documents import default_article_path, find_article
+    from treatygraph.corpus.project import Project
 
     article = find_article(args.root)
     if article is None:

@@ -9,9 +9,9 @@ Examples::
         --out ontology.jsonld --gzip
     treatygraph export --input build/treatygraph.nq --format nt --graph background --out bg.nt
 
-The data is the built graph (``treatygraph.build.build_nquads``: compiled, anchors and
+The data is the built graph (``treatygraph.build.compile.build_nquads``: compiled, anchors and
 shapes checked), or ``--input`` N-Quads already written by ``treatygraph build``. The
-output is deterministic (see :mod:`treatygraph.dumps`) and is the same as the server's
+output is deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
 ``/dumps/`` files, except that JSON-LD names the context by ``--context-url``.
 """
 
@@ -21,26 +21,49 @@ import argparse
 import sys
 from pathlib import Path
 
-from treatygraph import dumps
+from treatygraph.linkeddata import dumps
 from treatygraph.linkeddata.context import CONTEXT_IRI
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", required=True, metavar="F",
-                        help="trig or nquads (nq) for the whole dataset; turtle (ttl), "
-                             "ntriples (nt), jsonld or rdfxml (rdf) for one --graph")
-    parser.add_argument("--out", "-o", required=True, type=Path, metavar="PATH",
-                        help="output file, relative to --root like `build --out` ('-' for "
-                             "standard output); a .gz suffix gzips")
-    parser.add_argument("--graph", "-g", metavar="NAME",
-                        help="one named graph: article, background, ontology, alignments "
-                             "or a full graph IRI (default: the whole dataset)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        required=True,
+        metavar="F",
+        help="trig or nquads (nq) for the whole dataset; turtle (ttl), "
+        "ntriples (nt), jsonld or rdfxml (rdf) for one --graph",
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        type=Path,
+        metavar="PATH",
+        help="output file, relative to --root like `build --out` ('-' for "
+        "standard output); a .gz suffix gzips",
+    )
+    parser.add_argument(
+        "--graph",
+        "-g",
+        metavar="NAME",
+        help="one named graph: article, background, ontology, alignments "
+        "or a full graph IRI (default: the whole dataset)",
+    )
     parser.add_argument("--gzip", action="store_true", help="gzip the output")
-    parser.add_argument("--input", type=Path, metavar="NQ",
-                        help="export these N-Quads (e.g. from `treatygraph build`) instead "
-                             "of building the project graph")
-    parser.add_argument("--context-url", default=CONTEXT_IRI, metavar="URL",
-                        help=f"JSON-LD @context reference (default {CONTEXT_IRI})")
+    parser.add_argument(
+        "--input",
+        type=Path,
+        metavar="NQ",
+        help="export these N-Quads (e.g. from `treatygraph build`) instead "
+        "of building the project graph",
+    )
+    parser.add_argument(
+        "--context-url",
+        default=CONTEXT_IRI,
+        metavar="URL",
+        help=f"JSON-LD @context reference (default {CONTEXT_IRI})",
+    )
 
 
 def _fail(message: str) -> int:
@@ -54,13 +77,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         return _fail(str(err))
     if args.graph is None and fmt.name not in dumps.DATASET_FORMATS:
-        return _fail(f"{fmt.name} holds one graph: give --graph NAME, or use trig/nquads "
-                     "for the whole dataset")
+        return _fail(
+            f"{fmt.name} holds one graph: give --graph NAME, or use trig/nquads "
+            "for the whole dataset"
+        )
     if args.input is not None:
         source = args.input if args.input.is_absolute() else args.root / args.input
         nquads = source.read_bytes()
     else:
-        from treatygraph.build import build_nquads
+        from treatygraph.build.compile import build_nquads
 
         nquads = build_nquads(args.root)
     data = dumps.DatasetQuads(nquads)
@@ -77,11 +102,13 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return 0
-    from treatygraph.build import write_atomically
+    from treatygraph.build.compile import write_atomically
 
     out = args.out if args.out.is_absolute() else args.root / args.out  # as `build --out`
     write_atomically(out, body)
     what = "the whole dataset" if graph is None else f"<{graph}>"
-    print(f"wrote {out} ({what}, {fmt.name}{', gzip' if compress else ''}, {len(body)} bytes)",
-          file=sys.stderr)
+    print(
+        f"wrote {out} ({what}, {fmt.name}{', gzip' if compress else ''}, {len(body)} bytes)",
+        file=sys.stderr,
+    )
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from treatygraph.errors import NotAcceptable
+from treatygraph.web.errors import NotAcceptable
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
@@ -38,23 +38,54 @@ class Format:
 
 
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "results",
-           W3C_FORMATS + "SPARQL_Results_JSON", ("application/json",), ("srj",)),
-    Format("xml", "application/sparql-results+xml", "results",
-           W3C_FORMATS + "SPARQL_Results_XML", ("application/xml", "text/xml"), ("srx",)),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "results",
+        W3C_FORMATS + "SPARQL_Results_JSON",
+        ("application/json",),
+        ("srj",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "results",
+        W3C_FORMATS + "SPARQL_Results_XML",
+        ("application/xml", "text/xml"),
+        ("srx",),
+    ),
     Format("csv", "text/csv", "results", W3C_FORMATS + "SPARQL_Results_CSV"),
     Format("tsv", "text/tab-separated-values", "results", W3C_FORMATS + "SPARQL_Results_TSV"),
 )
 
 RDF_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "rdf", W3C_FORMATS + "Turtle",
-           ("application/x-turtle",), ("ttl",)),
-    Format("ntriples", "application/n-triples", "rdf", W3C_FORMATS + "N-Triples",
-           ("text/plain",), ("nt",)),
-    Format("jsonld", "application/ld+json", "rdf", W3C_FORMATS + "JSON-LD",
-           ("application/json",), ("json-ld", "json")),
-    Format("rdfxml", "application/rdf+xml", "rdf", W3C_FORMATS + "RDF_XML",
-           ("application/xml", "text/xml"), ("rdf", "xml")),
+    Format(
+        "turtle", "text/turtle", "rdf", W3C_FORMATS + "Turtle", ("application/x-turtle",), ("ttl",)
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        "rdf",
+        W3C_FORMATS + "N-Triples",
+        ("text/plain",),
+        ("nt",),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "rdf",
+        W3C_FORMATS + "JSON-LD",
+        ("application/json",),
+        ("json-ld", "json"),
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        W3C_FORMATS + "RDF_XML",
+        ("application/xml", "text/xml"),
+        ("rdf", "xml"),
+    ),
     Format("trig", "application/trig", "rdf", W3C_FORMATS + "TriG"),
     Format("nquads", "application/n-quads", "rdf", W3C_FORMATS + "N-Quads", (), ("nq",)),
 )
@@ -126,8 +157,9 @@ def by_name(value: str, offered: Sequence[Format]) -> Format | None:
     return None
 
 
-def negotiate(accept: str | None, offered: Sequence[Format], format_param: str | None = None
-              ) -> Format:
+def negotiate(
+    accept: str | None, offered: Sequence[Format], format_param: str | None = None
+) -> Format:
     """Pick the format to send, or raise :class:`NotAcceptable` naming what is offered.
 
     No Accept header (or an empty one) means the first offered format.

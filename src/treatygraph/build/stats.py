@@ -10,11 +10,11 @@ from collections import Counter
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
-from .article import default_article_path, find_article
-from .build import compile_graphs
-from .mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
-from .namespaces import GRAPHS, PREFIXES, TGID
-from .sources import Project
+from treatygraph.build.compile import compile_graphs
+from treatygraph.corpus.documents import default_article_path, find_article
+from treatygraph.corpus.mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
+from treatygraph.corpus.project import Project
+from treatygraph.rdf.iris import GRAPHS, PREFIXES, TGID
 
 
 def class_counts(graph: Graph) -> Counter[str]:

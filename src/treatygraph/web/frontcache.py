@@ -3,7 +3,7 @@
 Why: gunicorn's sync workers should sit behind a buffering proxy (a slow client otherwise holds
 a worker), and query answers are immutable while the server runs, so a shared cache in C can
 answer repeated requests without reaching Python at all (docs/benchmarks.md measures it).
-What is cached is decided by the app's ``Cache-Control`` (``treatygraph.cachepolicy``): 200
+What is cached is decided by the app's ``Cache-Control`` (``treatygraph.web.cachepolicy``): 200
 answers with ``s-maxage``; errors, /healthz, /metrics and anything ``no-cache`` never.
 
 nginx runs as a child of ``treatygraph serve`` with a generated configuration in a private
@@ -58,8 +58,10 @@ def find_nginx() -> str:
     for candidate in (shutil.which("nginx"), FALLBACK_NGINX):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    raise FrontCacheError("--front-cache needs nginx; install it (Debian: apt-get install nginx) "
-                          "or serve without --front-cache")
+    raise FrontCacheError(
+        "--front-cache needs nginx; install it (Debian: apt-get install nginx) "
+        "or serve without --front-cache"
+    )
 
 
 def render_config(settings: FrontCacheSettings, workdir: Path, upstream: Path) -> str:
@@ -181,8 +183,16 @@ class FrontCache:
         self.died_with: int | None = None
 
     def _command(self, *extra: str) -> list[str]:
-        return [self.nginx, "-p", str(self.workdir), "-c", str(self.config_path),
-                "-e", str(self.error_log), *extra]
+        return [
+            self.nginx,
+            "-p",
+            str(self.workdir),
+            "-c",
+            str(self.config_path),
+            "-e",
+            str(self.error_log),
+            *extra,
+        ]
 
     def start(self, wait: float = 10.0) -> None:
         """Write the configuration, check it with ``nginx -t``, start nginx, await its port."""
@@ -200,23 +210,33 @@ class FrontCache:
             raise FrontCacheError(f"nginx rejected its configuration: {check.stderr.strip()}")
         # Its own session: a Ctrl-C or a signal to serve's process group reaches serve, which
         # stops nginx in order; and nginx's workers can be found (and killed) as one group.
-        self.process = subprocess.Popen(self._command("-g", "daemon off;"),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        preexec_fn=_die_with_parent, start_new_session=True)
+        self.process = subprocess.Popen(
+            self._command("-g", "daemon off;"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                reason = self._log_tail() or (self.process.stderr.read().decode(errors="replace")
-                                              if self.process.stderr else "")
+                reason = self._log_tail() or (
+                    self.process.stderr.read().decode(errors="replace")
+                    if self.process.stderr
+                    else ""
+                )
                 self.close()
-                raise FrontCacheError(f"nginx did not start on {self.settings.host}:"
-                                      f"{self.settings.port}: {reason.strip()}")
+                raise FrontCacheError(
+                    f"nginx did not start on {self.settings.host}:"
+                    f"{self.settings.port}: {reason.strip()}"
+                )
             if _listening(self.settings.host, self.settings.port):
                 return
             time.sleep(0.05)
         self.close()
-        raise FrontCacheError(f"nginx did not listen on {self.settings.host}:"
-                              f"{self.settings.port} within {wait:g} s")
+        raise FrontCacheError(
+            f"nginx did not listen on {self.settings.host}:{self.settings.port} within {wait:g} s"
+        )
 
     def _log_tail(self, lines: int = 5) -> str:
         try:

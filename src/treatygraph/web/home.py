@@ -35,21 +35,26 @@ def load_examples(directory: Path | None) -> list[Example]:
 
 @bp.route("/")
 def index() -> str:
-    return render_template("index.html", examples=current_app.extensions[EXAMPLES],
-                           namespace=current_app.config["RESOURCE_NAMESPACE"])
+    return render_template(
+        "index.html",
+        examples=current_app.extensions[EXAMPLES],
+        namespace=current_app.config["RESOURCE_NAMESPACE"],
+    )
 
 
 @bp.route("/healthz")
 def healthz() -> Response:
     engine = get_engine()
     counts = engine.triple_counts()
-    return jsonify({
-        "status": "ok",
-        "triples": engine.union_triple_count(),
-        "default_graph_triples": counts.get(None, 0),
-        "graphs": {name: counts.get(name, 0) for name in engine.graph_names()},
-        "read_only": engine.read_only or not current_app.config.get("UPDATE_TOKEN"),
-    })
+    return jsonify(
+        {
+            "status": "ok",
+            "triples": engine.union_triple_count(),
+            "default_graph_triples": counts.get(None, 0),
+            "graphs": {name: counts.get(name, 0) for name in engine.graph_names()},
+            "read_only": engine.read_only or not current_app.config.get("UPDATE_TOKEN"),
+        }
+    )
 
 
 def init_app(app: Flask) -> None:

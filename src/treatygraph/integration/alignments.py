@@ -21,8 +21,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .namespaces import TG, TGID, WD, slug_of
-from .sources import Project, read_all
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.rdf.iris import TG, TGID, WD, slug_of
 
 #: Kinds of row in the verified list that name individuals, and the class our resource must have.
 KIND_CLASSES: dict[str, URIRef] = {
@@ -140,13 +140,15 @@ def match(
         candidates = {s: p for s, p in found.items() if s in typed}
         where = f"line {item.line}: {item.name!r} ({item.kind}, wd:{item.qid})"
         if len(candidates) == 1:
-            (resource, predicate), = candidates.items()
+            ((resource, predicate),) = candidates.items()
             links.append(Link(resource, item, predicate))
         elif not found:
             unmatched.append(f"{where}: no resource has this label")
         elif not candidates:
             other = ", ".join(sorted(f"tgid:{slug_of(str(s))}" for s in found))
-            unmatched.append(f"{where}: {other} has the label but is not a tg:{cls[len(str(TG)):]}")
+            unmatched.append(
+                f"{where}: {other} has the label but is not a tg:{cls[len(str(TG)) :]}"
+            )
         else:
             many = ", ".join(sorted(f"tgid:{slug_of(str(s))}" for s in candidates))
             unmatched.append(f"{where}: ambiguous, several resources match ({many})")
@@ -295,9 +297,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"{out} is up to date ({len(links)} links)", file=sys.stderr)
         return 0
-    from .build import write_atomically
+    from treatygraph.build.compile import write_atomically
 
     write_atomically(out, text.encode("utf-8"))
-    print(f"wrote {out}: {len(links)} links, {len(unmatched)} verified items not linked",
-          file=sys.stderr)
+    print(
+        f"wrote {out}: {len(links)} links, {len(unmatched)} verified items not linked",
+        file=sys.stderr,
+    )
     return 0

@@ -1,7 +1,7 @@
 """Describe the dataset for machines: VoID (``/.well-known/void``) and DCAT (``/catalog``).
 
 Every number comes from the store (so it matches what ``/sparql`` counts), every dump
-link from :func:`treatygraph.dumps.dump_specs` (so it matches what ``/dumps/`` serves),
+link from :func:`treatygraph.linkeddata.dumps.dump_specs` (so it matches what ``/dumps/`` serves),
 and the Wikidata linkset from the links actually present.
 
 IRIs: the dataset is ``https://w3id.org/treatygraph/dataset``, its subsets (one per
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from treatygraph.dumps import DumpSpec, graph_short_name
-from treatygraph.namespaces import GRAPHS, ONTOLOGY_IRI, TG, TGID
+from treatygraph.linkeddata.dumps import DumpSpec, graph_short_name
+from treatygraph.rdf.iris import GRAPHS, ONTOLOGY_IRI, TG, TGID
 from treatygraph.store.base import QueryEngine
 
 VOID = "http://rdfs.org/ns/void#"
@@ -39,9 +39,11 @@ IANA = "https://www.iana.org/assignments/media-types/"
 DATASET = "https://w3id.org/treatygraph/dataset"
 CATALOG = "https://w3id.org/treatygraph/catalog"
 TITLE = "treatygraph"
-DESCRIPTION = ("An open knowledge graph of arms control: treaties, states, officials, experts, "
-               "their posts, events, positions, claims and quotations, each traced to the exact "
-               "span of its source article.")
+DESCRIPTION = (
+    "An open knowledge graph of arms control: treaties, states, officials, experts, "
+    "their posts, events, positions, claims and quotations, each traced to the exact "
+    "span of its source article."
+)
 
 PUBLISHER = ox.NamedNode(f"{CATALOG}#publisher")
 
@@ -50,8 +52,11 @@ LINK_PREDICATES = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
 
 #: External datasets we link to: object IRI namespace -> (fragment, title, dataset IRI).
 TARGETS = {
-    "http://www.wikidata.org/entity/": ("wikidata", "Wikidata",
-                                        "http://www.wikidata.org/entity/Q2013"),
+    "http://www.wikidata.org/entity/": (
+        "wikidata",
+        "Wikidata",
+        "http://www.wikidata.org/entity/Q2013",
+    ),
 }
 
 #: Example resources, by class: the first instance (by IRI) of each.
@@ -107,14 +112,18 @@ def uri_space(graph: str | None) -> str:
 def statistics(engine: QueryEngine, graph: str | None) -> dict[str, int]:
     """VoID statistics of the union (``graph`` None) or of one named graph."""
     space = uri_space(graph)
+
     def distinct(var: str, pattern: str, extra: str = "") -> int:
         body = _scope(graph, pattern)
         return _count(engine, f"SELECT (COUNT(DISTINCT {var}) AS ?n) WHERE {{ {body} {extra} }}")
+
     return {
-        "triples": (engine.union_triple_count() if graph is None
-                    else engine.triple_counts().get(graph, 0)),
-        "entities": distinct("?s", "?s ?p ?o",
-                             f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))'),
+        "triples": (
+            engine.union_triple_count() if graph is None else engine.triple_counts().get(graph, 0)
+        ),
+        "entities": distinct(
+            "?s", "?s ?p ?o", f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{space}"))'
+        ),
         "classes": distinct("?c", f"?s <{RDF}type> ?c"),
         "properties": distinct("?p", "?s ?p ?o"),
         "distinctSubjects": distinct("?s", "?s ?p ?o"),
@@ -132,7 +141,8 @@ def linksets(engine: QueryEngine) -> list[tuple[str, str, str, int]]:
             f"VALUES ?p {{ {values} }} ?s ?p ?o . "
             f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{namespace}") '
             f'&& STRSTARTS(STR(?s), "https://w3id.org/treatygraph/")) }} }} '
-            f"GROUP BY ?p ORDER BY ?p").rows
+            f"GROUP BY ?p ORDER BY ?p"
+        ).rows
         for predicate, n in rows:
             found.append((namespace, TARGETS[namespace][1], predicate.value, int(n.value)))
     return found
@@ -141,8 +151,9 @@ def linksets(engine: QueryEngine) -> list[tuple[str, str, str, int]]:
 def example_resources(engine: QueryEngine) -> list[str]:
     out = []
     for cls in EXAMPLE_CLASSES:
-        rows = engine.query(f"SELECT ?s WHERE {{ ?s a <{cls}> FILTER(isIRI(?s)) }} "
-                            "ORDER BY ?s LIMIT 1").rows
+        rows = engine.query(
+            f"SELECT ?s WHERE {{ ?s a <{cls}> FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
+        ).rows
         out += [row[0].value for row in rows]
     return out
 
@@ -151,7 +162,8 @@ def vocabularies(engine: QueryEngine) -> list[str]:
     """Namespaces of the properties and classes the data (not the ontology) uses."""
     rows = engine.query(
         "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } "
-        f"FILTER NOT EXISTS {{ GRAPH <{GRAPHS['ontology']}> {{ ?s ?x ?y }} }} }}").rows
+        f"FILTER NOT EXISTS {{ GRAPH <{GRAPHS['ontology']}> {{ ?s ?x ?y }} }} }}"
+    ).rows
     spaces = set()
     for (term,) in rows:
         iri = term.value
@@ -200,8 +212,9 @@ def void(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
             triples.append(_t(sub, VOID + key, _int(value)))
         for spec in specs:
             if spec.graph == graph:
-                triples.append(_t(sub, VOID + "dataDump",
-                                  _iri(site.url(f"/dumps/{spec.filename}"))))
+                triples.append(
+                    _t(sub, VOID + "dataDump", _iri(site.url(f"/dumps/{spec.filename}")))
+                )
     for namespace, title, predicate, n in linksets(engine):
         fragment, _, target_iri = TARGETS[namespace]
         local = predicate.rsplit("#", 1)[-1]
@@ -225,8 +238,10 @@ def void(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
 
 def _publisher_triples(site: Site) -> list[ox.Triple]:
     """The publisher (DATASET_PUBLISHER) as a foaf:Agent, as DCAT and VoID expect."""
-    return [_t(PUBLISHER, RDF + "type", _iri(FOAF + "Agent")),
-            _t(PUBLISHER, FOAF + "name", site.publisher)]
+    return [
+        _t(PUBLISHER, RDF + "type", _iri(FOAF + "Agent")),
+        _t(PUBLISHER, FOAF + "name", site.publisher),
+    ]
 
 
 def media_type_iri(media_type: str) -> ox.NamedNode:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .namespaces import SLUG_RE
+from treatygraph.rdf.iris import SLUG_RE
 
 MENTIONS_FILE = Path("graph") / "mentions.tsv"
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .namespaces import PREFIXES
+from treatygraph.rdf.iris import PREFIXES
 
 #: File suffix -> (pyoxigraph format, rdflib format name).
 FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {

@@ -1,9 +1,10 @@
 """Getting an import's source: its bytes, its format and, for RDF, its triples, with progress.
 
-:mod:`treatygraph.importer` decides what to do with a source (map, match, validate, write); this
-module only reads it: a file or an http(s) address (:func:`fetch`), an RDF parse into one rdflib
-graph with stable blank-node labels (:func:`parse_rdf`), and the terminal progress line both the
-parse and the CSV mapping report to (:class:`Progress`). Failures are :class:`ImportFailure`.
+:mod:`treatygraph.integration.imports` decides what to do with a source (map, match, validate,
+write); this module only reads it: a file or an http(s) address (:func:`fetch`), an RDF parse into
+one rdflib graph with stable blank-node labels (:func:`parse_rdf`), and the terminal progress line
+both the parse and the CSV mapping report to (:class:`Progress`). Failures are
+:class:`ImportFailure`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from . import __version__
-from .rdfio import FORMATS, RDFSyntaxError, bind_prefixes
+from treatygraph import __version__
+from treatygraph.rdf.io import FORMATS, RDFSyntaxError, bind_prefixes
 
 #: Media type -> file suffix of the format (rdfio.FORMATS), or "csv".
 MEDIA_TYPES = {
@@ -41,8 +42,16 @@ MEDIA_TYPES = {
     "text/csv": ".csv",
 }
 ACCEPT = ", ".join(
-    ["text/turtle", "application/n-triples", "application/n-quads", "application/trig",
-     "application/ld+json;q=0.9", "application/rdf+xml;q=0.9", "text/csv;q=0.5", "*/*;q=0.1"]
+    [
+        "text/turtle",
+        "application/n-triples",
+        "application/n-quads",
+        "application/trig",
+        "application/ld+json;q=0.9",
+        "application/rdf+xml;q=0.9",
+        "text/csv;q=0.5",
+        "*/*;q=0.1",
+    ]
 )
 
 
@@ -103,8 +112,10 @@ def _known(suffix: str, source: str) -> str:
     suffix = suffix if suffix.startswith(".") else f".{suffix}"
     if suffix not in FORMATS and suffix != ".csv":
         known = ", ".join(sorted([*FORMATS, ".csv"]))
-        raise ImportFailure(f"{source}: cannot tell the format ({suffix or 'no suffix'}); "
-                            f"use --format with one of {known}")
+        raise ImportFailure(
+            f"{source}: cannot tell the format ({suffix or 'no suffix'}); "
+            f"use --format with one of {known}"
+        )
     return suffix
 
 
@@ -130,8 +141,9 @@ class Progress:
         elapsed = max(now - self.start, 1e-6)
         rate = done / elapsed
         eta = elapsed * (1 - fraction) / fraction if fraction > 0 else 0.0
-        self.stream.write(f"\r{done:,} {self.unit}, {rate:,.0f}/s, {fraction:4.0%}, "
-                          f"ETA {eta:5.1f}s ")
+        self.stream.write(
+            f"\r{done:,} {self.unit}, {rate:,.0f}/s, {fraction:4.0%}, ETA {eta:5.1f}s "
+        )
         self.stream.flush()
         self.shown = True
 
@@ -196,16 +208,19 @@ def parse_rdf(fetched: Fetched, name: str, progress: Progress) -> tuple[Graph, i
         ):
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 named += 1
-            graph.add((
-                _term(quad.subject, name, blanks),
-                _term(quad.predicate, name, blanks),
-                _term(quad.object, name, blanks),
-            ))
+            graph.add(
+                (
+                    _term(quad.subject, name, blanks),
+                    _term(quad.predicate, name, blanks),
+                    _term(quad.object, name, blanks),
+                )
+            )
             if count % 1000 == 0:
                 progress(count, reader.consumed / total)
     except SyntaxError as exc:
-        raise ImportFailure(str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset,
-                                               exc.msg or str(exc)))) from exc
+        raise ImportFailure(
+            str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
+        ) from exc
     except ValueError as exc:
         raise ImportFailure(f"{fetched.location}: {exc}") from exc
     finally:

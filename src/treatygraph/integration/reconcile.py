@@ -1,11 +1,12 @@
 """``treatygraph reconcile``: propose Wikidata candidates for unlinked resources, accept reviewed.
 
 Proposing never links anything: it asks a Wikidata-compatible SPARQL endpoint for items whose
-English label or alias equals one of our labels and whose type fits our class, and writes them to
-a review TSV with a score. A person marks the right rows ``accept = yes``; ``--accept`` then turns
+English label or alias equals one of our labels and whose type fits our class, and writes them to a
+review TSV with a score. A person marks the right rows ``accept = yes``; ``--accept`` then turns
 those rows, and only those, into links in ``graph/alignments/reconciled.ttl`` with who accepted
 them, when, and the score they had. Finding and scoring the candidates is
-:mod:`treatygraph.candidates`'s; this module has the review file, the accepting and the command.
+:mod:`treatygraph.integration.candidates`'s; this module has the review file, the accepting and the
+command.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from .alignments import ALIGNMENTS_DIR, QID_RE, turtle_string
-from .candidates import (
+from treatygraph.corpus.project import Project, read_all
+from treatygraph.integration.alignments import ALIGNMENTS_DIR, QID_RE, turtle_string
+from treatygraph.integration.candidates import (
     QUERY,
     SKIPPED_CLASSES,
     WIKIDATA_TYPES,
@@ -38,16 +40,36 @@ from .candidates import (
     name_score,
     unlinked,
 )
-from .namespaces import TGID, WD, slug_of
-from .sources import Project, read_all
+from treatygraph.rdf.iris import TGID, WD, slug_of
 
 __all__ = [
-    # re-exported: the candidate search and scoring moved to treatygraph.candidates
-    "WIKIDATA_TYPES", "SKIPPED_CLASSES", "QUERY", "ReconcileError", "Unlinked", "Candidate",
-    "linked_resources", "unlinked", "build_query", "ask", "name_score", "candidates_for",
-    "RECONCILED_FILE", "LINKSET", "SSSOM", "COLUMNS", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT",
-    "write_review", "Accepted", "read_review", "accepted_rows", "existing_accepted",
-    "render_reconciled", "add_arguments", "run",
+    # re-exported: the candidate search and scoring moved to treatygraph.integration.candidates
+    "WIKIDATA_TYPES",
+    "SKIPPED_CLASSES",
+    "QUERY",
+    "ReconcileError",
+    "Unlinked",
+    "Candidate",
+    "linked_resources",
+    "unlinked",
+    "build_query",
+    "ask",
+    "name_score",
+    "candidates_for",
+    "RECONCILED_FILE",
+    "LINKSET",
+    "SSSOM",
+    "COLUMNS",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_LIMIT",
+    "write_review",
+    "Accepted",
+    "read_review",
+    "accepted_rows",
+    "existing_accepted",
+    "render_reconciled",
+    "add_arguments",
+    "run",
 ]
 
 RECONCILED_FILE = ALIGNMENTS_DIR / "reconciled.ttl"
@@ -60,18 +82,30 @@ DEFAULT_LIMIT = 5
 
 def write_review(path: Path, endpoint: str, candidates: list[Candidate]) -> None:
     """The review TSV: one row per candidate, with an empty accept column to fill in."""
-    from .build import write_atomically
+    from treatygraph.build.compile import write_atomically
 
     buffer = io.StringIO()
-    buffer.write(f"# treatygraph reconcile: endpoint={endpoint} "
-                 f"generated={dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}\n")
-    buffer.write("# set accept to yes on the right rows, then: treatygraph reconcile --accept "
-                 "THIS_FILE\n")
+    buffer.write(
+        f"# treatygraph reconcile: endpoint={endpoint} "
+        f"generated={dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}\n"
+    )
+    buffer.write(
+        "# set accept to yes on the right rows, then: treatygraph reconcile --accept THIS_FILE\n"
+    )
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     writer.writerow(COLUMNS)
     for c in candidates:
-        writer.writerow([str(c.resource.iri), c.resource.label, c.qid, c.label,
-                         " ".join(c.description.split()), f"{c.score:.2f}", ""])
+        writer.writerow(
+            [
+                str(c.resource.iri),
+                c.resource.label,
+                c.qid,
+                c.label,
+                " ".join(c.description.split()),
+                f"{c.score:.2f}",
+                "",
+            ]
+        )
     write_atomically(path, buffer.getvalue().encode("utf-8"))
 
 
@@ -140,16 +174,28 @@ def accepted_rows(path: Path, project: Project, creator: str, now: str) -> list[
             raise ReconcileError(f"{where}: {qid!r} is not a Wikidata item id")
         if iri in linked:
             if linked[iri] == WD[qid]:
-                print(f"{where}: tgid:{slug} is already linked to wd:{qid}; skipped",
-                      file=sys.stderr)
+                print(
+                    f"{where}: tgid:{slug} is already linked to wd:{qid}; skipped", file=sys.stderr
+                )
                 continue
-            raise ReconcileError(f"{where}: tgid:{slug} is already linked to "
-                                 f"<{linked[iri]}>; remove that link first")
+            raise ReconcileError(
+                f"{where}: tgid:{slug} is already linked to <{linked[iri]}>; remove that link first"
+            )
         if slug in chosen and chosen[slug].qid != qid:
-            raise ReconcileError(f"{where}: a second accepted item for tgid:{slug} "
-                                 f"(wd:{chosen[slug].qid} is accepted too)")
-        chosen[slug] = Accepted(slug, qid, row["label"], row["candidate_label"],
-                                row["score"].strip() or "0", creator, now, endpoint)
+            raise ReconcileError(
+                f"{where}: a second accepted item for tgid:{slug} "
+                f"(wd:{chosen[slug].qid} is accepted too)"
+            )
+        chosen[slug] = Accepted(
+            slug,
+            qid,
+            row["label"],
+            row["candidate_label"],
+            row["score"].strip() or "0",
+            creator,
+            now,
+            endpoint,
+        )
     return list(chosen.values())
 
 
@@ -157,7 +203,7 @@ def existing_accepted(path: Path) -> list[Accepted]:
     """The links already in reconciled.ttl, read back so the file can be rewritten whole."""
     if not path.is_file():
         return []
-    from .rdfio import read_graph
+    from treatygraph.rdf.io import read_graph
 
     graph = read_graph(path)
     found = []
@@ -165,15 +211,23 @@ def existing_accepted(path: Path) -> list[Accepted]:
         subject, item = graph.value(node, RDF.subject), graph.value(node, RDF.object)
         if subject is None or item is None:
             continue
+
         def text(predicate: URIRef, node: URIRef = node) -> str:  # type: ignore[assignment]
             value = graph.value(node, predicate)
             return "" if value is None else str(value)
-        found.append(Accepted(
-            slug=slug_of(str(subject)) or "", qid=str(item)[len(str(WD)):],
-            label=text(RDFS.label).split(" = ")[0], candidate_label=text(DCTERMS.description),
-            score=text(URIRef(SSSOM + "confidence")), creator=text(DCTERMS.creator),
-            created=text(DCTERMS.created), endpoint=text(DCTERMS.source),
-        ))
+
+        found.append(
+            Accepted(
+                slug=slug_of(str(subject)) or "",
+                qid=str(item)[len(str(WD)) :],
+                label=text(RDFS.label).split(" = ")[0],
+                candidate_label=text(DCTERMS.description),
+                score=text(URIRef(SSSOM + "confidence")),
+                creator=text(DCTERMS.creator),
+                created=text(DCTERMS.created),
+                endpoint=text(DCTERMS.source),
+            )
+        )
     return found
 
 
@@ -198,10 +252,12 @@ def render_reconciled(links: list[Accepted]) -> str:
         f"tgid:{slug_of(str(LINKSET))}",
         "    a void:Linkset ;",
         '    rdfs:label "Reviewed identity links to Wikidata" ;',
-        "    rdfs:comment " + turtle_string(
+        "    rdfs:comment "
+        + turtle_string(
             "Links proposed by `treatygraph reconcile` from label and type, each accepted by a "
             "person; not part of the verified list."
-        ) + " ;",
+        )
+        + " ;",
         "    void:linkPredicate skos:exactMatch ;",
         f"    void:triples {len(links)} .",
     ]
@@ -230,19 +286,38 @@ def render_reconciled(links: list[Accepted]) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--endpoint", metavar="URL",
-                      help="a Wikidata-compatible SPARQL endpoint to ask for candidates")
-    mode.add_argument("--accept", type=Path, metavar="FILE",
-                      help="turn the review rows marked accept=yes into links in "
-                           f"{RECONCILED_FILE}")
-    parser.add_argument("--out", type=Path, default=Path("review.tsv"),
-                        help="the review TSV to write (default review.tsv)")
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
-                        help=f"candidates kept per resource (default {DEFAULT_LIMIT})")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds per query (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--by", default=None, metavar="NAME",
-                        help="who accepts the links (default: the login name)")
+    mode.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="a Wikidata-compatible SPARQL endpoint to ask for candidates",
+    )
+    mode.add_argument(
+        "--accept",
+        type=Path,
+        metavar="FILE",
+        help=f"turn the review rows marked accept=yes into links in {RECONCILED_FILE}",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("review.tsv"),
+        help="the review TSV to write (default review.tsv)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        help=f"candidates kept per resource (default {DEFAULT_LIMIT})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds per query (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--by", default=None, metavar="NAME", help="who accepts the links (default: the login name)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -273,13 +348,16 @@ def _propose(project: Project, args: argparse.Namespace) -> int:
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     write_review(out, args.endpoint, found)
     with_candidates = len({c.resource.iri for c in found})
-    print(f"wrote {out}: {len(found)} candidates for {with_candidates} of {len(resources)} "
-          "unlinked resources; nothing is linked until you accept rows", file=sys.stderr)
+    print(
+        f"wrote {out}: {len(found)} candidates for {with_candidates} of {len(resources)} "
+        "unlinked resources; nothing is linked until you accept rows",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _accept(project: Project, args: argparse.Namespace) -> int:
-    from .build import write_atomically
+    from treatygraph.build.compile import write_atomically
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     creator = args.by or getpass.getuser()

@@ -32,12 +32,21 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .namespaces import PREFIXES, TG
-from .rdfio import bind_prefixes
+from treatygraph.rdf.io import bind_prefixes
+from treatygraph.rdf.iris import PREFIXES, TG
 
 KINDS = ("literal", "iri", "iri-or-literal")
-COLUMN_KEYS = {"name", "predicate", "kind", "datatype", "lang", "template", "required",
-               "separator", "link"}
+COLUMN_KEYS = {
+    "name",
+    "predicate",
+    "kind",
+    "datatype",
+    "lang",
+    "template",
+    "required",
+    "separator",
+    "link",
+}
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 ABSOLUTE_IRI_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
@@ -147,8 +156,9 @@ def expand(curie: str, prefixes: dict[str, str], where: str) -> URIRef:
     prefix, sep, local = curie.partition(":")
     if not sep or prefix not in prefixes:
         known = ", ".join(sorted(prefixes))
-        raise MappingError(f"{where}: {curie!r} is not an IRI or a CURIE with a known prefix "
-                           f"({known})")
+        raise MappingError(
+            f"{where}: {curie!r} is not an IRI or a CURIE with a known prefix ({known})"
+        )
     return URIRef(prefixes[prefix] + local)
 
 
@@ -176,26 +186,31 @@ def load_mapping(path: Path) -> Mapping:
     prefixes.update({str(k): str(v) for k, v in extra.items()})
     subject = raw.get("subject")
     if not isinstance(subject, dict) or not isinstance(subject.get("template"), str):
-        raise MappingError(f"{where}: [subject] needs a template, e.g. "
-                           '"https://example.org/{id}"')
+        raise MappingError(
+            f'{where}: [subject] needs a template, e.g. "https://example.org/{{id}}"'
+        )
     template = expand_template(subject["template"], prefixes)
     if not PLACEHOLDER_RE.findall(template):
         raise MappingError(f"{where}: [subject] template names no column ({template!r})")
-    classes = [expand(c, prefixes, f"{where}: [subject] classes") for c in
-               subject.get("classes", [])]
+    classes = [
+        expand(c, prefixes, f"{where}: [subject] classes") for c in subject.get("classes", [])
+    ]
     entries = raw.get("column", [])
     if not isinstance(entries, list) or not entries:
         raise MappingError(f"{where}: no [[column]] entries")
-    columns = [_column(entry, prefixes, f"{where}: [[column]] #{n}")
-               for n, entry in enumerate(entries, start=1)]
+    columns = [
+        _column(entry, prefixes, f"{where}: [[column]] #{n}")
+        for n, entry in enumerate(entries, start=1)
+    ]
     return Mapping(where, template, classes, columns, prefixes)
 
 
 def _column(entry: dict[str, object], prefixes: dict[str, str], where: str) -> Column:
     unknown = set(entry) - COLUMN_KEYS
     if unknown:
-        raise MappingError(f"{where}: unknown keys {sorted(unknown)} (known: "
-                           f"{sorted(COLUMN_KEYS)})")
+        raise MappingError(
+            f"{where}: unknown keys {sorted(unknown)} (known: {sorted(COLUMN_KEYS)})"
+        )
     name, predicate = entry.get("name"), entry.get("predicate")
     if not isinstance(name, str) or not isinstance(predicate, str):
         raise MappingError(f"{where}: needs name and predicate")
@@ -276,13 +291,13 @@ def convert(
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            raise MappingError(f"{source}:{line}: {len(record)} cells, the header has "
-                               f"{len(header)}")
+            raise MappingError(
+                f"{source}:{line}: {len(record)} cells, the header has {len(header)}"
+            )
         cells = {name: record[i].strip() for name, i in positions.items()}
         subject = _subject(mapping, cells, source, line)
         if subject in seen:
-            raise MappingError(f"{source}:{line}: subject <{subject}> repeats line "
-                               f"{seen[subject]}")
+            raise MappingError(f"{source}:{line}: subject <{subject}> repeats line {seen[subject]}")
         seen[subject] = line
         for cls in mapping.classes:
             graph.add((subject, RDF.type, cls))
@@ -300,8 +315,9 @@ def _subject(mapping: Mapping, cells: dict[str, str], source: str, line: int) ->
     def fill(found: re.Match[str]) -> str:
         name = found.group(1)
         if not cells[name]:
-            raise MappingError(f"{source}:{line}: column {name!r}: empty, but the subject "
-                               "template needs it")
+            raise MappingError(
+                f"{source}:{line}: column {name!r}: empty, but the subject template needs it"
+            )
         return quote(cells[name], safe="")
 
     return URIRef(PLACEHOLDER_RE.sub(fill, mapping.subject_template))
@@ -320,19 +336,21 @@ def _terms(
     for value in values:
         if not value:
             continue
-        if column.kind == "iri" or (column.kind == "iri-or-literal"
-                                    and ABSOLUTE_IRI_RE.match(value)):
+        if column.kind == "iri" or (
+            column.kind == "iri-or-literal" and ABSOLUTE_IRI_RE.match(value)
+        ):
             iri_text = column.template.replace("{}", quote(value, safe=":/#?=&%@+,;~"), 1)
             if column.kind == "iri-or-literal":
                 iri_text = value
             if not ABSOLUTE_IRI_RE.match(iri_text) and not iri_text.startswith("urn:"):
-                raise MappingError(f"{at}: {value!r} does not make an absolute IRI "
-                                   f"({iri_text!r})")
+                raise MappingError(f"{at}: {value!r} does not make an absolute IRI ({iri_text!r})")
             iri = URIRef(iri_text)
             if column.link:
                 if iri not in links:
-                    raise MappingError(f"{at}: <{iri}> is linked to no treatygraph resource "
-                                       "(graph/alignments has no skos:exactMatch to it)")
+                    raise MappingError(
+                        f"{at}: <{iri}> is linked to no treatygraph resource "
+                        "(graph/alignments has no skos:exactMatch to it)"
+                    )
                 iri = links[iri]
             terms.append(iri)
         elif column.lang:
@@ -346,7 +364,7 @@ def _terms(
                 name = "tg:PartialDate (xsd:date, xsd:gYearMonth or xsd:gYear)"
             else:
                 problem = CHECKS[datatype](value)
-                name = f"xsd:{datatype[len(str(XSD)):]}"
+                name = f"xsd:{datatype[len(str(XSD)) :]}"
             if problem is not None:
                 raise MappingError(f"{at}: {value!r} is not a valid {name}: {problem}")
             terms.append(Literal(value, datatype=datatype))

@@ -19,7 +19,7 @@ DATA_FILES          RDF files to load into an in-memory store. N-Quads   ``[]``
 STORE_PATH          On-disk Oxigraph store, opened read-only (updates    ``None``
                     are then refused). Wins over DATA_FILES.
 PROJECT_ROOT        With neither of the above, the project graph is      current dir
-                    built in memory with ``treatygraph.build.
+                    built in memory with ``treatygraph.build.compile.
                     build_nquads(PROJECT_ROOT)``.
 QUERY_TIMEOUT       Seconds a query may run; past it the client gets a   ``10``
                     503 (the query process is killed).
@@ -81,12 +81,13 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from treatygraph import errors, home, linkeddata, metrics
+from treatygraph import linkeddata
 from treatygraph.sparql import fastpath, protocol
 from treatygraph.sparql.execute import run_job, warm_up
 from treatygraph.store import ENGINE, EXECUTOR, FEDERATION_EXECUTOR, ConfigError, open_engine
 from treatygraph.store.executor import Executor
 from treatygraph.store.sandbox import Sandbox, check_available
+from treatygraph.web import errors, home, metrics
 
 DEFAULTS: dict[str, Any] = {
     "DATA_FILES": [],
@@ -112,13 +113,15 @@ DEFAULTS: dict[str, Any] = {
 
 CORS_ALLOW_HEADERS = "Content-Type, Authorization, Accept, If-None-Match"
 #: Sent on every response (also by the cache fast path in ``sparql.fastpath``).
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
-                "Access-Control-Expose-Headers": "ETag, X-Result-Cap, Retry-After"}
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, X-Result-Cap, Retry-After",
+}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; the store is opened here (raises DataLoadError / ConfigError)."""
-    app = Flask(__name__)
+    app = Flask("treatygraph")  # templates/ and static/ sit at the package root
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("TREATYGRAPH")
     if config:
@@ -151,7 +154,8 @@ def init_engine(app: Flask) -> None:
                 f"this host cannot confine query processes ({reason}). Without that, a query "
                 "that the checks miss could reach the network; run as root or with user "
                 "namespaces enabled, or accept the risk with --unsafe-no-isolation "
-                "(QUERY_ISOLATION=false)")
+                "(QUERY_ISOLATION=false)"
+            )
     engine = open_engine(config)
     app.extensions[ENGINE] = engine
     handler = functools.partial(run_job, engine)
@@ -169,8 +173,7 @@ def init_engine(app: Flask) -> None:
 
     app.extensions[EXECUTOR] = executor(list(engine.urls))
     if config["SERVICE_ALLOWLIST"]:
-        app.extensions[FEDERATION_EXECUTOR] = executor(
-            [*engine.urls, *config["SERVICE_ALLOWLIST"]])
+        app.extensions[FEDERATION_EXECUTOR] = executor([*engine.urls, *config["SERVICE_ALLOWLIST"]])
 
 
 def _cors(response: Response) -> Response:

@@ -18,10 +18,10 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
-from .article import Article, default_article_path, find_article
-from .namespaces import GRAPHS, OA, TG
-from .sources import Project, load_graph, read_all
-from .validate import Report, validate
+from treatygraph.build.validate import Report, validate
+from treatygraph.corpus.documents import Article, default_article_path, find_article
+from treatygraph.corpus.project import Project, load_graph, read_all
+from treatygraph.rdf.iris import GRAPHS, OA, TG
 
 DEFAULT_OUT = Path("build") / "treatygraph.nq"
 
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     quads = data.count(b"\n")
     print(f"wrote {out} ({quads} quads: {counts})", file=sys.stderr)
     if args.store:
-        from .importer import imported_files
+        from treatygraph.integration.imports import imported_files
 
         store = args.store if args.store.is_absolute() else args.root / args.store
         write_store(store, data, imported_files(args.root))

@@ -20,14 +20,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from treatygraph.errors import BadRequest
+from treatygraph.web.errors import BadRequest
 
 #: SPARQL's PN_CHARS_BASE as a regex character-class body (the safety checks use it too)
-PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-                 "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
-                 "\ufdf0-\ufffd\U00010000-\U000effff")
-_VARNAME = re.compile(f"[{PN_CHARS_BASE}_0-9][{PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f"
-                      "\u203f-\u2040]*")
+PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
+    "\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_VARNAME = re.compile(
+    f"[{PN_CHARS_BASE}_0-9][{PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+)
 _IRIREF = re.compile(r'<((?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>')
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PUNCT = frozenset("{}()[],;.'\"<>=!&|+*/^?$@#")
@@ -35,8 +38,7 @@ _WHITESPACE = frozenset(" \t\r\n")
 _NOT_OPERANDS = frozenset({"distinct", "in", "not", "as", "separator"})
 #: matches a reference that is absolute (has a scheme)
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_URI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$",
-                        re.S)
+_URI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)
 
 
 @dataclass
@@ -121,7 +123,7 @@ def tokenize(text: str) -> list[Token]:
         if c in "?$":
             m = _VARNAME.match(text, i + 1)
             if m:
-                tokens.append(Token("var", text[i:m.end()], i))
+                tokens.append(Token("var", text[i : m.end()], i))
                 i, prev_operand = m.end(), True
                 continue
         if c in _PUNCT:

@@ -1,0 +1,7 @@
+"""``python -m treatygraph.cli``: the same as the ``treatygraph`` console script."""
+
+import sys
+
+from treatygraph.cli import main
+
+sys.exit(main())
