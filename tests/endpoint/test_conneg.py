@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from treatygraph.errors import NotAcceptable
 from treatygraph.web.conneg import RDF_FORMATS, RESULT_FORMATS, negotiate
-from treatygraph.web.errors import NotAcceptable
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
+from treatygraph.errors import BadRequest, UnsafeQuery
 from treatygraph.sparql.safety import check_query, check_update, resolve_iri
-from treatygraph.web.errors import BadRequest, UnsafeQuery
 
 GRAPHS = {"http://example.org/graph/a", "http://example.org/graph/b"}
 BASE = "http://localhost/sparql"

@@ -21,12 +21,13 @@ from rdflib.namespace import RDF
 from treatygraph.build.validate import Report, validate
 from treatygraph.corpus.documents import Article, default_article_path, find_article
 from treatygraph.corpus.project import Project, load_graph, read_all
+from treatygraph.errors import CheckFailed
 from treatygraph.rdf.iris import GRAPHS, OA, TG
 
 DEFAULT_OUT = Path("build") / "treatygraph.nq"
 
 
-class BuildError(Exception):
+class BuildError(CheckFailed):
     """The build cannot produce a dataset; the message says why."""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from treatygraph import __version__
+from treatygraph.errors import Error
 
 #: name -> (module, one-line help). Order is the order of ``treatygraph --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -74,12 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
-    from treatygraph.build.compile import BuildError
-    from treatygraph.corpus.anchors import AnchorError
-    from treatygraph.corpus.project import SourceError
-    from treatygraph.rdf.io import RDFSyntaxError
-
+    """Entry point of the console script: an :class:`Error` is one line and its exit code."""
     args = make_parser().parse_args(argv)
     args.root = args.root.resolve()
     try:
@@ -87,13 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (RDFSyntaxError, SourceError, OSError) as exc:
+    except Error as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # a file that cannot be read or written, named by the OS
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (BuildError, AnchorError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

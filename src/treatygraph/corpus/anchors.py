@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from treatygraph.corpus.documents import Article
+from treatygraph.errors import CheckFailed
 
 CONTEXT = 32  # characters of prefix/suffix context, as annotation tools commonly keep
 
@@ -25,7 +26,7 @@ _INTEGER = re.compile(r"(\d+)")
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
-class AnchorError(Exception):
+class AnchorError(CheckFailed):
     """An anchor that cannot be placed; the message names the file and the quote."""
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from treatygraph.errors import InputError
 from treatygraph.rdf.iris import SLUG_RE
 
 MENTIONS_FILE = Path("graph") / "mentions.tsv"
@@ -21,7 +22,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SENTENCE_END = re.compile(r"(?:^|[.?!:]\s+|\n)[“\"(‘]*$")
 
 
-class MentionsError(Exception):
+class MentionsError(InputError):
     """A malformed line in the mentions file."""
 
 

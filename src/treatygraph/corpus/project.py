@@ -12,11 +12,12 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from treatygraph.errors import InputError
 from treatygraph.rdf.io import bind_prefixes, read_graph
 from treatygraph.rdf.iris import GRAPHS, OA, TG, TGID
 
 
-class SourceError(Exception):
+class SourceError(InputError):
     """A source that cannot be compiled, with the file and the reason."""
 
 

@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from treatygraph.corpus.project import Project, read_all
+from treatygraph.errors import InputError
 from treatygraph.rdf.iris import TG, TGID, WD, slug_of
 
 #: Kinds of row in the verified list that name individuals, and the class our resource must have.
@@ -55,7 +56,7 @@ PREFIX_BLOCK = """\
 """
 
 
-class VerifiedListError(Exception):
+class VerifiedListError(InputError):
     """The verified list cannot be read; the message names file and line."""
 
 

@@ -20,6 +20,7 @@ from rdflib.namespace import OWL, RDFS, SKOS
 
 from treatygraph import __version__
 from treatygraph.corpus.project import Project, read_all
+from treatygraph.errors import UpstreamError
 from treatygraph.integration.alignments import QID_RE, instances_of
 from treatygraph.rdf.iris import TG, WD, slug_of
 
@@ -51,7 +52,7 @@ SELECT DISTINCT ?item ?name ?itemLabel ?description WHERE {{
 LIMIT {limit}"""
 
 
-class ReconcileError(Exception):
+class ReconcileError(UpstreamError):
     """A reconciliation that cannot go on; the message names the endpoint or file line."""
 
 

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from treatygraph.errors import InputError
 from treatygraph.rdf.io import bind_prefixes
 from treatygraph.rdf.iris import PREFIXES, TG
 
@@ -57,7 +58,7 @@ INTEGER_RE = re.compile(r"^[+-]?\d+$")
 DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class MappingError(Exception):
+class MappingError(InputError):
     """A mapping or CSV problem, located as ``file:line: column 'x': problem``."""
 
 

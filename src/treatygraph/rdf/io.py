@@ -6,12 +6,12 @@ whose parser names line and column; only a file that parses is then loaded into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from treatygraph.errors import InputError
 from treatygraph.rdf.iris import PREFIXES
 
 #: File suffix -> (pyoxigraph format, rdflib format name).
@@ -30,22 +30,17 @@ FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
 QUAD_SUFFIXES = {".nq", ".trig"}
 
 
-@dataclass
-class RDFSyntaxError(Exception):
-    """A file that is not well-formed RDF, with the place of the first error."""
+class RDFSyntaxError(InputError):
+    """A file that is not well-formed RDF; the message leads with path:line:column."""
 
-    path: str
-    line: int | None
-    column: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.message}"
+    def __init__(self, path: str, line: int | None, column: int | None, detail: str) -> None:
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {detail}")
+        self.path, self.line, self.column, self.detail = path, line, column, detail
 
 
 def format_of(path: Path) -> tuple[ox.RdfFormat, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from treatygraph.web.errors import BadRequest
+from treatygraph.errors import BadRequest
 
 #: SPARQL's PN_CHARS_BASE as a regex character-class body (the safety checks use it too)
 PN_CHARS_BASE = (

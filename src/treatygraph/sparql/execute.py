@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treatygraph.errors import QuerySyntaxError, UpstreamError
 from treatygraph.sparql import results
 from treatygraph.store.base import (
-    EngineEvaluationError,
-    EngineSyntaxError,
     QueryEngine,
+    QueryEvaluationError,
     QueryResult,
     ResultLimitExceeded,
-    UpstreamError,
 )
 from treatygraph.web.conneg import ALL_FORMATS, Format
 
@@ -72,11 +71,11 @@ def run_job(engine: QueryEngine, job: QueryJob | UpdateJob) -> Reply:
             base_iri=job.base_iri,
             max_results=job.max_results,
         )
-    except EngineSyntaxError as err:
+    except QuerySyntaxError as err:
         return Reply("syntax", message=err.message)
     except ResultLimitExceeded as err:
         return Reply("too_large", message=err.message)
-    except EngineEvaluationError as err:
+    except QueryEvaluationError as err:
         return Reply("evaluation", message=err.message)
     except UpstreamError as err:
         return Reply("upstream", message=err.message)

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from treatygraph.errors import Error
 from treatygraph.sparql.protocol import (
     CACHE,
     _decode_params,
@@ -23,7 +24,6 @@ from treatygraph.sparql.protocol import (
     site_root,
 )
 from treatygraph.web import cachepolicy
-from treatygraph.web.errors import ClientError
 from treatygraph.web.metrics import EXTENSION as METRICS
 
 StartResponse = Any  # the WSGI start_response callable
@@ -58,7 +58,7 @@ def wrap(app: Flask, always: Mapping[str, str]) -> None:
                 environ.get("HTTP_ACCEPT"),
                 site_root(environ, base_url) + "/sparql",
             )
-        except ClientError:  # Flask answers it, with the same message
+        except Error:  # Flask answers it, with the same message
             return inner(environ, start_response)
         entry = cache.get(key)
         if entry is None:

@@ -30,14 +30,7 @@ from werkzeug.wsgi import get_current_url
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-from treatygraph.sparql import safety, service_description
-from treatygraph.sparql.cache import CachedResponse, ResponseCache
-from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
-from treatygraph.store import all_executors, get_engine, get_executor
-from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
-from treatygraph.web import cachepolicy, conneg
-from treatygraph.web.errors import (
-    BadGateway,
+from treatygraph.errors import (
     BadRequest,
     Forbidden,
     NotAcceptable,
@@ -47,8 +40,15 @@ from treatygraph.web.errors import (
     ResultTooLarge,
     Unauthorized,
     UnsupportedMediaType,
+    UpstreamError,
     UriTooLong,
 )
+from treatygraph.sparql import safety, service_description
+from treatygraph.sparql.cache import CachedResponse, ResponseCache
+from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
+from treatygraph.store import all_executors, get_engine, get_executor
+from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
+from treatygraph.web import cachepolicy, conneg
 from treatygraph.web.metrics import get_metrics
 
 log = logging.getLogger(__name__)
@@ -310,7 +310,7 @@ def _run(job: QueryJob | UpdateJob, federated: bool = False) -> Reply:
         raise BadRequest(f"query evaluation failed: {reply.message}")
     if reply.status == "upstream":
         log.error("the store or a SERVICE endpoint failed: %s", reply.message)
-        raise BadGateway(
+        raise UpstreamError(
             f"a store or SERVICE endpoint behind this endpoint failed: {reply.message}"
         )
     if reply.status == "too_large":

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from treatygraph.errors import BadRequest, UnsafeQuery
 from treatygraph.rdf.sparql_text import (
     PN_CHARS_BASE,
     SCHEME,
@@ -35,7 +36,6 @@ from treatygraph.rdf.sparql_text import (
     resolve_iri,
     tokenize,
 )
-from treatygraph.web.errors import BadRequest, UnsafeQuery
 
 __all__ = [  # Token, tokenize and resolve_iri are re-exported from the scanner
     "ScanResult",

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from treatygraph.errors import ConfigError
 from treatygraph.store.base import DataLoadError, QueryEngine, QueryResult
 from treatygraph.store.executor import Executor
 
@@ -25,10 +26,6 @@ __all__ = [
     "get_executor",
     "all_executors",
 ]
-
-
-class ConfigError(Exception):
-    """The configuration cannot produce a store (reported by ``serve`` before starting)."""
 
 
 def open_engine(config: Mapping[str, Any]) -> QueryEngine:

@@ -14,28 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-
-class EngineError(Exception):
-    """Base class for errors raised by an engine; ``message`` is safe to show clients."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from treatygraph.errors import BadRequest, InputError, ResultTooLarge
 
 
-class EngineSyntaxError(EngineError):
-    """The query or update text does not parse (message includes line:column)."""
-
-
-class EngineEvaluationError(EngineError):
+class QueryEvaluationError(BadRequest):
     """The query parsed but evaluation failed for a reason the client caused."""
 
-
-class UpstreamError(EngineError):
-    """The store behind the engine failed or could not be reached: not the client's fault."""
+    reason = "evaluation"
 
 
-class ResultLimitExceeded(EngineError):
+class ResultLimitExceeded(ResultTooLarge):
     """More rows or triples than the caller's ``max_results``."""
 
     def __init__(self, limit: int) -> None:
@@ -43,13 +31,13 @@ class ResultLimitExceeded(EngineError):
         self.limit = limit
 
 
-class DataLoadError(Exception):
-    """A data file failed to parse; carries file, line and column for the CLI."""
+class DataLoadError(InputError):
+    """A data file failed to parse; the message leads with file:line:column."""
 
     def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
         where = path if line is None else f"{path}:{line}:{column or 0}"
         super().__init__(f"{where}: {message}")
-        self.path, self.line, self.column, self.message = path, line, column, message
+        self.path, self.line, self.column, self.detail = path, line, column, message
 
 
 @dataclass
@@ -93,7 +81,8 @@ class QueryEngine(Protocol):
         max_results: int | None = None,
     ) -> QueryResult:
         """Run a query. Without dataset URIs the default graph is the union of all graphs
-        when ``union_default_graph`` is true. Raises the ``Engine*`` errors above."""
+        when ``union_default_graph`` is true. Raises members of
+        :class:`~treatygraph.errors.Error`."""
         ...
 
     def graph_names(self) -> list[str]:

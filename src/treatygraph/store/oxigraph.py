@@ -20,13 +20,12 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from treatygraph.errors import QuerySyntaxError, UpstreamError
 from treatygraph.store.base import (
     DataLoadError,
-    EngineEvaluationError,
-    EngineSyntaxError,
+    QueryEvaluationError,
     QueryResult,
     ResultLimitExceeded,
-    UpstreamError,
 )
 
 _EXTENSIONS = {
@@ -282,28 +281,28 @@ class OxigraphEngine:
                 triples.append(triple)
             return QueryResult("graph", triples=triples)
         except SyntaxError as err:
-            raise EngineSyntaxError(str(err)) from None
+            raise QuerySyntaxError(str(err)) from None
         except (RuntimeError, ValueError) as err:
-            raise EngineEvaluationError(str(err)) from None
+            raise QueryEvaluationError(str(err)) from None
         except OSError as err:  # an allow-listed SERVICE endpoint failed (found while reading)
             raise UpstreamError(f"SERVICE call failed: {err}") from None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.read_only:
-            raise EngineEvaluationError("this store is read-only")
+            raise QueryEvaluationError("this store is read-only")
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
-            raise EngineSyntaxError(str(err)) from None
+            raise QuerySyntaxError(str(err)) from None
         except (RuntimeError, ValueError) as err:
-            raise EngineEvaluationError(str(err)) from None
+            raise QueryEvaluationError(str(err)) from None
         finally:
             self._counts = None
             self._union_count = None
 
     def replace_dataset(self, nquads: bytes) -> None:
         if self.read_only:
-            raise EngineEvaluationError("this store is read-only")
+            raise QueryEvaluationError("this store is read-only")
         self._opened_store = load_nquads(nquads, label="<updated dataset>")
         self._counts = None
         self._union_count = None

@@ -48,7 +48,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.store.base import EngineEvaluationError, EngineSyntaxError, QueryResult
+from treatygraph.errors import QuerySyntaxError
+from treatygraph.store.base import QueryEvaluationError, QueryResult
 from treatygraph.store.remote_http import Http, RemoteStoreError
 from treatygraph.store.remote_load import chunk_triples, load_graphs
 from treatygraph.store.remote_results import N_TRIPLES, RESULTS_JSON, read_answer
@@ -104,12 +105,12 @@ def endpoint_url(store_path: str) -> str:
 def query_form(sparql: str) -> str | None:
     """``select``, ``ask``, ``construct`` or ``describe``: the first keyword after the
     prologue (read with the safety scanner, so strings, IRIs and comments are skipped)."""
+    from treatygraph.errors import Error
     from treatygraph.sparql.safety import tokenize
-    from treatygraph.web.errors import ClientError
 
     try:
         tokens = tokenize(sparql)
-    except ClientError:
+    except Error:
         return None
     k = 0
     while k < len(tokens):
@@ -259,7 +260,7 @@ class RemoteEngine:
         return self._run(text, params, query_form(sparql), max_results)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        raise EngineEvaluationError(
+        raise QueryEvaluationError(
             "this endpoint serves a remote store read-only; load data "
             "with `treatygraph serve --store ...` or update the store "
             "directly"
@@ -352,7 +353,7 @@ class RemoteEngine:
 def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -> RemoteEngine:
     """The RemoteEngine for ``config``; loads ``local_data()`` into it unless STORE_LOAD is
     false. Raises ``ConfigError`` when the store cannot be reached or loaded."""
-    from treatygraph.store import ConfigError
+    from treatygraph.errors import ConfigError
 
     url = endpoint_url(str(config["STORE_PATH"]))
     timeout = float(config.get("STORE_TIMEOUT") or config.get("QUERY_TIMEOUT") or 30.0)
@@ -374,6 +375,6 @@ def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -
         engine.triple_counts()  # fail now, not on the first request, if unreachable
     except RemoteStoreError as err:
         raise ConfigError(str(err)) from None
-    except EngineSyntaxError as err:
+    except QuerySyntaxError as err:
         raise ConfigError(f"the remote store refused a request: {err.message}") from None
     return engine

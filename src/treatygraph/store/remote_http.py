@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 
-from treatygraph.store.base import UpstreamError
+from treatygraph.errors import UpstreamError
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -20,12 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.store.base import (
-    EngineEvaluationError,
-    EngineSyntaxError,
-    QueryResult,
-    ResultLimitExceeded,
-)
+from treatygraph.errors import QuerySyntaxError
+from treatygraph.store.base import QueryEvaluationError, QueryResult, ResultLimitExceeded
 from treatygraph.store.remote_http import RemoteStoreError, error_message
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -45,14 +41,14 @@ def read_answer(
         if status >= 500 and "syntax" not in message.lower():
             raise RemoteStoreError(f"the remote SPARQL store failed: {message}")
         if "syntax" in message.lower() or "SP030" in message or "parse" in message.lower():
-            raise EngineSyntaxError(f"(remote store) {message}")
-        raise EngineEvaluationError(f"(remote store) {message}")
+            raise QuerySyntaxError(f"(remote store) {message}")
+        raise QueryEvaluationError(f"(remote store) {message}")
     if status >= 300:
         raise RemoteStoreError(f"the remote SPARQL store answered HTTP {status}")
     limit = max_results if max_results is not None else -1
     if headers.get("x-sparql-maxrows"):
         # Virtuoso cut the result at its ResultSetMaxRows without an error
-        raise EngineEvaluationError(
+        raise QueryEvaluationError(
             f"the remote store truncated the result at {headers['x-sparql-maxrows']} rows "
             "(Virtuoso ResultSetMaxRows); add a LIMIT"
         )

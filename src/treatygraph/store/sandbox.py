@@ -40,6 +40,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from treatygraph.errors import ConfigError
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -69,7 +71,7 @@ RESOLVER_FILES = (
 )
 
 
-class SandboxError(Exception):
+class SandboxError(ConfigError):
     """The kernel refused to set up the confinement; the message says which step failed."""
 
 

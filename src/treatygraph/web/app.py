@@ -82,9 +82,10 @@ from typing import Any
 from flask import Flask, Response, request
 
 from treatygraph import linkeddata
+from treatygraph.errors import ConfigError
 from treatygraph.sparql import fastpath, protocol
 from treatygraph.sparql.execute import run_job, warm_up
-from treatygraph.store import ENGINE, EXECUTOR, FEDERATION_EXECUTOR, ConfigError, open_engine
+from treatygraph.store import ENGINE, EXECUTOR, FEDERATION_EXECUTOR, open_engine
 from treatygraph.store.executor import Executor
 from treatygraph.store.sandbox import Sandbox, check_available
 from treatygraph.web import errors, home, metrics

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from treatygraph.web.errors import NotAcceptable
+from treatygraph.errors import NotAcceptable
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
@@ -167,7 +167,9 @@ def negotiate(
     if format_param:
         fmt = by_name(format_param, offered)
         if fmt is None:
-            raise NotAcceptable(f"format={format_param!r} is not offered here", offered)
+            raise NotAcceptable.offering(
+                f"format={format_param!r} is not offered here", [f.media_type for f in offered]
+            )
         return fmt
     if not accept or not accept.strip():
         return offered[0]
@@ -181,5 +183,7 @@ def negotiate(
         if q > best_q:
             best, best_q = fmt, q
     if best is None:
-        raise NotAcceptable(f"none of the offered types matches Accept: {accept}", offered)
+        raise NotAcceptable.offering(
+            f"none of the offered types matches Accept: {accept}", [f.media_type for f in offered]
+        )
     return best

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from treatygraph.errors import ConfigError
+
 #: nginx's verdict on each response (HIT, MISS, EXPIRED, ...), for clients and tests.
 CACHE_STATUS_HEADER = "X-Cache-Status"
 #: Requests for the same answer before nginx keeps it (the next one is a HIT).
@@ -37,7 +39,7 @@ CACHE_MIN_USES = 2
 FALLBACK_NGINX = "/usr/sbin/nginx"
 
 
-class FrontCacheError(RuntimeError):
+class FrontCacheError(ConfigError):
     """nginx is missing, rejects its configuration, or does not start."""
 
 

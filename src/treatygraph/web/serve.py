@@ -29,7 +29,8 @@ from typing import Any
 
 from flask import Flask
 
-from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR, ConfigError, DataLoadError
+from treatygraph.errors import ConfigError
+from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR, DataLoadError
 from treatygraph.web import cachepolicy
 from treatygraph.web.frontcache import (
     FrontCache,
