@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.errors import BadRequest, UnsafeQuery
+from treatygraph.errors import BadRequest, InputError, UnsafeQuery
 from treatygraph.sparql.safety import check_query, check_update, resolve_iri
 
 GRAPHS = {"http://example.org/graph/a", "http://example.org/graph/b"}
@@ -181,8 +181,9 @@ def test_from_unknown_graph_refused(query: str, graph: str) -> None:
 
 
 def test_unterminated_string_is_bad_request() -> None:
-    with pytest.raises(BadRequest, match="line 2, column 9"):
+    with pytest.raises(InputError, match="line 2, column 9") as info:
         scan('SELECT * {\n  ?s ?p "abc }')
+    assert info.value.status == 400
 
 
 @pytest.mark.parametrize(

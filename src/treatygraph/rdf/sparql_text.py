@@ -18,9 +18,10 @@ punctuation, not the start of an IRI.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
-from treatygraph.errors import BadRequest
+from treatygraph.errors import InputError, QueryTimeout
 
 #: SPARQL's PN_CHARS_BASE as a regex character-class body (the safety checks use it too)
 PN_CHARS_BASE = (
@@ -33,8 +34,6 @@ _VARNAME = re.compile(
 )
 _IRIREF = re.compile(r'<((?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>')
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PUNCT = frozenset("{}()[],;.'\"<>=!&|+*/^?$@#")
-_WHITESPACE = frozenset(" \t\r\n")
 _NOT_OPERANDS = frozenset({"distinct", "in", "not", "as", "separator"})
 #: matches a reference that is absolute (has a scheme)
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -58,94 +57,122 @@ def line_col(text: str, pos: int) -> str:
     return f"line {line}, column {col}"
 
 
-def _string_end(text: str, i: int) -> int:
-    """Index just after the string literal starting at ``i`` (all four SPARQL forms)."""
-    quote = text[i]
-    n = len(text)
-    if text.startswith(quote * 3, i):
-        j = i + 3
-        while j < n:
-            if text[j] == "\\":
-                j += 2
-            elif text.startswith(quote * 3, j):
-                return j + 3
-            else:
-                j += 1
-    else:
-        j = i + 1
-        while j < n:
-            ch = text[j]
-            if ch == "\\":
-                j += 2
-            elif ch == quote:
-                return j + 1
-            elif ch in "\r\n":
-                break
-            else:
-                j += 1
-    raise BadRequest(f"unterminated string literal starting at {line_col(text, i)}")
+#: one alternative per token kind, tried at each position (the order is the parser's)
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\r\n]+)"
+    r"|(?P<comment>\#[^\r\n]*)"
+    r"|(?P<string>\'\'\'|\"\"\"|[\'\"])"
+    r"|(?P<lt><)"
+    r"|(?P<var>[?$]" + _VARNAME.pattern + r")"
+    r"|(?P<punct>[{}()\[\],;.<>=!&|+*/^?$@])"
+    r"|(?P<run>(?:[^ \t\r\n{}()\[\],;.\'\"<>=!&|+*/^?$@\#\\]+|\\[\s\S]?)+)"
+)
+#: the rest of a string literal after its opening quote(s), by opening
+_STRING_REST = {
+    "'''": re.compile(r"(?:[^\'\\]|\\[\s\S]|\'(?!\'\'))*\'\'\'"),
+    '"""': re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*"""'),
+    "'": re.compile(r"(?:[^\'\\\r\n]|\\[\s\S])*\'"),
+    '"': re.compile(r'(?:[^"\\\r\n]|\\[\s\S])*"'),
+}
+
+
+class SparqlTextError(InputError):
+    """SPARQL text the scanner cannot read, or will not pass on; the message says where."""
+
+    reason = "syntax"
+
+
+#: deepest bracket nesting passed on: pyoxigraph's parser recurses once per level and
+#: overflowed its stack at about 3,000 levels (measured, pyoxigraph 0.5.13)
+MAX_NESTING = 256
+#: most operators and keywords that each add a level to the query's algebra (UNION,
+#: OPTIONAL, ||, + ...): left-deep chains of 20,000 overflowed the engine's stack
+MAX_CHAIN = 10_000
+_CHAIN_RUNS = frozenset(
+    {"union", "optional", "minus", "bind", "filter", "graph", "service", "exists", "values", "-"}
+)
+_CHAIN_PUNCT = frozenset("=!<>+*/|^&")
 
 
 def _unescape_iri(raw: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), raw)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split SPARQL text the way pyoxigraph's parser consumes it (see module docstring)."""
+def tokenize(text: str, deadline: float | None = None) -> list[Token]:
+    """Split SPARQL text the way pyoxigraph's parser consumes it (see module docstring).
+
+    Linear in the text. Refuses brackets nested deeper than :data:`MAX_NESTING`, more than
+    :data:`MAX_CHAIN` operators that deepen the engine's algebra, and, past ``deadline``
+    (a :func:`time.monotonic` value), reading on.
+    """
     tokens: list[Token] = []
     stack: list[str] = []
     prev_operand = False
+    chain = 0
     i, n = 0, len(text)
+    match = _TOKEN.match
     while i < n:
-        c = text[i]
-        if c in _WHITESPACE:
-            i += 1
+        m = match(text, i)
+        assert m is not None  # every character starts some alternative
+        kind = m.lastgroup
+        j = m.end()
+        if kind == "ws" or kind == "comment":
+            i = j
             continue
-        if c == "#":
-            while i < n and text[i] not in "\r\n":
-                i += 1
+        if deadline is not None and len(tokens) % 4096 == 0 and time.monotonic() > deadline:
+            where = line_col(text, i)
+            raise QueryTimeout(f"reading the query took longer than its time limit ({where})")
+        if kind == "string":
+            rest = _STRING_REST[m.group()].match(text, j)
+            if rest is None:
+                raise SparqlTextError(
+                    f"unterminated string literal starting at {line_col(text, i)}"
+                )
+            tokens.append(Token("str", text[i : rest.end()], i))
+            i, prev_operand = rest.end(), True
             continue
-        if c in "\"'":
-            j = _string_end(text, i)
-            tokens.append(Token("str", text[i:j], i))
+        if kind == "lt":
+            iri = _IRIREF.match(text, i)
+            in_expression = bool(stack) and stack[-1] == "(" and prev_operand
+            if iri and not in_expression:
+                tokens.append(Token("iri", iri.group(0), i, _unescape_iri(iri.group(1))))
+                i, prev_operand = iri.end(), True
+                continue
+            tokens.append(Token("punct", "<", i))
+            i, prev_operand = i + 1, False
+            chain += 1
+            continue
+        if kind == "var":
+            tokens.append(Token("var", m.group(), i))
             i, prev_operand = j, True
             continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            in_expression = bool(stack) and stack[-1] == "(" and prev_operand
-            if m and not in_expression:
-                tokens.append(Token("iri", m.group(0), i, _unescape_iri(m.group(1))))
-                i, prev_operand = m.end(), True
-                continue
-            tokens.append(Token("punct", c, i))
-            i, prev_operand = i + 1, False
-            continue
-        if c in "?$":
-            m = _VARNAME.match(text, i + 1)
-            if m:
-                tokens.append(Token("var", text[i : m.end()], i))
-                i, prev_operand = m.end(), True
-                continue
-        if c in _PUNCT:
+        if kind == "punct":
+            c = m.group()
             if c in "({[":
                 stack.append(c)
+                if len(stack) > MAX_NESTING:
+                    raise SparqlTextError(
+                        f"the query nests brackets more than {MAX_NESTING} levels deep (at "
+                        f"{line_col(text, i)}); the engine's parser cannot take that"
+                    )
             elif c in ")}]" and stack:
                 stack.pop()
+            elif c in _CHAIN_PUNCT:
+                chain += 1
             tokens.append(Token("punct", c, i))
-            i, prev_operand = i + 1, c in ")]"
-            continue
-        j = i
-        while j < n:
-            ch = text[j]
-            if ch == "\\":
-                j += 2
-                continue
-            if ch in _WHITESPACE or ch in _PUNCT:
-                break
-            j += 1
-        run = text[i:j]
-        tokens.append(Token("run", run, i))
-        i, prev_operand = j, run.lower() not in _NOT_OPERANDS
+            i, prev_operand = j, c in ")]"
+        else:
+            run = m.group()
+            low = run.lower()
+            if low in _CHAIN_RUNS:
+                chain += 1
+            tokens.append(Token("run", run, i))
+            i, prev_operand = j, low not in _NOT_OPERANDS
+        if chain > MAX_CHAIN:
+            raise SparqlTextError(
+                f"the query chains more than {MAX_CHAIN} operators (UNION, OPTIONAL, ||, + ...; "
+                f"the last at {line_col(text, i)}); the engine cannot evaluate that deep a query"
+            )
     return tokens
 
 

@@ -17,8 +17,9 @@ itself, once, before it takes its first job:
 * **files**: Landlock denies every file-system access but reading the paths given (an
   on-disk store; for destinations, the files name resolution and TLS need). LOAD of a
   ``file:`` IRI, or any other open, fails with ``EACCES``;
-* **lifetime and memory**: ``PR_SET_PDEATHSIG`` kills it with its parent, and
-  ``RLIMIT_AS`` bounds what one query may allocate.
+* **lifetime and memory**: ``PR_SET_PDEATHSIG`` kills it with its parent, ``RLIMIT_AS``
+  bounds what one query may allocate, and ``RLIMIT_STACK`` gives the engine's recursive
+  parser room for what the query scanner lets through.
 
 :func:`check_available` tells, at start, whether this host can do all of that.
 """
@@ -98,6 +99,10 @@ class Sandbox:
     read_paths: tuple[str, ...] = ()
     #: bytes of address space a process may add to what it has when confined (None: no cap)
     memory_bytes: int | None = None
+    #: stack the engine may grow into: its parser and evaluator recurse once per level of a
+    #: query, and 8 MB (the usual default) overflowed at ~3,000 levels (measured); the query
+    #: scanner refuses far less than this allows
+    stack_bytes: int = 256 << 20
 
     @classmethod
     def for_urls(
@@ -328,6 +333,11 @@ def isolate_network(sandbox: Sandbox) -> list[socket.socket]:
 def restrict(sandbox: Sandbox) -> None:
     """Landlock and the memory cap: no files but the sandbox's, TCP only to its ports."""
     plan = _plan(sandbox)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    stack = (
+        sandbox.stack_bytes if hard == resource.RLIM_INFINITY else min(hard, sandbox.stack_bytes)
+    )
+    resource.setrlimit(resource.RLIMIT_STACK, (stack, hard))
     if sandbox.memory_bytes is not None:  # measured while /proc can still be read
         limit = _address_space() + sandbox.memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -12,7 +12,6 @@ import errno
 import os
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from treatygraph.store.oxigraph import OxigraphEngine, load_files
 from treatygraph.store.sandbox import Sandbox, check_available
 from treatygraph.testing import LiveServer
 
-from .conftest import PEOPLE
+from .conftest import PEOPLE, Listener
 
 #: The outside tester's two queries; PORT is the listener's. The second has a TAB.
 BYPASSES = [
@@ -33,49 +32,6 @@ BYPASSES = [
     "PREFIX ex2: <http://127.0.0.1:PORT/> SELECT * WHERE { VALUES ?a { <http://a> } "
     '("x" ?y)a _:b~SERVICE\tSILENTex2:sparql { ?x ?y ?z } }',
 ]
-
-
-class Listener:
-    """Counts connections and bytes on 127.0.0.1; answers nothing."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.sock.getsockname()[1])
-        self.connections = 0
-        self.bytes = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        self.sock.settimeout(0.1)
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.settimeout(0.5)
-            try:
-                while data := conn.recv(65536):
-                    self.bytes += len(data)
-            except OSError:
-                pass
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join(2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    trap = Listener()
-    yield trap
-    trap.close()
 
 
 def _serve(tmp_path: Path, *extra: str) -> LiveServer:
