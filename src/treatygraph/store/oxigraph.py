@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -306,6 +306,27 @@ class OxigraphEngine:
         self._opened_store = load_nquads(nquads, label="<updated dataset>")
         self._counts = None
         self._union_count = None
+
+    def label_quads(
+        self, predicates: Sequence[str], preferred: frozenset[str]
+    ) -> Iterator[tuple[str, str, str | None, bool]]:
+        """(iri, label, a class, preferred) for every IRI labelled by ``predicates``, streamed
+        from the store's indexes in constant memory (for :mod:`treatygraph.store.search`)."""
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        for predicate in predicates:
+            for quad in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                subject, label = quad.subject, quad.object
+                if not isinstance(subject, ox.NamedNode) or not isinstance(label, ox.Literal):
+                    continue
+                kind = next(
+                    (
+                        q.object.value
+                        for q in self._store.quads_for_pattern(subject, rdf_type, None)
+                        if isinstance(q.object, ox.NamedNode)
+                    ),
+                    None,
+                )
+                yield subject.value, label.value, kind, predicate in preferred
 
     # -- descriptions ------------------------------------------------------------------
     def _count(self, sparql: str, **kwargs: Any) -> list[ox.QuerySolution]:
