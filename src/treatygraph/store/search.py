@@ -10,8 +10,8 @@ one does: an exact label first; then labels that start with the query, in alphab
 (so shorter names of one stem come first), from a B-tree range scan; then labels containing the
 words anywhere, from FTS5, ranked by BM25 among the first :data:`CANDIDATES`. A preferred label
 (``rdfs:label``, ``skos:prefLabel``) beats an alternative one (``skos:altLabel``) on ties, and
-each entity appears once, with the label that matched best. Diacritics and case are folded, so "bolton"
-finds "Bolton" and "helene" finds "Hélène".
+each entity appears once, with the label that matched best. Diacritics and case are folded, so
+"bolton" finds "Bolton" and "helene" finds "Hélène".
 
 The index is a file written once (:func:`build_index`) and opened read-only by every server
 process (:meth:`SearchIndex.open`), so gunicorn's forked workers share it without locking.
