@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -165,7 +164,7 @@ class Client:
             raise
         except urllib.error.URLError as err:
             raise HttpError(f"{url}: cannot retrieve: {self._reason(err.reason)}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise DeadlineExceeded(f"{url}: no complete answer within {timeout:g} s") from None
         except http.client.HTTPException as err:
             raise HttpError(f"{url}: not a valid HTTP answer: {self._reason(err)}") from None

@@ -2,38 +2,58 @@
 
 An import lives in ``imports/<NAME>.nq``: the data in graph ``tgg:<NAME>`` and its provenance
 (source, retrieval time, SHA-256 of the bytes, row and triple counts) in ``tgg:<NAME>-provenance``.
-The file is written in one rename after fetching, parsing, mapping, entity matching and SHACL
-validation all succeeded, so a failed import changes nothing and a re-import replaces the graph
-whole. The server loads these files beside the built graph (:func:`imported_files`). Reading a
-source (fetching, parsing, progress) is :mod:`treatygraph.integration.fetch`'s.
+The pipeline streams: the source is parsed by pyoxigraph into an on-disk store in a work folder
+``imports/.<NAME>.*.tmp`` (or, for a CSV, mapped with its CSVW metadata), validated in batches of
+subjects (:mod:`treatygraph.integration.checking`), dumped to a file in the work folder, and only
+then renamed over ``imports/<NAME>.nq``. A failed, interrupted or out-of-space import changes
+nothing and leaves no work folder behind; imports into one checkout take turns (a lock on
+``imports/``). The server loads these files beside the built graph (:func:`imported_files`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import signal
 import sys
-from dataclasses import dataclass
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from treatygraph.build.compile import compile_graphs, write_atomically
+from treatygraph.build.compile import compile_graphs
 from treatygraph.build.validate import Result, validate
 from treatygraph.corpus.project import Project, read_all
-from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, fetch, parse_rdf
-from treatygraph.integration.mapping import Mapping, MappingError, convert, load_mapping
+from treatygraph.errors import Interrupted, OutOfResources
+from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
+from treatygraph.integration.fetch import (
+    DEFAULT_MAX_BYTES,
+    Fetched,
+    ImportFailure,
+    ImportViolations,
+    Progress,
+    fetch,
+    parse_quads,
+)
+from treatygraph.integration.tabular import Tabled, TableProblems, convert_table, find_metadata
 from treatygraph.rdf.io import bind_prefixes
 from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
 
 __all__ = [
-    # re-exported: they moved to importsource
     "Fetched",
     "ImportFailure",
     "Progress",
     "fetch",
-    "parse_rdf",
     "IMPORTS_DIR",
     "PROVENANCE_SUFFIX",
     "SPDX",
@@ -59,6 +79,8 @@ __all__ = [
 IMPORTS_DIR = Path("imports")
 PROVENANCE_SUFFIX = "-provenance"
 SPDX = "http://spdx.org/rdf/terms#"
+CSVW = "http://www.w3.org/ns/csvw#"
+CHUNK = 100_000
 DEFAULT_TIMEOUT = 30.0
 
 #: Predicates by which an imported node says which outside item it is.
@@ -160,12 +182,35 @@ def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) 
     return [r for r in after if r not in before]
 
 
+def link_in_store(store: ox.Store, graph: ox.NamedNode, links: dict[URIRef, URIRef]) -> int:
+    """:func:`link_entities` over the import's store: ``node skos:exactMatch ours`` for shared ids."""
+    added: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = set()
+    for predicate in SAME_AS:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, graph):
+            item = to_rdflib(quad.object)
+            if item in links and not str(to_rdflib(quad.subject)).startswith(str(TGID)):
+                added.add((quad.subject, ox.NamedNode(str(links[item]))))  # type: ignore[arg-type,index]
+    for item, ours in links.items():
+        node = ox.NamedNode(str(item))
+        if next(iter(store.quads_for_pattern(node, None, None, graph)), None) is not None:
+            added.add((node, ox.NamedNode(str(ours))))
+    match = ox.NamedNode(str(SKOS.exactMatch))
+    store.extend(ox.Quad(node, match, ours, graph) for node, ours in added)
+    return len(added)
+
+
 def provenance(
-    name: str, fetched: Fetched, triples: int, rows: int | None, mapping: Mapping | None
+    name: str,
+    fetched: Fetched,
+    triples: int,
+    rows: int | None,
+    mapping: Path | None,
+    tabled: Tabled | None = None,
 ) -> Graph:
-    """What the import was made from, as triples about the imported graph's IRI."""
+    """What the import was made from, as triples about the imported graph's IRI (and its table)."""
     graph = bind_prefixes(Graph())
     graph.bind("spdx", SPDX)
+    graph.bind("csvw", CSVW)
     subject = graph_iri(name)
     graph.add((subject, RDF.type, VOID.Dataset))
     graph.add((subject, RDF.type, PROV.Entity))
@@ -182,13 +227,7 @@ def provenance(
     checksum = BNode(f"{name}-provenance-checksum")
     graph.add((subject, URIRef(SPDX + "checksum"), checksum))
     graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
-    graph.add(
-        (
-            checksum,
-            URIRef(SPDX + "checksumValue"),
-            Literal(hashlib.sha256(fetched.data).hexdigest()),
-        )
-    )
+    graph.add((checksum, URIRef(SPDX + "checksumValue"), Literal(fetched.sha256)))
     graph.add((subject, VOID.triples, Literal(triples)))
     if rows is not None:
         extent = BNode(f"{name}-provenance-rows")
@@ -197,7 +236,19 @@ def provenance(
         graph.add((extent, RDF.value, Literal(rows)))
         graph.add((extent, RDFS.label, Literal(f"{rows} CSV data rows")))
     if mapping is not None:
-        graph.add((subject, DCTERMS.conformsTo, Literal(mapping.path)))
+        graph.add((subject, DCTERMS.conformsTo, Literal(str(mapping))))
+    if tabled is not None:
+        # The table the rows belong to: its bytes' SHA-256, so a row IRI leads to a checked file.
+        table = URIRef(str(tabled.row_iris[0]).split("#", 1)[0]) if tabled.row_iris else None
+        if table is not None:
+            graph.add((subject, PROV.wasDerivedFrom, table))
+            graph.add((table, RDF.type, URIRef(CSVW + "Table")))
+            graph.add((table, RDF.type, PROV.Entity))
+            graph.add((table, DCTERMS.source, source))
+            graph.add((table, URIRef(SPDX + "checksum"), checksum))
+            for row in tabled.row_iris:
+                graph.add((row, RDF.type, URIRef(CSVW + "Row")))
+                graph.add((row, DCTERMS.isPartOf, table))
     return graph
 
 
@@ -219,6 +270,79 @@ class ImportResult:
     rows: int | None
     linked: int
     renamed_graph_triples: int
+    problems: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ turns, work folder, signals
+
+
+@contextlib.contextmanager
+def _turn(root: Path, progress: Progress) -> Iterator[Path]:
+    """Hold the imports/ lock: one import at a time per checkout. Yields the imports folder."""
+    folder = root / IMPORTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if progress.mode != "off":
+                print("waiting for another import into imports/ to finish ...", file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in folder.glob(".*.tmp"):  # left by a killed import: nobody else holds the lock
+            shutil.rmtree(stale, ignore_errors=True)
+        yield folder
+    finally:
+        os.close(fd)
+
+
+class _Signals:
+    """SIGINT stops the import before the rename, and waits for it once the rename has begun."""
+
+    def __init__(self) -> None:
+        self.committing = False
+        self.pending = False
+        self._previous: object = None
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.committing:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+
+def _write_import(work: Path, out: Path, store: ox.Store, prov: Graph, signals: _Signals) -> None:
+    """Dump the store and the provenance into the work folder, fsync, then rename over ``out``."""
+    tmp = work / "import.nq"
+    with tmp.open("wb") as handle:
+        store.dump(handle, format=ox.RdfFormat.N_QUADS)
+        handle.write(nquads({provenance_graph_of(prov): prov}))
+        handle.flush()
+        os.fsync(handle.fileno())
+    signals.committing = True
+    os.replace(tmp, out)
+    dir_fd = os.open(out.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def provenance_graph_of(prov: Graph) -> URIRef:
+    subject = next(iter(prov.subjects(RDF.type, VOID.Dataset)))
+    return URIRef(str(subject) + PROVENANCE_SUFFIX)
+
+
+# ------------------------------------------------------------------ the pipeline
 
 
 def import_source(
@@ -229,60 +353,147 @@ def import_source(
     mapping_path: Path | None = None,
     fmt: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    show_progress: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    show_progress: bool | str = False,
+    report: bool = False,
 ) -> ImportResult:
-    """Fetch, convert, match, validate and only then write ``imports/<name>.nq``."""
+    """Fetch, convert, match, validate and only then write ``imports/<name>.nq``.
+
+    With ``report`` nothing is written either way: every problem is collected and returned.
+    """
     check_name(name)
-    fetched = fetch(source, fmt, timeout)
+    mode = show_progress if isinstance(show_progress, str) else ("rich" if show_progress else "off")
+    progress = Progress(mode)
+    try:
+        with _Signals() as signals, _turn(root, progress) as folder:
+            work = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+            try:
+                return _run(
+                    root,
+                    source,
+                    name,
+                    mapping_path,
+                    fmt,
+                    timeout,
+                    max_bytes,
+                    progress,
+                    report,
+                    work,
+                    signals,
+                )
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        progress.close()
+
+
+def _run(
+    root: Path,
+    source: str,
+    name: str,
+    mapping_path: Path | None,
+    fmt: str | None,
+    timeout: float,
+    max_bytes: int,
+    progress: Progress,
+    report: bool,
+    work: Path,
+    signals: _Signals,
+) -> ImportResult:
+    progress.phase("fetching", None, "bytes")
+    fetched = fetch(source, fmt, timeout, work, max_bytes)
+    progress.advance(fetched.size)
+    progress.phase("reading the project graph", None, "graphs")
     graphs = compile_graphs(Project(root))
+    project = Graph()
+    for graph in graphs.values():
+        project += graph
     links = external_links(graphs["alignments"])
+    target = ox.NamedNode(str(graph_iri(name)))
     rows: int | None = None
-    mapping: Mapping | None = None
+    tabled: Tabled | None = None
+    renamed = 0
+    problems: list[str] = []
     if fetched.suffix == ".csv":
+        mapping_path = mapping_path or find_metadata(source)
         if mapping_path is None:
-            raise ImportFailure(f"{source}: a CSV source needs --mapping FILE")
-        progress = Progress("rows", show_progress)
+            raise ImportFailure(
+                f"{source}: a CSV source needs its CSVW metadata: --mapping FILE, or "
+                f"{Path(source).name}-metadata.json beside it"
+            )
+        if mapping_path.suffix == ".toml":
+            raise ImportFailure(
+                f"{mapping_path}: TOML mappings were replaced by W3C CSVW metadata (JSON); "
+                "docs/integration.md shows how to write one"
+            )
+        progress.phase("mapping rows", None, "rows")
         try:
-            mapping = load_mapping(mapping_path)
-            text = fetched.data.decode("utf-8-sig")
-            converted = convert(text, source, mapping, links, progress)
+            text = fetched.path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportFailure(
                 f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             ) from exc
-        except MappingError as exc:
-            raise ImportFailure(str(exc)) from exc
-        finally:
-            progress.close()
-        data, rows, renamed = converted.graph, converted.rows, 0
-        resolved = converted.linked
+        try:
+            tabled = convert_table(
+                text, source, mapping_path, project, links, lambda n, _f: progress.advance(n)
+            )
+        except TableProblems as exc:
+            if not report:
+                raise
+            return ImportResult(
+                import_path(root, name), 0, None, 0, 0, [str(p) for p in exc.problems]
+            )
+        rows = tabled.rows
+        store = ox.Store()
+        store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
+            for s, p, o in tabled.graph
+        )
+        resolved = tabled.linked
     else:
         if mapping_path is not None:
             raise ImportFailure(f"{source}: --mapping applies to CSV sources only")
-        progress = Progress("triples", show_progress)
-        try:
-            data, renamed = parse_rdf(fetched, name, progress)
-        finally:
-            progress.close()
+        progress.phase("parsing", None, "triples")
+        store = ox.Store(str(work / "store"))
+        chunk: list[ox.Quad] = []
+        count = 0
+        for quad, was_named in parse_quads(fetched, name):
+            renamed += was_named
+            chunk.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+            if len(chunk) >= CHUNK:
+                store.bulk_extend(chunk)
+                count += len(chunk)
+                chunk = []
+                progress.advance(count)
+        store.bulk_extend(chunk)
+        progress.advance(count + len(chunk))
         resolved = 0
-    linked = link_entities(data, links) + resolved
+    linked = link_in_store(store, target, links) + resolved
+    triples = len(store)
     shapes = read_all(Project(root).shapes_files)
-    violations = violations_of(data, graphs, shapes)
+    progress.phase("validating", triples, "triples")
+    checker = BatchValidator(shapes, graphs["ontology"], project)
+    violations = checker.violations(store, target, progress.advance)
     if violations:
         lines = [
             f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
             + (f" (value {r.value})" if r.value != "-" else "")
             for r in violations
         ]
-        raise ImportFailure(
+        if report:
+            return ImportResult(import_path(root, name), triples, rows, linked, renamed, lines)
+        raise ImportViolations(
             f"{source}: {len(violations)} SHACL violation(s); nothing imported:\n"
-            + "\n".join(lines),
-            code=1,
+            + "\n".join(lines)
         )
-    prov = provenance(name, fetched, len(data), rows, mapping)
     out = import_path(root, name)
-    write_atomically(out, nquads({graph_iri(name): data, provenance_iri(name): prov}))
-    return ImportResult(out, len(data), rows, linked, renamed)
+    if report:
+        return ImportResult(out, triples, rows, linked, renamed, [])
+    prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
+    progress.phase("writing", triples, "triples")
+    _write_import(work, out, store, prov, signals)
+    progress.advance(triples)
+    return ImportResult(out, triples, rows, linked, renamed)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -297,7 +508,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mapping",
         type=Path,
         metavar="FILE",
-        help="the TOML mapping of a CSV source (see docs/integration.md)",
+        help="the CSVW metadata of a CSV source (default: SOURCE-metadata.json beside it)",
     )
     parser.add_argument(
         "--format",
@@ -309,17 +520,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"seconds to wait for an address (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds for the whole download of an address (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse an address whose body is larger (default {DEFAULT_MAX_BYTES:,})",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="check only: list every problem (cells, names, shapes) and write nothing",
     )
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="no progress line and no summary (errors are still printed)",
+        help="no progress and no summary (errors are still printed)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when imported, 2 when the input cannot be read or mapped, 1 on shape violations."""
+    """Exit 0 imported, 1 shape violations, 2 unreadable input, 3 address failed, 4 interrupted,
+    5 out of memory or disk; one line (or one line per problem) on stderr, never a traceback."""
+    mode = "off" if args.quiet else ("rich" if sys.stderr.isatty() else "plain")
+    out = import_path(args.root, args.graph)
     try:
         result = import_source(
             args.root,
@@ -328,11 +554,31 @@ def run(args: argparse.Namespace) -> int:
             mapping_path=args.mapping,
             fmt=args.fmt,
             timeout=args.timeout,
-            show_progress=not args.quiet and sys.stderr.isatty(),
+            max_bytes=args.max_bytes,
+            show_progress=mode,
+            report=args.report,
         )
-    except ImportFailure as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.code
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; nothing imported ({out} is as it was)") from None
+    except MemoryError:
+        raise OutOfResources(
+            f"{args.source}: out of memory while importing; nothing imported ({out} is as it was)"
+        ) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OutOfResources(
+                f"no space left on the device of {out.parent} while importing {args.source}; "
+                f"nothing imported ({out} is as it was)"
+            ) from None
+        raise ImportFailure(f"{args.source}: {exc.strerror or exc}") from None
+    if args.report:
+        if result.problems:
+            for line in result.problems:
+                print(f"problem: {line}", file=sys.stderr)
+            print(f"{len(result.problems)} problem(s); nothing imported", file=sys.stderr)
+            return 2 if result.triples == 0 else 1
+        print(f"no problems: {result.triples} triples would be imported", file=sys.stderr)
+        return 0
     if not args.quiet:
         rows = f" from {result.rows} rows" if result.rows is not None else ""
         note = (

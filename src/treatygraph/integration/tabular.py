@@ -101,7 +101,9 @@ class TableProblems(InputError):
     """A table that cannot be imported: all its problems, the first one in the message."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        more = f" (and {len(problems) - 1} more; --report lists them all)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; --report lists them all)" if len(problems) > 1 else ""
+        )
         super().__init__(f"{problems[0]}{more}")
         self.problems = problems
 
@@ -122,7 +124,10 @@ def find_metadata(source: str) -> Path | None:
     if "://" in source:
         return None
     path = Path(source)
-    for candidate in (path.with_name(path.name + "-metadata.json"), path.with_name("csv-metadata.json")):
+    for candidate in (
+        path.with_name(path.name + "-metadata.json"),
+        path.with_name("csv-metadata.json"),
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -266,7 +271,11 @@ def convert_table(
     problems: list[Problem] = []
     table_url = urllib.parse.urljoin(_base(table, metadata), str(table.url))
     described = urllib.parse.urlsplit(table_url).path.rsplit("/", 1)[-1]
-    given = urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1] if "://" in source else Path(source).name
+    given = (
+        urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1]
+        if "://" in source
+        else Path(source).name
+    )
     if described != given:
         problems.append(
             Problem(source, None, None, None, f"{where} describes {described!r}, not {given!r}")
@@ -275,7 +284,9 @@ def convert_table(
     try:
         _, header = next(rows)
     except StopIteration:
-        raise TableProblems([Problem(source, 1, None, None, "empty file (a header row is expected)")]) from None
+        raise TableProblems(
+            [Problem(source, 1, None, None, "empty file (a header row is expected)")]
+        ) from None
     header = [h.strip() for h in header]
     columns: list[_Col] = []
     reconcilers: dict[str, Reconciler] = {}
@@ -284,7 +295,10 @@ def convert_table(
         if spec.virtual:
             columns.append(_Col(None, spec, spec.name, extras))
             continue
-        titles = [spec.name, *(spec.titles.getfirst() and [str(t) for v in spec.titles.values() for t in v] or [])]
+        titles = [
+            spec.name,
+            *(spec.titles.getfirst() and [str(t) for v in spec.titles.values() for t in v] or []),
+        ]
         index = next((header.index(t) for t in titles if t in header), None)
         if index is None:
             problems.append(
@@ -320,7 +334,9 @@ def convert_table(
         count += 1
         if len(record) != len(header):
             problems.append(
-                Problem(source, line, None, None, f"{len(record)} cells, the header has {len(header)}")
+                Problem(
+                    source, line, None, None, f"{len(record)} cells, the header has {len(header)}"
+                )
             )
             continue
         raw = {c.name: record[c.index].strip() for c in columns if c.index is not None}
@@ -350,7 +366,9 @@ def convert_table(
                 continue
             subject = _subject(col, cells, count, line, table_url, row_node)
             predicate = _predicate(col, cells, count, line, table_url)
-            for term, was_linked in _objects(col, raw, cells, count, line, table_url, links, columns):
+            for term, was_linked in _objects(
+                col, raw, cells, count, line, table_url, links, columns
+            ):
                 if isinstance(term, Problem):
                     problems.append(Problem(source, line, term.column, term.name, term.message))
                     continue
@@ -369,10 +387,21 @@ def convert_table(
                             None if column is None else column + 1,
                             name or None,
                             f"<{subject}> repeats row {first}: a duplicate "
-                            + ("observation" if (subject, RDF.type, URIRef(CSVW_PREFIXES["qb"] + "Observation")) in graph else "subject"),
+                            + (
+                                "observation"
+                                if (subject, RDF.type, URIRef(CSVW_PREFIXES["qb"] + "Observation"))
+                                in graph
+                                else "subject"
+                            ),
                         )
                     )
-                seen.setdefault(subject, (line, _first_column(columns, subject, cells, count, line, table_url, row_node)))
+                seen.setdefault(
+                    subject,
+                    (
+                        line,
+                        _first_column(columns, subject, cells, count, line, table_url, row_node),
+                    ),
+                )
             graph.add((subject, PROV.wasDerivedFrom, row_iri))
         row_iris.append(row_iri)
         if progress is not None:
@@ -438,7 +467,13 @@ def _subject(
 
 
 def _first_column(
-    columns: list[_Col], subject: URIRef, cells: dict[str, str], row: int, line: int, url: str, node: BNode
+    columns: list[_Col],
+    subject: URIRef,
+    cells: dict[str, str],
+    row: int,
+    line: int,
+    url: str,
+    node: BNode,
 ) -> str:
     for col in columns:
         if col.index is not None and not col.spec.suppressOutput:
