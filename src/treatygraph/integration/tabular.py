@@ -554,7 +554,10 @@ def _literal(col: _Col, item: str, cells: dict[str, str]) -> URIRef | Literal:
         lang = col.spec.inherit("lang")
         return Literal(item, lang=lang) if lang and lang != "und" else Literal(item)
     if base in INTEGER_TYPES:
-        item = str(int(item))
+        # The cell was checked against its own type (nonNegativeInteger, say); the literal is an
+        # xsd:integer because Oxigraph stores every integer subtype as xsd:integer, and the data
+        # must read the same from the file and from the store.
+        return Literal(str(int(item)), datatype=XSD.integer)
     return Literal(item, datatype=XSD[base])
 
 
