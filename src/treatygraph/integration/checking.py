@@ -72,6 +72,32 @@ class BatchValidator:
         self.hierarchy = Graph()
         for triple in ontology.triples((None, RDFS.subClassOf, None)):
             self.hierarchy.add(triple)
+        self._targets = _targets(shapes, ontology, project)
+
+    def applies(self, batch: dict[object, list[ox.Quad]]) -> bool:
+        """Whether any shape targets a node of the batch (so pyshacl has anything to do).
+
+        Compared as strings, without building rdflib terms: this runs on every quad.
+        """
+        if self._targets is None:
+            return True
+        classes, subjects_of, objects_of, nodes, ours = self._targets
+        by_predicate = subjects_of | objects_of
+        rdf_type = RDF_TYPE.value
+        for subject, quads in batch.items():
+            value = getattr(subject, "value", None)
+            if value in nodes or value in ours:
+                return True
+            for quad in quads:
+                predicate = quad.predicate.value
+                if predicate in by_predicate:
+                    return True
+                obj = getattr(quad.object, "value", None)
+                if predicate == rdf_type and obj in classes:
+                    return True
+                if obj in nodes:
+                    return True
+        return False
 
     def violations(
         self,
@@ -82,7 +108,8 @@ class BatchValidator:
         found: list[Result] = []
         done = 0
         for batch in self._batches(store, graph):
-            found += self._check(store, graph, batch)
+            if self.applies(batch):
+                found += self._check(store, graph, batch)
             done += sum(len(quads) for quads in batch.values())
             if progress is not None:
                 progress(done)
@@ -159,6 +186,34 @@ class BatchValidator:
                         context.add((node, RDF.type, to_rdflib(quad.object)))
             pending = following
             depth += 1
+
+
+def _targets(
+    shapes: Graph, ontology: Graph, project: Graph
+) -> tuple[set[str], set[str], set[str], set[str], set[str]] | None:
+    """What the shapes target, as IRI strings: classes (with their subclasses), predicates of
+    ``sh:targetSubjectsOf``/``sh:targetObjectsOf``, target nodes, and our resources that are
+    instances of a targeted class.
+
+    None when a shape has a target this cannot see (a SPARQL-based ``sh:target``, or an implicit
+    class target), so every batch is validated.
+    """
+    from rdflib.namespace import OWL, SH
+
+    if any(shapes.triples((None, SH.target, None))):
+        return None
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+            return None
+    classes: set[str] = set()
+    for cls in shapes.objects(None, SH.targetClass):
+        classes.add(str(cls))
+        classes.update(str(c) for c in ontology.transitive_subjects(RDFS.subClassOf, cls))
+    subjects_of = {str(p) for p in shapes.objects(None, SH.targetSubjectsOf)}
+    objects_of = {str(p) for p in shapes.objects(None, SH.targetObjectsOf)}
+    nodes = {str(n) for n in shapes.objects(None, SH.targetNode)}
+    ours = {str(s) for s, o in project.subject_objects(RDF.type) if str(o) in classes}
+    return classes, subjects_of, objects_of, nodes, ours
 
 
 def _focused(report: object, subjects: set[Node]) -> list[Result]:

@@ -46,7 +46,13 @@ from treatygraph.integration.fetch import (
     parse_quads,
 )
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table, find_metadata
-from treatygraph.rdf.io import bind_prefixes
+from treatygraph.rdf.io import (
+    FORMATS,
+    PROLOG_BYTES,
+    RDFSyntaxError,
+    bind_prefixes,
+    check_xml_entities,
+)
 from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
 
 __all__ = [
@@ -320,11 +326,87 @@ class _Signals:
         raise KeyboardInterrupt
 
 
-def _write_import(work: Path, out: Path, store: ox.Store, prov: Graph, signals: _Signals) -> None:
+def load_rdf(
+    store: ox.Store, fetched: Fetched, name: str, target: ox.NamedNode, progress: Progress
+) -> int:
+    """Parse the source into the work store's target graph; returns how many quads were renamed.
+
+    A triples format is bulk-loaded by pyoxigraph itself (no Python per triple); its blank nodes
+    get their ``<name>-bN`` labels when the file is written (:func:`_relabelled`). A dataset
+    format goes quad by quad, so each quad's graph name can be replaced and counted.
+    """
+    ox_format, _ = FORMATS[fetched.suffix]
+    if not ox_format.supports_datasets:
+        if ox_format == ox.RdfFormat.RDF_XML:
+            with fetched.path.open("rb") as handle:
+                check_xml_entities(fetched.location, handle.read(PROLOG_BYTES))
+        base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
+        try:
+            store.bulk_load(path=fetched.path, format=ox_format, base_iri=base, to_graph=target)
+        except SyntaxError as exc:
+            raise ImportFailure(
+                str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
+            ) from None
+        except ValueError as exc:
+            raise ImportFailure(f"{fetched.location}: {exc}") from None
+        progress.advance(len(store))
+        return 0
+    renamed = count = 0
+    chunk: list[ox.Quad] = []
+    for quad, was_named in parse_quads(fetched, name):
+        renamed += was_named
+        chunk.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+        if len(chunk) >= CHUNK:
+            store.bulk_extend(chunk)
+            count += len(chunk)
+            chunk = []
+            progress.advance(count)
+    store.bulk_extend(chunk)
+    progress.advance(count + len(chunk))
+    return renamed
+
+
+def _relabelled(lines: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """N-Quads lines (as Oxigraph writes them) with blank nodes labelled ``<name>-bN``.
+
+    Labels follow first appearance. Only the subject and the object position are looked at, so
+    a literal that happens to contain ``_:`` is left alone. RDF-star triple terms (``<<``) are
+    refused here, where every quad passes once.
+    """
+    labels: dict[bytes, bytes] = {}
+    prefix = name.encode() + b"-b"
+
+    def label(token: bytes) -> bytes:
+        new = labels.get(token)
+        if new is None:
+            new = labels[token] = b"_:" + prefix + str(len(labels)).encode()
+        return new
+
+    for line in lines:
+        subject, _, rest = line.partition(b" ")
+        if subject.startswith(b"<<"):
+            raise ImportFailure(f"RDF-star triple terms are not imported ({line[:120]!r})")
+        if subject.startswith(b"_:"):
+            subject = label(subject)
+        predicate, _, obj = rest.partition(b" ")
+        if obj.startswith(b"<<"):
+            raise ImportFailure(f"RDF-star triple terms are not imported ({line[:120]!r})")
+        if obj.startswith(b"_:"):
+            token, _, tail = obj.partition(b" ")
+            obj = label(token) + b" " + tail
+        yield subject + b" " + predicate + b" " + obj
+
+
+def _write_import(
+    work: Path, out: Path, store: ox.Store, prov: Graph, signals: _Signals, name: str
+) -> None:
     """Dump the store and the provenance into the work folder, fsync, then rename over ``out``."""
+    raw = work / "dump.nq"
     tmp = work / "import.nq"
-    with tmp.open("wb") as handle:
+    with raw.open("wb") as handle:
         store.dump(handle, format=ox.RdfFormat.N_QUADS)
+    with raw.open("rb") as source, tmp.open("wb") as handle:
+        handle.writelines(_relabelled(source, name))
         handle.write(nquads({provenance_graph_of(prov): prov}))
         handle.flush()
         os.fsync(handle.fileno())
@@ -413,7 +495,6 @@ def _run(
     rows: int | None = None
     tabled: Tabled | None = None
     renamed = 0
-    problems: list[str] = []
     if fetched.suffix == ".csv":
         mapping_path = mapping_path or find_metadata(source)
         if mapping_path is None:
@@ -455,18 +536,7 @@ def _run(
             raise ImportFailure(f"{source}: --mapping applies to CSV sources only")
         progress.phase("parsing", None, "triples")
         store = ox.Store(str(work / "store"))
-        chunk: list[ox.Quad] = []
-        count = 0
-        for quad, was_named in parse_quads(fetched, name):
-            renamed += was_named
-            chunk.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
-            if len(chunk) >= CHUNK:
-                store.bulk_extend(chunk)
-                count += len(chunk)
-                chunk = []
-                progress.advance(count)
-        store.bulk_extend(chunk)
-        progress.advance(count + len(chunk))
+        renamed = load_rdf(store, fetched, name, target, progress)
         resolved = 0
     linked = link_in_store(store, target, links) + resolved
     triples = len(store)
@@ -491,7 +561,7 @@ def _run(
         return ImportResult(out, triples, rows, linked, renamed, [])
     prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
     progress.phase("writing", triples, "triples")
-    _write_import(work, out, store, prov, signals)
+    _write_import(work, out, store, prov, signals, name)
     progress.advance(triples)
     return ImportResult(out, triples, rows, linked, renamed)
 
@@ -565,7 +635,8 @@ def run(args: argparse.Namespace) -> int:
             f"{args.source}: out of memory while importing; nothing imported ({out} is as it was)"
         ) from None
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc):
+            # pyoxigraph's storage reports a full disk as an OSError without an errno
             raise OutOfResources(
                 f"no space left on the device of {out.parent} while importing {args.source}; "
                 f"nothing imported ({out} is as it was)"
