@@ -54,7 +54,18 @@ STATE_OF = {
 
 def import_fas(checkout: Path, examples: Path) -> None:
     for name, file in TABLES.items():
-        assert tg("--root", checkout, "import", examples / "fas-warheads" / file, "--graph", name, "--quiet") == 0
+        assert (
+            tg(
+                "--root",
+                checkout,
+                "import",
+                examples / "fas-warheads" / file,
+                "--graph",
+                name,
+                "--quiet",
+            )
+            == 0
+        )
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +130,9 @@ def test_a_planted_fault_breaks_its_own_constraint(fault: str, cube: ox.Store) -
     change, own = PLANTED[fault]
     store = _planted(cube, change)
     broken = {
-        ic.stem for ic in IC_FILES if "$p" not in ic.read_text() and bool(store.query(ic.read_text()))
+        ic.stem
+        for ic in IC_FILES
+        if "$p" not in ic.read_text() and bool(store.query(ic.read_text()))
     }
     assert broken == {own}
 
@@ -133,7 +146,11 @@ FAULTY_ROWS = {
         2,
     ),
     "missing-measure": ("United States,2024,", "column 'nuclear_weapons_stockpile': empty", 3),
-    "unknown-country": ("Atlantis,2023,5", "column 'country_name': 'Atlantis' names no tg:State", 1),
+    "unknown-country": (
+        "Atlantis,2023,5",
+        "column 'country_name': 'Atlantis' names no tg:State",
+        1,
+    ),
     "not-a-number": ("Russia,2024,many", "'many' is not a valid xsd:nonNegativeInteger", 3),
 }
 
@@ -181,18 +198,22 @@ def test_an_unknown_state_in_rdf_fails_our_shape(
     checkout: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fas_checkout: Path
 ) -> None:
     """The same fault in RDF (no CSV to point at): the observation shape names it."""
-    good = [l for l in (fas_checkout / "imports" / "fas-stockpiles.nq").read_text().splitlines()
-            if "fas-stockpile-united-states-1987>" in l.split(" ", 1)[0] and "provenance" not in l]
-    planted = [
-        " ".join(l.split(" ")[:-2]) + " ." for l in good
+    good = [
+        l
+        for l in (fas_checkout / "imports" / "fas-stockpiles.nq").read_text().splitlines()
+        if "fas-stockpile-united-states-1987>" in l.split(" ", 1)[0] and "provenance" not in l
     ]
+    planted = [" ".join(l.split(" ")[:-2]) + " ." for l in good]
     planted = [l.replace(f"<{TGID}united-states>", f"<{TGID}atlantis>") for l in planted]
     planted = [l for l in planted if "dataSet" not in l]
     source = tmp_path / "planted.nt"
     source.write_text("\n".join(planted) + "\n", encoding="utf-8")
     assert tg("--root", checkout, "import", source, "--graph", "planted") == 1
     err = capsys.readouterr().err
-    assert "tgid:fas-stockpile-united-states-1987 tg:refState: An observation is about exactly one state" in err
+    assert (
+        "tgid:fas-stockpile-united-states-1987 tg:refState: An observation is about exactly one state"
+        in err
+    )
     assert "[tgsh:Observation-refState] (value tgid:atlantis)" in err
 
 
@@ -235,5 +256,7 @@ def test_every_observation_leads_back_to_its_cell(fas_checkout: Path, examples: 
 
 def test_states_the_tables_name_are_ours(root: Path) -> None:
     graphs = compile_graphs(Project(root))
-    labels = {str(o) for g in graphs.values() for o in g.objects(None, None) if hasattr(o, "language")}
+    labels = {
+        str(o) for g in graphs.values() for o in g.objects(None, None) if hasattr(o, "language")
+    }
     assert set(STATE_OF) <= labels
