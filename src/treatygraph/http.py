@@ -137,7 +137,7 @@ class Client:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
-        sink: Callable[[bytes], None] | None = None,
+        sink: Callable[[bytes], object] | None = None,
     ) -> Response:
         """One request, all of it within ``timeout`` seconds.
 
@@ -177,7 +177,7 @@ class Client:
         url: str,
         deadline: float,
         timeout: float,
-        sink: Callable[[bytes], None] | None,
+        sink: Callable[[bytes], object] | None,
     ) -> tuple[bytes, int, str]:
         parts: list[bytes] = []
         digest = hashlib.sha256()
@@ -216,7 +216,7 @@ class Client:
         url: str,
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
-        sink: Callable[[bytes], None] | None = None,
+        sink: Callable[[bytes], object] | None = None,
     ) -> Response:
         return self.request("GET", url, None, headers, timeout, sink)
 

@@ -159,7 +159,9 @@ def _faulty_copy(examples: Path, tmp_path: Path, lines: list[str]) -> Path:
     folder = tmp_path / "faulty"
     folder.mkdir(exist_ok=True)
     name = TABLES["fas-stockpiles"]
-    text = (examples / "fas-warheads" / name).read_text("utf-8") + "".join(f"{l}\n" for l in lines)
+    text = (examples / "fas-warheads" / name).read_text("utf-8") + "".join(
+        f"{line}\n" for line in lines
+    )
     (folder / name).write_text(text, encoding="utf-8")
     shutil.copy(examples / "fas-warheads" / f"{name}-metadata.json", folder)
     return folder / name
@@ -184,7 +186,9 @@ def test_report_lists_every_problem_at_once(
 ) -> None:
     source = _faulty_copy(examples, tmp_path, [v[0] for v in FAULTY_ROWS.values()])
     assert tg("--root", checkout, "import", source, "--graph", "fas-stockpiles", "--report") == 2
-    problems = [l for l in capsys.readouterr().err.splitlines() if l.startswith("problem: ")]
+    problems = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith("problem: ")
+    ]
     assert [p.split(": ", 2)[1] for p in problems] == [
         f"{source}:160:2",
         f"{source}:161:3",
@@ -199,21 +203,19 @@ def test_an_unknown_state_in_rdf_fails_our_shape(
 ) -> None:
     """The same fault in RDF (no CSV to point at): the observation shape names it."""
     good = [
-        l
-        for l in (fas_checkout / "imports" / "fas-stockpiles.nq").read_text().splitlines()
-        if "fas-stockpile-united-states-1987>" in l.split(" ", 1)[0] and "provenance" not in l
+        line
+        for line in (fas_checkout / "imports" / "fas-stockpiles.nq").read_text().splitlines()
+        if "fas-stockpile-united-states-1987>" in line.split(" ", 1)[0] and "provenance" not in line
     ]
-    planted = [" ".join(l.split(" ")[:-2]) + " ." for l in good]
-    planted = [l.replace(f"<{TGID}united-states>", f"<{TGID}atlantis>") for l in planted]
-    planted = [l for l in planted if "dataSet" not in l]
+    planted = [" ".join(line.split(" ")[:-2]) + " ." for line in good]
+    planted = [line.replace(f"<{TGID}united-states>", f"<{TGID}atlantis>") for line in planted]
+    planted = [line for line in planted if "dataSet" not in line]
     source = tmp_path / "planted.nt"
     source.write_text("\n".join(planted) + "\n", encoding="utf-8")
     assert tg("--root", checkout, "import", source, "--graph", "planted") == 1
     err = capsys.readouterr().err
-    assert (
-        "tgid:fas-stockpile-united-states-1987 tg:refState: An observation is about exactly one state"
-        in err
-    )
+    focus = "tgid:fas-stockpile-united-states-1987"
+    assert f"{focus} tg:refState: An observation is about exactly one state" in err
     assert "[tgsh:Observation-refState] (value tgid:atlantis)" in err
 
 

@@ -189,7 +189,7 @@ def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) 
 
 
 def link_in_store(store: ox.Store, graph: ox.NamedNode, links: dict[URIRef, URIRef]) -> int:
-    """:func:`link_entities` over the import's store: ``node skos:exactMatch ours`` for shared ids."""
+    """:func:`link_entities` on the import's store: ``node skos:exactMatch ours`` for shared ids."""
     added: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = set()
     for predicate in SAME_AS:
         for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, graph):

@@ -120,7 +120,7 @@ class Tabled:
 
 
 def find_metadata(source: str) -> Path | None:
-    """CSVW's own places for a file's metadata: ``FILE-metadata.json``, then ``csv-metadata.json``."""
+    """CSVW's places for a file's metadata: ``FILE-metadata.json``, then ``csv-metadata.json``."""
     if "://" in source:
         return None
     path = Path(source)
@@ -366,13 +366,13 @@ def convert_table(
                 continue
             subject = _subject(col, cells, count, line, table_url, row_node)
             predicate = _predicate(col, cells, count, line, table_url)
-            for term, was_linked in _objects(
+            for found, was_linked in _objects(
                 col, raw, cells, count, line, table_url, links, columns
             ):
-                if isinstance(term, Problem):
-                    problems.append(Problem(source, line, term.column, term.name, term.message))
+                if isinstance(found, Problem):
+                    problems.append(Problem(source, line, found.column, found.name, found.message))
                     continue
-                graph.add((subject, predicate, term))
+                graph.add((subject, predicate, found))
                 linked += was_linked
                 subjects.add(subject)
         for subject in subjects:
@@ -429,7 +429,8 @@ def _check_cell(col: _Col, value: str) -> str | None:
         if col.extras.get("tg:datatype") in ("tg:PartialDate", str(TG.PartialDate)):
             _, why = partial_date(item)
             if why:
-                return f"{item!r} is not a tg:PartialDate (xsd:date, xsd:gYearMonth or xsd:gYear): {why}"
+                kinds = "xsd:date, xsd:gYearMonth or xsd:gYear"
+                return f"{item!r} is not a tg:PartialDate ({kinds}): {why}"
             continue
         base = spec.datatype.base if spec.datatype else "string"
         check = CHECKS.get(XSD[base])

@@ -78,8 +78,9 @@ def check_xml_entities(label: str, head: bytes) -> None:
     for found in _ENTITY_RE.finditer(doctype.group(1)):
         if found.group(1) or found.group(3):
             kind = "parameter" if found.group(1) else "external"
+            name = found.group(2).decode(errors="replace")
             raise EntityBomb(
-                f"{label}: the DTD declares a {kind} entity {found.group(2).decode(errors='replace')!r}; "
+                f"{label}: the DTD declares a {kind} entity {name!r}; "
                 "refused (only plain internal entities are read)"
             )
         values[found.group(2)] = found.group(4)[1:-1]
