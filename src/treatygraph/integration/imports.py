@@ -13,29 +13,22 @@ nothing and leaves no work folder behind; imports into one checkout take turns (
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
-import fcntl
-import os
 import shutil
-import signal
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, SKOS
 
 from treatygraph.build.compile import compile_graphs
-from treatygraph.build.validate import Result, validate
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.errors import Interrupted, OutOfResources
 from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
+from treatygraph.integration.csvw_metadata import find_metadata
 from treatygraph.integration.fetch import (
     DEFAULT_MAX_BYTES,
     Fetched,
@@ -43,17 +36,18 @@ from treatygraph.integration.fetch import (
     ImportViolations,
     Progress,
     fetch,
-    parse_quads,
 )
-from treatygraph.integration.tabular import Tabled, TableProblems, convert_table, find_metadata
-from treatygraph.rdf.io import (
-    FORMATS,
-    PROLOG_BYTES,
-    RDFSyntaxError,
-    bind_prefixes,
-    check_xml_entities,
+from treatygraph.integration.provenance import (
+    PROVENANCE_SUFFIX,
+    SPDX,
+    graph_iri,
+    nquads,
+    provenance,
+    provenance_iri,
 )
-from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
+from treatygraph.integration.staging import Signals, load_rdf, turn, write_import
+from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
+from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGID
 
 __all__ = [
     "Fetched",
@@ -71,9 +65,6 @@ __all__ = [
     "imported_files",
     "check_name",
     "external_links",
-    "link_entities",
-    "context_of",
-    "violations_of",
     "provenance",
     "nquads",
     "ImportResult",
@@ -83,22 +74,10 @@ __all__ = [
 ]
 
 IMPORTS_DIR = Path("imports")
-PROVENANCE_SUFFIX = "-provenance"
-SPDX = "http://spdx.org/rdf/terms#"
-CSVW = "http://www.w3.org/ns/csvw#"
-CHUNK = 100_000
 DEFAULT_TIMEOUT = 30.0
 
 #: Predicates by which an imported node says which outside item it is.
 SAME_AS = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs, URIRef("http://schema.org/sameAs"))
-
-
-def graph_iri(name: str) -> URIRef:
-    return TGG[name]
-
-
-def provenance_iri(name: str) -> URIRef:
-    return TGG[name + PROVENANCE_SUFFIX]
 
 
 def import_path(root: Path, name: str) -> Path:
@@ -136,58 +115,6 @@ def external_links(alignments: Graph) -> dict[URIRef, URIRef]:
     return links
 
 
-def link_entities(graph: Graph, links: dict[URIRef, URIRef]) -> int:
-    """Add ``node skos:exactMatch ours`` for imported nodes that share an outside identifier."""
-    added = set()
-    for predicate in SAME_AS:
-        for node, item in list(graph.subject_objects(predicate)):
-            if item in links and not str(node).startswith(str(TGID)):
-                added.add((node, links[item]))  # type: ignore[index]
-    for item, ours in links.items():  # the outside item used directly as a node
-        if (item, None, None) in graph:
-            added.add((item, ours))
-    for node, ours in added:
-        graph.add((node, SKOS.exactMatch, ours))
-    return len(added)
-
-
-def context_of(data: Graph, base: Graph) -> Graph:
-    """What validation needs of the project graph to judge the import.
-
-    All triples of our resources the import says something about (so their cardinalities are
-    checked whole), and the types of every node the import or those triples point at (so
-    ``sh:class`` sees our classes).
-    """
-    context = Graph()
-    for subject in set(data.subjects()):
-        for triple in base.triples((subject, None, None)):
-            context.add(triple)
-    for node in set(data.objects()) | set(context.objects()):
-        if isinstance(node, Literal):
-            continue
-        for cls in base.objects(node, RDF.type):
-            context.add((node, RDF.type, cls))
-    return context
-
-
-def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) -> list[Result]:
-    """SHACL violations that the import brings into the project graph.
-
-    Validating the whole project graph again costs minutes, and pyshacl's ``focus_nodes``
-    skips nested shapes (``sh:or`` of datatypes passed an ``"soon"^^xsd:date``), so the import
-    is validated with only its context from the project graph (:func:`context_of`), and the
-    violations the context alone has (a type triple without its label, say) are subtracted.
-    """
-    base = Graph()
-    for name in ("article", "background", "alignments"):
-        base += project_graphs[name]
-    context = context_of(data, base)
-    ontology = project_graphs["ontology"]
-    before = set(validate(context, shapes, ontology).violations)
-    after = validate(context + data, shapes, ontology).violations
-    return [r for r in after if r not in before]
-
-
 def link_in_store(store: ox.Store, graph: ox.NamedNode, links: dict[URIRef, URIRef]) -> int:
     """:func:`link_entities` on the import's store: ``node skos:exactMatch ours`` for shared ids."""
     added: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = set()
@@ -205,68 +132,6 @@ def link_in_store(store: ox.Store, graph: ox.NamedNode, links: dict[URIRef, URIR
     return len(added)
 
 
-def provenance(
-    name: str,
-    fetched: Fetched,
-    triples: int,
-    rows: int | None,
-    mapping: Path | None,
-    tabled: Tabled | None = None,
-) -> Graph:
-    """What the import was made from, as triples about the imported graph's IRI (and its table)."""
-    graph = bind_prefixes(Graph())
-    graph.bind("spdx", SPDX)
-    graph.bind("csvw", CSVW)
-    subject = graph_iri(name)
-    graph.add((subject, RDF.type, VOID.Dataset))
-    graph.add((subject, RDF.type, PROV.Entity))
-    graph.add((subject, RDFS.label, Literal(f"Imported graph {name}")))
-    source = URIRef(fetched.location) if fetched.is_address else Literal(fetched.location)
-    graph.add((subject, DCTERMS.source, source))
-    graph.add(
-        (
-            subject,
-            PROV.generatedAtTime,
-            Literal(fetched.retrieved.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime),
-        )
-    )
-    checksum = BNode(f"{name}-provenance-checksum")
-    graph.add((subject, URIRef(SPDX + "checksum"), checksum))
-    graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
-    graph.add((checksum, URIRef(SPDX + "checksumValue"), Literal(fetched.sha256)))
-    graph.add((subject, VOID.triples, Literal(triples)))
-    if rows is not None:
-        extent = BNode(f"{name}-provenance-rows")
-        graph.add((subject, DCTERMS.extent, extent))
-        graph.add((extent, RDF.type, DCTERMS.SizeOrDuration))
-        graph.add((extent, RDF.value, Literal(rows)))
-        graph.add((extent, RDFS.label, Literal(f"{rows} CSV data rows")))
-    if mapping is not None:
-        graph.add((subject, DCTERMS.conformsTo, Literal(str(mapping))))
-    if tabled is not None:
-        # The table the rows belong to: its bytes' SHA-256, so a row IRI leads to a checked file.
-        table = URIRef(str(tabled.row_iris[0]).split("#", 1)[0]) if tabled.row_iris else None
-        if table is not None:
-            graph.add((subject, PROV.wasDerivedFrom, table))
-            graph.add((table, RDF.type, URIRef(CSVW + "Table")))
-            graph.add((table, RDF.type, PROV.Entity))
-            graph.add((table, DCTERMS.source, source))
-            graph.add((table, URIRef(SPDX + "checksum"), checksum))
-            for row in tabled.row_iris:
-                graph.add((row, RDF.type, URIRef(CSVW + "Row")))
-                graph.add((row, DCTERMS.isPartOf, table))
-    return graph
-
-
-def nquads(graphs: dict[URIRef, Graph]) -> bytes:
-    """Sorted N-Quads of several graphs."""
-    lines: list[str] = []
-    for iri, graph in graphs.items():
-        text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        lines += [line[: -len(" .")] + f" <{iri}> .\n" for line in text.splitlines() if line]
-    return "".join(sorted(lines)).encode("utf-8")
-
-
 @dataclass
 class ImportResult:
     """What an import wrote."""
@@ -277,151 +142,6 @@ class ImportResult:
     linked: int
     renamed_graph_triples: int
     problems: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------ turns, work folder, signals
-
-
-@contextlib.contextmanager
-def _turn(root: Path, progress: Progress) -> Iterator[Path]:
-    """Hold the imports/ lock: one import at a time per checkout. Yields the imports folder."""
-    folder = root / IMPORTS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if progress.mode != "off":
-                print("waiting for another import into imports/ to finish ...", file=sys.stderr)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        for stale in folder.glob(".*.tmp"):  # left by a killed import: nobody else holds the lock
-            shutil.rmtree(stale, ignore_errors=True)
-        yield folder
-    finally:
-        os.close(fd)
-
-
-class _Signals:
-    """SIGINT stops the import before the rename, and waits for it once the rename has begun."""
-
-    def __init__(self) -> None:
-        self.committing = False
-        self.pending = False
-        self._previous: object = None
-
-    def __enter__(self) -> _Signals:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.committing:
-            self.pending = True
-            return
-        raise KeyboardInterrupt
-
-
-def load_rdf(
-    store: ox.Store, fetched: Fetched, name: str, target: ox.NamedNode, progress: Progress
-) -> int:
-    """Parse the source into the work store's target graph; returns how many quads were renamed.
-
-    A triples format is bulk-loaded by pyoxigraph itself (no Python per triple); its blank nodes
-    get their ``<name>-bN`` labels when the file is written (:func:`_relabelled`). A dataset
-    format goes quad by quad, so each quad's graph name can be replaced and counted.
-    """
-    ox_format, _ = FORMATS[fetched.suffix]
-    if not ox_format.supports_datasets:
-        if ox_format == ox.RdfFormat.RDF_XML:
-            with fetched.path.open("rb") as handle:
-                check_xml_entities(fetched.location, handle.read(PROLOG_BYTES))
-        base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
-        try:
-            store.bulk_load(path=fetched.path, format=ox_format, base_iri=base, to_graph=target)
-        except SyntaxError as exc:
-            raise ImportFailure(
-                str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
-            ) from None
-        except ValueError as exc:
-            raise ImportFailure(f"{fetched.location}: {exc}") from None
-        progress.advance(len(store))
-        return 0
-    renamed = count = 0
-    chunk: list[ox.Quad] = []
-    for quad, was_named in parse_quads(fetched, name):
-        renamed += was_named
-        chunk.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
-        if len(chunk) >= CHUNK:
-            store.bulk_extend(chunk)
-            count += len(chunk)
-            chunk = []
-            progress.advance(count)
-    store.bulk_extend(chunk)
-    progress.advance(count + len(chunk))
-    return renamed
-
-
-def _relabelled(lines: Iterator[bytes], name: str) -> Iterator[bytes]:
-    """N-Quads lines (as Oxigraph writes them) with blank nodes labelled ``<name>-bN``.
-
-    Labels follow first appearance. Only the subject and the object position are looked at, so
-    a literal that happens to contain ``_:`` is left alone. RDF-star triple terms (``<<``) are
-    refused here, where every quad passes once.
-    """
-    labels: dict[bytes, bytes] = {}
-    prefix = name.encode() + b"-b"
-
-    def label(token: bytes) -> bytes:
-        new = labels.get(token)
-        if new is None:
-            new = labels[token] = b"_:" + prefix + str(len(labels)).encode()
-        return new
-
-    for line in lines:
-        subject, _, rest = line.partition(b" ")
-        if subject.startswith(b"<<"):
-            raise ImportFailure(f"RDF-star triple terms are not imported ({line[:120]!r})")
-        if subject.startswith(b"_:"):
-            subject = label(subject)
-        predicate, _, obj = rest.partition(b" ")
-        if obj.startswith(b"<<"):
-            raise ImportFailure(f"RDF-star triple terms are not imported ({line[:120]!r})")
-        if obj.startswith(b"_:"):
-            token, _, tail = obj.partition(b" ")
-            obj = label(token) + b" " + tail
-        yield subject + b" " + predicate + b" " + obj
-
-
-def _write_import(
-    work: Path, out: Path, store: ox.Store, prov: Graph, signals: _Signals, name: str
-) -> None:
-    """Dump the store and the provenance into the work folder, fsync, then rename over ``out``."""
-    raw = work / "dump.nq"
-    tmp = work / "import.nq"
-    with raw.open("wb") as handle:
-        store.dump(handle, format=ox.RdfFormat.N_QUADS)
-    with raw.open("rb") as source, tmp.open("wb") as handle:
-        handle.writelines(_relabelled(source, name))
-        handle.write(nquads({provenance_graph_of(prov): prov}))
-        handle.flush()
-        os.fsync(handle.fileno())
-    signals.committing = True
-    os.replace(tmp, out)
-    dir_fd = os.open(out.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def provenance_graph_of(prov: Graph) -> URIRef:
-    subject = next(iter(prov.subjects(RDF.type, VOID.Dataset)))
-    return URIRef(str(subject) + PROVENANCE_SUFFIX)
 
 
 # ------------------------------------------------------------------ the pipeline
@@ -447,7 +167,7 @@ def import_source(
     mode = show_progress if isinstance(show_progress, str) else ("rich" if show_progress else "off")
     progress = Progress(mode)
     try:
-        with _Signals() as signals, _turn(root, progress) as folder:
+        with Signals() as signals, turn(root / IMPORTS_DIR, progress) as folder:
             work = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
             try:
                 return _run(
@@ -480,7 +200,7 @@ def _run(
     progress: Progress,
     report: bool,
     work: Path,
-    signals: _Signals,
+    signals: Signals,
 ) -> ImportResult:
     progress.phase("fetching", None, "bytes")
     fetched = fetch(source, fmt, timeout, work, max_bytes)
@@ -561,7 +281,7 @@ def _run(
         return ImportResult(out, triples, rows, linked, renamed, [])
     prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
     progress.phase("writing", triples, "triples")
-    _write_import(work, out, store, prov, signals, name)
+    write_import(work, out, store, prov, signals, name)
     progress.advance(triples)
     return ImportResult(out, triples, rows, linked, renamed)
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -38,27 +37,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import csvw
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import PROV, RDF, XSD
 
 from treatygraph.errors import InputError
+from treatygraph.integration.csvw_metadata import (
+    CSVW_PREFIXES,
+    base_url,
+    expand_curie,
+    json_ld,
+    load_table,
+)
 from treatygraph.integration.mapping import CHECKS, partial_date
+from treatygraph.integration.names import Reconciler
 from treatygraph.rdf.io import bind_prefixes
-from treatygraph.rdf.iris import PREFIXES, TG, TGID, slug_of
+from treatygraph.rdf.iris import TG, TGID, slug_of
 
-#: Prefixes of CSVW's initial context that our mappings use, plus the project's own.
-CSVW_PREFIXES = {
-    "dc": "http://purl.org/dc/terms/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "csvw": "http://www.w3.org/ns/csvw#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "http://schema.org/",
-    **{k: str(v) for k, v in PREFIXES.items() if k != "schema"},
-}
-CSVW_NS = "http://www.w3.org/ns/csvw#"
 ADDRESS_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 INTEGER_TYPES = {
     "integer",
@@ -119,134 +113,6 @@ class Tabled:
     linked: int = 0
 
 
-def find_metadata(source: str) -> Path | None:
-    """CSVW's places for a file's metadata: ``FILE-metadata.json``, then ``csv-metadata.json``."""
-    if "://" in source:
-        return None
-    path = Path(source)
-    for candidate in (
-        path.with_name(path.name + "-metadata.json"),
-        path.with_name("csv-metadata.json"),
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_table(path: Path) -> csvw.Table:
-    """Read CSVW metadata for one table (a table group must hold exactly one)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: CSVW metadata is a JSON object")
-    tables = data.get("tables")
-    if tables is not None:
-        if not isinstance(tables, list) or len(tables) != 1:
-            raise InputError(f"{path}: describe one table per metadata file for an import")
-        table_data = {**{k: v for k, v in data.items() if k != "tables"}, **tables[0]}
-    else:
-        table_data = data
-    try:
-        table = csvw.Table.fromvalue(table_data)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InputError(f"{path}: not valid CSVW metadata: {exc}") from exc
-    if table.url is None or table.tableSchema is None or not table.tableSchema.columns:
-        raise InputError(f"{path}: CSVW metadata needs a url and a tableSchema with columns")
-    table._fname = path  # noqa: SLF001 - csvw's own attribute for relative links
-    return table
-
-
-def _base(table: csvw.Table, metadata: Path) -> str:
-    for entry in table.at_props.get("context", []) or []:
-        if isinstance(entry, dict) and "@base" in entry:
-            return str(entry["@base"])
-    return metadata.resolve().as_uri()
-
-
-def expand_curie(text: str) -> str:
-    prefix, sep, rest = text.partition(":")
-    if sep and prefix in CSVW_PREFIXES and not rest.startswith("//"):
-        return CSVW_PREFIXES[prefix] + rest
-    return text
-
-
-def _json_ld(value: Any) -> list[URIRef | Literal]:
-    """A common property's JSON-LD value as RDF terms."""
-    if isinstance(value, list):
-        return [t for v in value for t in _json_ld(v)]
-    if isinstance(value, dict):
-        if "@id" in value:
-            return [URIRef(expand_curie(str(value["@id"])))]
-        if "@value" in value:
-            kind = value.get("@type")
-            if kind:
-                return [Literal(str(value["@value"]), datatype=URIRef(expand_curie(kind)))]
-            return [Literal(str(value["@value"]), lang=value.get("@language"))]
-        return []
-    if isinstance(value, bool | int | float):
-        return [Literal(value)]
-    return [Literal(str(value))]
-
-
-class Reconciler:
-    """Names to our resources of one class, by exact label or altLabel; never a guess."""
-
-    def __init__(self, project: Graph, spec: dict[str, Any], where: str) -> None:
-        cls = URIRef(expand_curie(str(spec.get("class", ""))))
-        classes = {cls, *project.transitive_subjects(RDFS.subClassOf, cls)}
-        self.cls = cls
-        self.names: dict[str, set[URIRef]] = {}
-        for member in {s for c in classes for s in project.subjects(RDF.type, c)}:
-            for predicate in (RDFS.label, SKOS.altLabel):
-                for name in project.objects(member, predicate):
-                    self.names.setdefault(_fold(str(name)), set()).add(member)  # type: ignore[arg-type]
-        self.exceptions = []
-        for rule in spec.get("exceptions", []):
-            try:
-                self.exceptions.append(
-                    (
-                        _fold(str(rule["name"])),
-                        str(rule["column"]),
-                        int(rule["below"]),
-                        URIRef(expand_curie(str(rule["resource"]))),
-                    )
-                )
-            except (KeyError, ValueError) as exc:
-                raise InputError(
-                    f"{where}: a tg:reconcile exception needs name, column, below (an integer) "
-                    f"and resource ({exc})"
-                ) from exc
-
-    def resolve(self, name: str, cells: dict[str, str]) -> tuple[URIRef | None, str]:
-        folded = _fold(name)
-        for rule_name, column, below, resource in self.exceptions:
-            other = cells.get(column, "")
-            if folded == rule_name and re.fullmatch(r"-?\d+", other) and int(other) < below:
-                return resource, ""
-        found = self.names.get(folded, set())
-        if len(found) == 1:
-            return next(iter(found)), ""
-        if not found:
-            return None, f"{name!r} names no {_short(self.cls)} of ours (no label or altLabel)"
-        listed = ", ".join(sorted(f"<{r}>" for r in found))
-        return None, f"{name!r} is the name of several resources ({listed}); say which"
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _short(iri: URIRef) -> str:
-    for prefix, ns in PREFIXES.items():
-        if str(iri).startswith(str(ns)):
-            return f"{prefix}:{str(iri)[len(str(ns)) :]}"
-    return f"<{iri}>"
-
-
 @dataclass
 class _Col:
     """One column of the metadata with what the conversion needs, looked up once."""
@@ -269,7 +135,7 @@ def convert_table(
     table = load_table(metadata)
     where = str(metadata)
     problems: list[Problem] = []
-    table_url = urllib.parse.urljoin(_base(table, metadata), str(table.url))
+    table_url = urllib.parse.urljoin(base_url(table, metadata), str(table.url))
     described = urllib.parse.urlsplit(table_url).path.rsplit("/", 1)[-1]
     given = (
         urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1]
@@ -322,7 +188,7 @@ def convert_table(
     table_iri = URIRef(expand_curie(str(table.at_props.get("id") or table_url)))
     for key, value in table.common_props.items():
         if ":" in key and not key.startswith("tg:"):
-            for term in _json_ld(value):
+            for term in json_ld(value):
                 graph.add((table_iri, URIRef(expand_curie(key)), term))
     seen: dict[URIRef, tuple[int, str]] = {}
     row_iris: list[URIRef] = []
