@@ -201,7 +201,14 @@ def test_progress_reports_every_phase(
     err = capsys.readouterr().err
     lines = err.splitlines()
     phases = [line.split(":", 1)[0] for line in lines[:-1]]
-    assert phases == ["fetching", "reading the project graph", "parsing", "validating", "writing"]
+    assert phases == [
+        "fetching",
+        "reading the project graph",
+        "parsing",
+        "reading what the shapes target",
+        "validating",
+        "writing",
+    ]
     assert all(" in " in line and "/s)" in line for line in lines[:-1])
     assert lines[-1].startswith("imported ") and " triples into " in lines[-1] and "\r" not in err
     assert (

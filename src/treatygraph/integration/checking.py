@@ -74,6 +74,11 @@ class BatchValidator:
             self.hierarchy.add(triple)
         self._targets = _targets(shapes, ontology, project)
 
+    def target_strings(self) -> tuple[set[str], set[str], set[str], set[str], set[str]] | None:
+        """(classes, targetSubjectsOf, targetObjectsOf, nodes, our targeted resources) as IRI
+        strings; None when some target cannot be told without running the shapes."""
+        return self._targets
+
     def applies(self, batch: dict[object, list[ox.Quad]]) -> bool:
         """Whether any shape targets a node of the batch (so pyshacl has anything to do).
 

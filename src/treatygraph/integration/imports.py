@@ -45,7 +45,8 @@ from treatygraph.integration.provenance import (
     provenance,
     provenance_iri,
 )
-from treatygraph.integration.staging import Signals, load_rdf, turn, write_import
+from treatygraph.integration.staging import Signals, dump_store, turn, write_import
+from treatygraph.integration.streaming import pass_one, pass_two
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
 from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGID
 
@@ -250,20 +251,33 @@ def _run(
             ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
             for s, p, o in tabled.graph
         )
-        resolved = tabled.linked
     else:
         if mapping_path is not None:
             raise ImportFailure(f"{source}: --mapping applies to CSV sources only")
-        progress.phase("parsing", None, "triples")
-        store = ox.Store(str(work / "store"))
-        renamed = load_rdf(store, fetched, name, target, progress)
-        resolved = 0
-    linked = link_in_store(store, target, links) + resolved
-    triples = len(store)
     shapes = read_all(Project(root).shapes_files)
-    progress.phase("validating", triples, "triples")
     checker = BatchValidator(shapes, graphs["ontology"], project)
+    if tabled is not None:
+        linked = link_in_store(store, target, links) + tabled.linked
+        triples = len(store)
+        data = dump_store(store, work, name)
+    else:
+        progress.phase("parsing", None, "triples")
+        same_as = {str(p) for p in SAME_AS}
+        streamed = pass_one(fetched, name, target, checker, links, same_as, work, progress)
+        renamed, linked, triples, data = (
+            streamed.renamed,
+            streamed.linked,
+            streamed.triples,
+            streamed.data,
+        )
+        store = ox.Store()
+        if streamed.targeted or checker.target_strings() is None:
+            progress.phase("reading what the shapes target", None, "triples")
+            store = pass_two(fetched, name, target, streamed, work)
+            progress.advance(len(store))
+    progress.phase("validating", triples, "triples")
     violations = checker.violations(store, target, progress.advance)
+    progress.advance(triples)
     if violations:
         lines = [
             f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
@@ -281,7 +295,7 @@ def _run(
         return ImportResult(out, triples, rows, linked, renamed, [])
     prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
     progress.phase("writing", triples, "triples")
-    write_import(work, out, store, prov, signals, name)
+    write_import(data, out, prov, signals)
     progress.advance(triples)
     return ImportResult(out, triples, rows, linked, renamed)
 

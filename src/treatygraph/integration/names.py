@@ -1,7 +1,8 @@
 """Names in a table to our resources: exact label or altLabel of one resource of a class.
 
 Nothing is guessed: a name that no resource of the class carries, or that several carry, is a
-problem for the caller to report with its row and column. An exception maps a name to another
+problem for the caller to report with its row and column. An alias, written in the mapping by
+a person, maps a spelling of the table ("USA") to a resource. An exception maps a name to another
 resource while another column of the row is below a bound: FAS and OWID file the Soviet arsenal
 under "Russia", and the graph keeps ``tgid:soviet-union`` apart from ``tgid:russia``
 (docs/integration.md).
@@ -32,6 +33,11 @@ class Reconciler:
             for predicate in (RDFS.label, SKOS.altLabel):
                 for name in project.objects(member, predicate):
                     self.names.setdefault(_fold(str(name)), set()).add(member)  # type: ignore[arg-type]
+        aliases = spec.get("aliases", {})
+        if not isinstance(aliases, dict):
+            raise InputError(f"{where}: tg:reconcile aliases map a name to a resource")
+        #: Names the table uses for a resource whose labels say it otherwise, stated by a person.
+        self.aliases = {_fold(str(k)): URIRef(expand_curie(str(v))) for k, v in aliases.items()}
         self.exceptions = []
         for rule in spec.get("exceptions", []):
             try:
@@ -55,6 +61,8 @@ class Reconciler:
             other = cells.get(column, "")
             if folded == rule_name and re.fullmatch(r"-?\d+", other) and int(other) < below:
                 return resource, ""
+        if folded in self.aliases:
+            return self.aliases[folded], ""
         found = self.names.get(folded, set())
         if len(found) == 1:
             return next(iter(found)), ""

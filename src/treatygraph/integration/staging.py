@@ -24,9 +24,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, parse_quads
+from treatygraph.integration.fetch import ImportFailure, Progress
 from treatygraph.integration.provenance import PROVENANCE_SUFFIX, nquads
-from treatygraph.rdf.io import FORMATS, PROLOG_BYTES, RDFSyntaxError, check_xml_entities
 from treatygraph.rdf.iris import VOID
 
 CHUNK = 100_000
@@ -75,46 +74,6 @@ class Signals:
         raise KeyboardInterrupt
 
 
-def load_rdf(
-    store: ox.Store, fetched: Fetched, name: str, target: ox.NamedNode, progress: Progress
-) -> int:
-    """Parse the source into the work store's target graph; returns how many quads were renamed.
-
-    A triples format is bulk-loaded by pyoxigraph itself (no Python per triple); its blank nodes
-    get their ``<name>-bN`` labels when the file is written (:func:`relabelled`). A dataset
-    format goes quad by quad, so each quad's graph name can be replaced and counted.
-    """
-    ox_format, _ = FORMATS[fetched.suffix]
-    if not ox_format.supports_datasets:
-        if ox_format == ox.RdfFormat.RDF_XML:
-            with fetched.path.open("rb") as handle:
-                check_xml_entities(fetched.location, handle.read(PROLOG_BYTES))
-        base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
-        try:
-            store.bulk_load(path=fetched.path, format=ox_format, base_iri=base, to_graph=target)
-        except SyntaxError as exc:
-            raise ImportFailure(
-                str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
-            ) from None
-        except ValueError as exc:
-            raise ImportFailure(f"{fetched.location}: {exc}") from None
-        progress.advance(len(store))
-        return 0
-    renamed = count = 0
-    chunk: list[ox.Quad] = []
-    for quad, was_named in parse_quads(fetched, name):
-        renamed += was_named
-        chunk.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
-        if len(chunk) >= CHUNK:
-            store.bulk_extend(chunk)
-            count += len(chunk)
-            chunk = []
-            progress.advance(count)
-    store.bulk_extend(chunk)
-    progress.advance(count + len(chunk))
-    return renamed
-
-
 def relabelled(lines: Iterator[bytes], name: str) -> Iterator[bytes]:
     """N-Quads lines (as Oxigraph writes them) with blank nodes labelled ``<name>-bN``.
 
@@ -146,21 +105,26 @@ def relabelled(lines: Iterator[bytes], name: str) -> Iterator[bytes]:
         yield subject + b" " + predicate + b" " + obj
 
 
-def write_import(
-    work: Path, out: Path, store: ox.Store, prov: Graph, signals: Signals, name: str
-) -> None:
-    """Dump the store and the provenance into the work folder, fsync, then rename over ``out``."""
+def dump_store(store: ox.Store, work: Path, name: str) -> Path:
+    """The store's quads as N-Quads in the work folder, blank nodes relabelled (CSV imports)."""
     raw = work / "dump.nq"
-    tmp = work / "import.nq"
+    data = work / "data.nq"
     with raw.open("wb") as handle:
         store.dump(handle, format=ox.RdfFormat.N_QUADS)
-    with raw.open("rb") as source, tmp.open("wb") as handle:
+    with raw.open("rb") as source, data.open("wb") as handle:
         handle.writelines(relabelled(source, name))
+    raw.unlink()
+    return data
+
+
+def write_import(data: Path, out: Path, prov: Graph, signals: Signals) -> None:
+    """Append the provenance to the data file, fsync, then rename it over ``out``."""
+    with data.open("ab") as handle:
         handle.write(nquads({provenance_graph_of(prov): prov}))
         handle.flush()
         os.fsync(handle.fileno())
     signals.committing = True
-    os.replace(tmp, out)
+    os.replace(data, out)
     dir_fd = os.open(out.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
