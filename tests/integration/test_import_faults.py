@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from treatygraph.integration.imports import imported_files
+from treatygraph.integration.staging import Signals
 from treatygraph.testing import missing
 
 from .conftest import counts_per_graph, tg
@@ -143,3 +144,40 @@ def test_sigint_during_an_import_changes_nothing(
     assert (checkout / "imports" / "partner.nq").read_bytes() == existing
     assert counts_per_graph(checkout) == before
     assert leftovers(checkout) == []
+
+
+def test_running_out_of_memory_is_one_line(
+    good_import: tuple[bytes, dict[str, int]],
+    checkout: Path,
+    examples: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A MemoryError (an outside run got one from an endless body) is exit 5, not a traceback
+    with exit 1 (which the docs give to SHACL violations)."""
+    existing, before = good_import
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("treatygraph.integration.imports.convert_table", exhausted)
+    source = examples / "treaty-status" / "treaty-status.csv"
+    assert tg("--root", checkout, "import", source, "--graph", "partner", "--quiet") == 5
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"error: {source}: out of memory while importing; nothing imported "
+        f"({checkout / 'imports' / 'partner.nq'} is as it was)"
+    )
+    assert (checkout / "imports" / "partner.nq").read_bytes() == existing
+    assert counts_per_graph(checkout) == before
+    assert leftovers(checkout) == []
+
+
+def test_sigint_during_the_rename_waits_for_it() -> None:
+    """Once the rename has begun, SIGINT is held: the import is then whole, never half-replaced."""
+    signals = Signals()
+    with pytest.raises(KeyboardInterrupt):
+        signals._handle(signal.SIGINT, None)
+    signals.committing = True
+    signals._handle(signal.SIGINT, None)  # no exception: noted, and the rename goes on
+    assert signals.pending
