@@ -195,13 +195,13 @@ class Progress:
                     TextColumn("{task.description}"),
                     BarColumn(),
                     MofNCompleteColumn(),
-                    TextColumn(unit),
+                    TextColumn("{task.fields[unit]}"),
                     TimeRemainingColumn(),
                     console=None,
                     transient=True,
                 )
                 self._rich.start()
-            self._task = self._rich.add_task(name, total=total)
+            self._task = self._rich.add_task(name, total=total, unit=unit)
 
     def advance(self, done: int) -> None:
         """``done`` units of the current phase are finished."""
