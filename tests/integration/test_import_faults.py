@@ -22,14 +22,7 @@ from treatygraph.integration.staging import Signals
 from treatygraph.testing import missing
 
 from .conftest import counts_per_graph, tg
-
-
-def plain_triples(path: Path, count: int) -> Path:
-    """N-Triples that no shape targets: the import is parse, store and write only."""
-    with path.open("w", encoding="utf-8") as handle:
-        for i in range(count):
-            handle.write(f'<https://example.org/s{i}> <https://example.org/p> "value {i}" .\n')
-    return path
+from .generate import plain_triples
 
 
 def import_process(checkout: Path, source: Path, graph: str) -> subprocess.Popen[str]:
