@@ -1,7 +1,7 @@
 """Generated N-Triples for the import tests and for measuring an import by hand.
 
 ``plain_triples`` writes triples no shape targets (the import is parse, sort and write only);
-``python -m tests.integration.generate N OUT.nt`` writes N of them, as used for the figures in
+``python tests/integration/generate.py N OUT.nt`` writes N of them, as used for the figures in
 docs/integration.md. (``bench/synth.py`` makes data in the project's vocabulary instead, where
 every node is a shape target.)
 """
