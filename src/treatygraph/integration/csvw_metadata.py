@@ -28,7 +28,6 @@ CSVW_PREFIXES = {
     "schema": "http://schema.org/",
     **{k: str(v) for k, v in PREFIXES.items() if k != "schema"},
 }
-CSVW_NS = "http://www.w3.org/ns/csvw#"
 
 
 def find_metadata(source: str) -> Path | None:

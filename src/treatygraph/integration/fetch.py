@@ -3,9 +3,8 @@
 :mod:`treatygraph.integration.imports` decides what to do with a source (map, match, validate,
 write); this module only reads it: a file, or an http(s) address downloaded through the project's
 HTTP client (:mod:`treatygraph.http`: capped body, overall deadline) into the import's work folder
-(:func:`fetch`); a streaming parse with stable blank-node labels (:func:`parse_quads`, pyoxigraph's
-parser, so memory does not grow with the file); and the progress display every phase reports to
-(:class:`Progress`).
+(:func:`fetch`), and the progress display every phase reports to (:class:`Progress`). The streamed
+parse is :mod:`treatygraph.integration.streaming`'s.
 """
 
 from __future__ import annotations
@@ -15,16 +14,13 @@ import hashlib
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import pyoxigraph as ox
-
 from treatygraph.errors import CheckFailed, InputError
 from treatygraph.http import Client, HttpError
-from treatygraph.rdf.io import FORMATS, PROLOG_BYTES, RDFSyntaxError, check_xml_entities
+from treatygraph.rdf.io import FORMATS
 
 #: Media type -> file suffix of the format (rdf.io.FORMATS), or "csv".
 MEDIA_TYPES = {
@@ -236,45 +232,3 @@ class Progress:
         if self._rich is not None:
             self._rich.stop()
             self._rich = None
-
-
-# ------------------------------------------------------------------ parsing
-
-
-def parse_quads(fetched: Fetched, name: str) -> Iterator[tuple[ox.Quad, bool]]:
-    """Stream the source's quads with blank nodes relabelled ``<name>-bN``; (quad, was_named).
-
-    Labels follow first appearance, so the same bytes give the same labels, and two imports
-    loaded into one store cannot share a blank node. RDF-star triple terms are refused.
-    """
-    ox_format, _ = FORMATS[fetched.suffix]
-    base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
-    if ox_format == ox.RdfFormat.RDF_XML:
-        with fetched.path.open("rb") as handle:
-            check_xml_entities(fetched.location, handle.read(PROLOG_BYTES))
-    blanks: dict[str, ox.BlankNode] = {}
-
-    def term(node: Any) -> Any:
-        if isinstance(node, ox.BlankNode):
-            found = blanks.get(node.value)
-            if found is None:
-                found = blanks[node.value] = ox.BlankNode(f"{name}-b{len(blanks)}")
-            return found
-        if isinstance(node, ox.Triple):
-            raise ImportFailure(
-                f"{fetched.location}: RDF-star triple terms are not imported ({node})"
-            )
-        return node
-
-    try:
-        for quad in ox.parse(path=fetched.path, format=ox_format, base_iri=base):
-            yield (
-                ox.Quad(term(quad.subject), quad.predicate, term(quad.object)),
-                not isinstance(quad.graph_name, ox.DefaultGraph),
-            )
-    except SyntaxError as exc:
-        raise ImportFailure(
-            str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
-        ) from None
-    except ValueError as exc:
-        raise ImportFailure(f"{fetched.location}: {exc}") from None

@@ -2,12 +2,14 @@
 
 An import lives in ``imports/<NAME>.nq``: the data in graph ``tgg:<NAME>`` and its provenance
 (source, retrieval time, SHA-256 of the bytes, row and triple counts) in ``tgg:<NAME>-provenance``.
-The pipeline streams: the source is parsed by pyoxigraph into an on-disk store in a work folder
-``imports/.<NAME>.*.tmp`` (or, for a CSV, mapped with its CSVW metadata), validated in batches of
-subjects (:mod:`treatygraph.integration.checking`), dumped to a file in the work folder, and only
-then renamed over ``imports/<NAME>.nq``. A failed, interrupted or out-of-space import changes
-nothing and leaves no work folder behind; imports into one checkout take turns (a lock on
-``imports/``). The server loads these files beside the built graph (:func:`imported_files`).
+The pipeline streams, in a work folder ``imports/.<NAME>.*.tmp``: an RDF source is parsed by
+pyoxigraph straight to a sorted, unique data file, and only what the shapes target goes into a
+work store (:mod:`~treatygraph.integration.streaming`); a CSV is mapped with its CSVW metadata
+(:mod:`~treatygraph.integration.tabular`). The result is validated in batches of subjects
+(:mod:`~treatygraph.integration.checking`) and only then renamed over ``imports/<NAME>.nq``
+(:mod:`~treatygraph.integration.staging`). A failed, interrupted or out-of-space import changes
+nothing and leaves no work folder; imports into one checkout take turns. The server loads these
+files beside the built graph (:func:`imported_files`).
 """
 
 from __future__ import annotations

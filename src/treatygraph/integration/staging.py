@@ -1,10 +1,10 @@
 """An import's work folder, its turn, its interruption and its one rename.
 
 :mod:`treatygraph.integration.imports` runs the pipeline; this module keeps it safe: imports into
-one checkout take turns (a lock on ``imports/``, stale work folders of killed imports removed), a
-SIGINT before the rename stops the import and one during it waits, the source is loaded into the
-work folder's on-disk store (:func:`load_rdf`), and the result is dumped, blank nodes relabelled,
-fsynced and renamed over ``imports/<NAME>.nq`` (:func:`write_import`).
+one checkout take turns (a lock on ``imports/``; stale work folders of killed imports are
+removed), a SIGINT before the rename stops the import and one during it waits, a CSV import's
+store is dumped with blank nodes relabelled (:func:`dump_store`), and the data file gets its
+provenance, is fsynced and renamed over ``imports/<NAME>.nq`` (:func:`write_import`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from rdflib.namespace import RDF
 from treatygraph.integration.fetch import ImportFailure, Progress
 from treatygraph.integration.provenance import PROVENANCE_SUFFIX, nquads
 from treatygraph.rdf.iris import VOID
-
-CHUNK = 100_000
 
 
 @contextlib.contextmanager

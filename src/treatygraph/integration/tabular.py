@@ -438,8 +438,3 @@ def _literal(col: _Col, item: str, cells: dict[str, str]) -> URIRef | Literal:
         # must read the same from the file and from the store.
         return Literal(str(int(item)), datatype=XSD.integer)
     return Literal(item, datatype=XSD[base])
-
-
-def csvw_row(table_url: str, line: int) -> URIRef:
-    """The IRI of one row of a table, as CSV2RDF writes ``csvw:url``: ``<url>#row=N``."""
-    return URIRef(f"{table_url}#row={line}")
