@@ -24,6 +24,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from treatygraph.build.validate import validate as validate_graph
+from treatygraph.corpus.project import read_all
 
 FIXTURES = Path(__file__).parent / "shapes"
 PASS_FILES = sorted(FIXTURES.glob("*/pass-*.ttl"))
@@ -44,6 +45,7 @@ CURIE_PREFIXES = {
     "unit": "http://qudt.org/vocab/unit/",
     "void": "http://rdfs.org/ns/void#",
     "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
 }
 
 ResultRow = tuple[str, str, str, str]
@@ -67,12 +69,14 @@ def ident(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def shapes(root: Path) -> Graph:
-    return Graph().parse(root / "shapes" / "treatygraph-shapes.ttl", format="turtle")
+    """All shapes files, as the build reads them (shapes/*.ttl)."""
+    return read_all(sorted((root / "shapes").glob("*.ttl")))
 
 
 @pytest.fixture(scope="module")
 def ontology(root: Path) -> Graph:
-    return Graph().parse(root / "ontology" / "treatygraph.ttl", format="turtle")
+    """All ontology files, as the build reads them (ontology/*.ttl)."""
+    return read_all(sorted((root / "ontology").glob("*.ttl")))
 
 
 def run_shapes(fixture: Path, shapes: Graph, ontology: Graph) -> Counter[ResultRow]:

@@ -9,7 +9,8 @@ to its parent as data (it pickles: a message and headers). Anything that is not 
 :class:`Error` is a bug: a 500 that is logged, or a traceback.
 
 Exit codes: 1 a check failed (SHACL violations, anchors that do not match), 2 input that cannot
-be read or a setting that cannot work, 3 a service we depend on failed, 4 interrupted.
+be read or a setting that cannot work, 3 a service we depend on failed, 4 interrupted, 5 out of
+memory or disk space.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ class Interrupted(Error):
     """The user stopped the command; nothing was changed."""
 
     status, exit_code, reason = 500, 4, "interrupted"
+
+
+class OutOfResources(Error):
+    """The machine ran out of memory or disk space; nothing was changed."""
+
+    status, exit_code, reason = 507, 5, "resources"
 
 
 # -- HTTP client errors ------------------------------------------------------------------------

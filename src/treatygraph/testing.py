@@ -12,12 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
+
+from treatygraph.http import Client, HttpError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -73,10 +73,9 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited ({self.process.returncode}):\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
+                if Client(max_bytes=1 << 20).get(self.url + "/healthz", timeout=1).status == 200:
+                    return
+            except HttpError:
                 pass
             time.sleep(0.1)
         self.stop()

@@ -36,11 +36,9 @@ def import_treaty_status(checkout: Path, examples: Path) -> int:
         "--root",
         checkout,
         "import",
-        examples / "treaty-status.csv",
+        examples / "treaty-status" / "treaty-status.csv",
         "--graph",
         "treaty-status",
-        "--mapping",
-        examples / "treaty-status.mapping.toml",
         "--quiet",
     )
 
@@ -76,7 +74,7 @@ def test_csv_import_with_mapping_and_provenance(checkout: Path, examples: Path) 
     )
     # Provenance: source, retrieval time, sha256 of the bytes, rows and triples.
     graph = TGG["treaty-status"]
-    source = examples / "treaty-status.csv"
+    source = examples / "treaty-status" / "treaty-status.csv"
     assert prov.value(graph, DCTERMS.source) == Literal(str(source))
     assert (
         prov.value(graph, URIRef("http://www.w3.org/ns/prov#generatedAtTime")).datatype
@@ -87,7 +85,7 @@ def test_csv_import_with_mapping_and_provenance(checkout: Path, examples: Path) 
         str(prov.value(checksum, URIRef(SPDX + "checksumValue")))
         == hashlib.sha256(source.read_bytes()).hexdigest()
     )
-    assert int(prov.value(graph, VOID.triples)) == len(data) == 54
+    assert int(prov.value(graph, VOID.triples)) == len(data) == 62  # 54 + 7 rows + title
     assert int(prov.value(prov.value(graph, DCTERMS.extent), RDF.value)) == 7
 
 
@@ -111,7 +109,7 @@ def test_import_from_an_address(
 ) -> None:
     base, folder = file_server
     shutil.copy(examples / "partner.ttl", folder / "partner.data")  # only the type says Turtle
-    shutil.copy(examples / "treaty-status.csv", folder / "status.csv")
+    shutil.copy(examples / "treaty-status" / "treaty-status.csv", folder / "treaty-status.csv")
     assert (
         tg("--root", checkout, "import", f"{base}/partner.data", "--graph", "partner", "--quiet")
         == 0
@@ -123,16 +121,16 @@ def test_import_from_an_address(
             "--root",
             checkout,
             "import",
-            f"{base}/status.csv",
+            f"{base}/treaty-status.csv",
             "--graph",
             "treaty-status",
             "--mapping",
-            examples / "treaty-status.mapping.toml",
+            examples / "treaty-status" / "treaty-status.csv-metadata.json",
             "--quiet",
         )
         == 0
     )
-    assert len(read_import(checkout, "treaty-status").graph(TGG["treaty-status"])) == 54
+    assert len(read_import(checkout, "treaty-status").graph(TGG["treaty-status"])) == 62
 
 
 def test_an_address_that_fails_changes_nothing(
@@ -144,7 +142,7 @@ def test_an_address_that_fails_changes_nothing(
     assert import_treaty_status(checkout, examples) == 0
     before = counts_per_graph(checkout)
     base, _ = file_server
-    assert tg("--root", checkout, "import", f"{base}/missing.ttl", "--graph", "treaty-status") == 2
+    assert tg("--root", checkout, "import", f"{base}/missing.ttl", "--graph", "treaty-status") == 3
     assert f"{base}/missing.ttl: HTTP 404" in capsys.readouterr().err
     assert counts_per_graph(checkout) == before
 
@@ -152,9 +150,9 @@ def test_an_address_that_fails_changes_nothing(
 def test_reimport_replaces_the_graph(checkout: Path, examples: Path, tmp_path: Path) -> None:
     assert import_treaty_status(checkout, examples) == 0
     assert import_treaty_status(checkout, examples) == 0
-    assert counts_per_graph(checkout)[str(TGG["treaty-status"])] == 54
+    assert counts_per_graph(checkout)[str(TGG["treaty-status"])] == 62
     shorter = tmp_path / "treaty-status.csv"
-    lines = (examples / "treaty-status.csv").read_text("utf-8").splitlines()
+    lines = (examples / "treaty-status" / "treaty-status.csv").read_text("utf-8").splitlines()
     shorter.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
     assert (
         tg(
@@ -165,13 +163,14 @@ def test_reimport_replaces_the_graph(checkout: Path, examples: Path, tmp_path: P
             "--graph",
             "treaty-status",
             "--mapping",
-            examples / "treaty-status.mapping.toml",
+            examples / "treaty-status" / "treaty-status.csv-metadata.json",
             "--quiet",
         )
         == 0
     )
     counts = counts_per_graph(checkout)
-    assert counts[str(TGG["treaty-status"])] == 17  # rows 1-2 only: nothing of the old graph
+    # rows 1-2 only (17 triples, 2 row links, the title): nothing of the old graph
+    assert counts[str(TGG["treaty-status"])] == 20
     assert sorted(p.name for p in imported_files(checkout)) == ["treaty-status.nq"]
 
 
@@ -193,28 +192,40 @@ def test_reserved_graph_names_are_refused(checkout: Path, examples: Path) -> Non
     assert imported_files(checkout) == []
 
 
-def test_progress_shows_rate_and_eta_on_a_terminal_only(
+def test_progress_reports_every_phase(
     checkout: Path, examples: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stream = io.StringIO()
-    progress = Progress("rows", enabled=True, stream=stream)
-    progress.last = -1.0
-    progress(500, 0.25)
-    progress.close()
-    shown = stream.getvalue()
-    assert "500 rows" in shown and "/s" in shown and "25%" in shown and "ETA" in shown
-    quiet = io.StringIO()
-    Progress("rows", enabled=False, stream=quiet)(500, 0.25)
-    assert quiet.getvalue() == ""
-    # Not a terminal (pytest captures stderr): a one-line summary, no progress; --quiet: nothing.
+    """Not on a terminal: one plain line per phase (validating and writing too), then the
+    summary; --quiet: nothing."""
     assert tg("--root", checkout, "import", examples / "partner.ttl", "--graph", "partner") == 0
     err = capsys.readouterr().err
-    assert err.startswith("imported ") and " triples into " in err and "\r" not in err
+    lines = err.splitlines()
+    phases = [line.split(":", 1)[0] for line in lines[:-1]]
+    assert phases == [
+        "fetching",
+        "reading the project graph",
+        "parsing",
+        "reading what the shapes target",
+        "validating",
+        "writing",
+    ]
+    assert all(" in " in line and "/s)" in line for line in lines[:-1])
+    assert lines[-1].startswith("imported ") and " triples into " in lines[-1] and "\r" not in err
     assert (
         tg("--root", checkout, "import", examples / "partner.ttl", "--graph", "partner", "--quiet")
         == 0
     )
     assert capsys.readouterr().err == ""
+
+
+def test_progress_on_a_terminal_uses_rich() -> None:
+    stream = io.StringIO()
+    progress = Progress("plain", stream=stream)
+    progress.phase("validating", 1000, "triples")
+    progress.advance(500)
+    progress.end_phase()
+    assert stream.getvalue().startswith("validating: 500 triples in ")
+    assert Progress("rich").mode == "rich"
 
 
 # ------------------------------------------------------------------ broken inputs
@@ -223,22 +234,22 @@ BROKEN = {
     # id: (source, mapping, exit code, expected text in the message)
     "syntax-error": ("broken-syntax.ttl", None, 2, "broken-syntax.ttl:7:"),
     "missing-column": (
-        "EXAMPLES/treaty-status.csv",
-        "missing-column.mapping.toml",
+        "EXAMPLES/treaty-status/treaty-status.csv",
+        "missing-column.csv-metadata.json",
         2,
-        "treaty-status.csv:1: column 'agreemnt' named by",
+        "treaty-status.csv:1: column 'agreemnt': named by",
     ),
     "invalid-date": (
-        "invalid-date.csv",
-        "EXAMPLES/treaty-status.mapping.toml",
+        "invalid-date/treaty-status.csv",
+        "EXAMPLES/treaty-status/treaty-status.csv-metadata.json",
         2,
-        "invalid-date.csv:3: column 'date': '2019-02-30' is not a valid tg:PartialDate",
+        "invalid-date/treaty-status.csv:3:5: column 'date': '2019-02-30' is not a tg:PartialDate",
     ),
     "not-a-date": (
-        "soon-date.csv",
-        "EXAMPLES/treaty-status.mapping.toml",
+        "soon-date/treaty-status.csv",
+        "EXAMPLES/treaty-status/treaty-status.csv-metadata.json",
         2,
-        "soon-date.csv:2: column 'date': 'soon' is not a valid tg:PartialDate",
+        "soon-date/treaty-status.csv:2:5: column 'date': 'soon' is not a tg:PartialDate",
     ),
     "violates-shapes": ("violates-shapes.ttl", None, 1, "SHACL violation(s); nothing imported"),
 }

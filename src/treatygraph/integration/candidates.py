@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from treatygraph import __version__
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.errors import UpstreamError
+from treatygraph.http import Client, HttpError
 from treatygraph.integration.alignments import QID_RE, instances_of
 from treatygraph.rdf.iris import TG, WD, slug_of
 
@@ -33,6 +31,7 @@ WIKIDATA_TYPES: dict[URIRef, tuple[str, ...]] = {
     TG.Agreement: ("Q131569",),  # treaty
     TG.Post: ("Q4164871",),  # position
 }
+MAX_ANSWER = 16 * 1024 * 1024  #: one candidate query answers a few kB; more is not Wikidata
 SKIPPED_CLASSES = (TG.UnnamedPerson,)  # "a senior official" has no Wikidata item
 
 QUERY = """\
@@ -120,22 +119,18 @@ def build_query(resource: Unlinked, limit: int) -> str:
 def ask(endpoint: str, query: str, timeout: float) -> list[dict[str, dict[str, str]]]:
     """Run one SELECT over HTTP GET and return the SPARQL JSON bindings."""
     url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(
-        url,
-        headers={
-            "Accept": "application/sparql-results+json",
-            "User-Agent": f"treatygraph/{__version__} (reconcile)",
-        },
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            payload = json.load(response)
-    except urllib.error.HTTPError as exc:
-        body = exc.read(300).decode("utf-8", "replace")
-        raise ReconcileError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {body}") from exc
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise ReconcileError(f"{endpoint}: {getattr(exc, 'reason', exc)}") from exc
-    except json.JSONDecodeError as exc:
+        answer = Client(max_bytes=MAX_ANSWER).get(
+            url, {"Accept": "application/sparql-results+json"}, timeout
+        )
+    except HttpError as exc:
+        raise ReconcileError(f"{endpoint}: {exc.message}") from exc
+    if answer.status >= 400:
+        body = answer.body[:300].decode("utf-8", "replace")
+        raise ReconcileError(f"{endpoint}: HTTP {answer.status}: {body}")
+    try:
+        payload = json.loads(answer.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReconcileError(f"{endpoint}: the answer is not SPARQL JSON results: {exc}") from exc
     return payload.get("results", {}).get("bindings", [])
 

@@ -1,35 +1,28 @@
-"""Getting an import's source: its bytes, its format and, for RDF, its triples, with progress.
+"""Getting an import's source: its bytes on local disk, its format, and its quads, with progress.
 
 :mod:`treatygraph.integration.imports` decides what to do with a source (map, match, validate,
-write); this module only reads it: a file or an http(s) address (:func:`fetch`), an RDF parse into
-one rdflib graph with stable blank-node labels (:func:`parse_rdf`), and the terminal progress line
-both the parse and the CSV mapping report to (:class:`Progress`). Failures are
-:class:`ImportFailure`.
+write); this module only reads it: a file, or an http(s) address downloaded through the project's
+HTTP client (:mod:`treatygraph.http`: capped body, overall deadline) into the import's work folder
+(:func:`fetch`), and the progress display every phase reports to (:class:`Progress`). The streamed
+parse is :mod:`treatygraph.integration.streaming`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
+import hashlib
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from treatygraph.errors import CheckFailed, InputError
+from treatygraph.http import Client, HttpError
+from treatygraph.rdf.io import FORMATS
 
-from treatygraph import __version__
-from treatygraph.rdf.io import FORMATS, RDFSyntaxError, bind_prefixes
-
-#: Media type -> file suffix of the format (rdfio.FORMATS), or "csv".
+#: Media type -> file suffix of the format (rdf.io.FORMATS), or "csv".
 MEDIA_TYPES = {
     "text/turtle": ".ttl",
     "application/x-turtle": ".ttl",
@@ -53,14 +46,22 @@ ACCEPT = ", ".join(
         "*/*;q=0.1",
     ]
 )
+DEFAULT_MAX_BYTES = 2 * 1024**3
 
 
-class ImportFailure(Exception):
-    """An import that cannot go ahead; nothing was written. ``code``: 2 input, 1 shapes."""
+class ImportFailure(InputError):
+    """An import that cannot go ahead (input that cannot be read or mapped); nothing was written."""
 
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+        self.exit_code = code
+
+
+class ImportViolations(CheckFailed):
+    """The import reads, but breaks the shapes; nothing was written."""
+
+    code = 1
 
 
 # ------------------------------------------------------------------ fetching
@@ -68,44 +69,73 @@ class ImportFailure(Exception):
 
 @dataclass(frozen=True)
 class Fetched:
-    """The bytes of a source and what we know about them."""
+    """A source on local disk and what we know about it."""
 
     location: str  # the address, or the file path as given
-    data: bytes
-    suffix: str  # the format, as a key of rdfio.FORMATS or ".csv"
+    path: Path  # where its bytes are (the file itself, or the download)
+    suffix: str  # the format, as a key of rdf.io.FORMATS or ".csv"
     retrieved: dt.datetime
     is_address: bool
+    sha256: str
+    size: int
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
 
 
 def _suffix_of(path: str) -> str:
     return Path(urllib.parse.urlparse(path).path if "://" in path else path).suffix.lower()
 
 
-def fetch(source: str, fmt: str | None, timeout: float) -> Fetched:
-    """Read a file, or GET an http(s) address with a timeout; pick the format."""
+def fetch(
+    source: str,
+    fmt: str | None,
+    timeout: float,
+    workdir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Fetched:
+    """Read a file where it is, or download an http(s) address into ``workdir``; pick the format."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(
-            source, headers={"Accept": ACCEPT, "User-Agent": f"treatygraph/{__version__}"}
+    if "://" in source and not source.startswith("file:"):
+        target = workdir / "download"
+        with target.open("wb") as handle:
+            try:
+                answer = Client(max_bytes=max_bytes).get(
+                    source, {"Accept": ACCEPT}, timeout, handle.write
+                )
+            except HttpError as exc:
+                raise ImportFailure(exc.message, code=3) from None
+        if answer.status >= 400:
+            reason = answer.headers.get("reason", "")
+            raise ImportFailure(
+                f"{source}: HTTP {answer.status}{' ' + reason if reason else ''}", code=3
+            )
+        suffix = fmt or MEDIA_TYPES.get(answer.media_type) or _suffix_of(source)
+        return Fetched(
+            source, target, _known(suffix, source), now, True, answer.sha256, answer.size
         )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                data = response.read()
-                media = response.headers.get_content_type()
-        except urllib.error.HTTPError as exc:
-            raise ImportFailure(f"{source}: HTTP {exc.code} {exc.reason}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ImportFailure(f"{source}: cannot retrieve: {reason}") from exc
-        suffix = fmt or MEDIA_TYPES.get(media) or _suffix_of(source)
-        return Fetched(source, data, _known(suffix, source), now, True)
     if source.startswith("file:"):
         raise ImportFailure(f"{source}: give a file path, not a file: address")
+    path = Path(source)
+    digest = hashlib.sha256()
+    size = 0
     try:
-        data = Path(source).read_bytes()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
     except OSError as exc:
         raise ImportFailure(f"{source}: cannot read: {exc.strerror}") from exc
-    return Fetched(source, data, _known(fmt or _suffix_of(source), source), now, False)
+    return Fetched(
+        source,
+        path,
+        _known(fmt or _suffix_of(source), source),
+        now,
+        False,
+        digest.hexdigest(),
+        size,
+    )
 
 
 def _known(suffix: str, source: str) -> str:
@@ -123,106 +153,82 @@ def _known(suffix: str, source: str) -> str:
 
 
 class Progress:
-    """A one-line counter with rate and ETA on stderr, shown only on a terminal."""
+    """What an import is doing, phase by phase: rich's bar on a terminal, plain lines otherwise.
 
-    def __init__(self, unit: str, enabled: bool, stream: IO[str] | None = None) -> None:
-        self.unit = unit
-        self.enabled = enabled
+    Every phase (reading, mapping, validating, writing) reports, so the display never says 100 %
+    while most of the work is still ahead. ``mode``: "rich", "plain" or "off".
+    """
+
+    def __init__(self, mode: str, stream: IO[str] | None = None) -> None:
+        self.mode = mode
         self.stream = stream or sys.stderr
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.shown = False
+        self._rich: Any = None
+        self._task: Any = None
+        self._phase = ""
+        self._unit = ""
+        self._start = time.monotonic()
+        self._last = 0.0
+        self._done = 0
 
-    def __call__(self, done: int, fraction: float) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
+    def phase(self, name: str, total: int | None, unit: str) -> None:
+        """Start a phase of ``total`` units (None when unknown)."""
+        self.end_phase()
+        self._phase, self._unit, self._done = name, unit, 0
+        self._start = self._last = time.monotonic()
+        if self.mode == "rich":
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import (
+                Progress as RichProgress,
+            )
+
+            if self._rich is None:
+                self._rich = RichProgress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[unit]}"),
+                    TimeRemainingColumn(),
+                    console=None,
+                    transient=True,
+                )
+                self._rich.start()
+            self._task = self._rich.add_task(name, total=total, unit=unit)
+
+    def advance(self, done: int) -> None:
+        """``done`` units of the current phase are finished."""
+        self._done = done
+        if self.mode == "rich" and self._rich is not None:
+            self._rich.update(self._task, completed=done)
+        elif self.mode == "plain":
+            now = time.monotonic()
+            if now - self._last >= 10:
+                self._last = now
+                self._line(f"{self._phase}: {done:,} {self._unit} so far")
+
+    def end_phase(self) -> None:
+        if not self._phase:
             return
-        self.last = now
-        elapsed = max(now - self.start, 1e-6)
-        rate = done / elapsed
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else 0.0
-        self.stream.write(
-            f"\r{done:,} {self.unit}, {rate:,.0f}/s, {fraction:4.0%}, ETA {eta:5.1f}s "
-        )
+        elapsed = max(time.monotonic() - self._start, 1e-6)
+        if self.mode == "plain":
+            self._line(
+                f"{self._phase}: {self._done:,} {self._unit} in {elapsed:.1f} s "
+                f"({self._done / elapsed:,.0f}/s)"
+            )
+        if self.mode == "rich" and self._rich is not None and self._task is not None:
+            self._rich.remove_task(self._task)
+        self._phase = ""
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
         self.stream.flush()
-        self.shown = True
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
-# ------------------------------------------------------------------ parsing
-
-
-class _CountingReader(io.RawIOBase):
-    """A byte stream that counts what the parser consumed, for the progress fraction."""
-
-    def __init__(self, data: bytes) -> None:
-        self.inner = io.BytesIO(data)
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        count = self.inner.readinto(buffer)
-        self.consumed += count
-        return count
-
-
-def _term(term: object, name: str, blanks: dict[str, BNode]) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        # Labels by first appearance, scoped by graph name: stable output, no clash between
-        # import files loaded into one store.
-        return blanks.setdefault(term.value, BNode(f"{name}-b{len(blanks)}"))
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise ImportFailure(f"unsupported RDF term {term!r} (RDF-star triple terms are not imported)")
-
-
-def parse_rdf(fetched: Fetched, name: str, progress: Progress) -> tuple[Graph, int]:
-    """Parse any RDF format into one graph; quads lose their graph name. Returns (graph, named)."""
-    ox_format, _ = FORMATS[fetched.suffix]
-    base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
-    graph = bind_prefixes(Graph())
-    blanks: dict[str, BNode] = {}
-    reader = _CountingReader(fetched.data)
-    total = max(len(fetched.data), 1)
-    named = 0
-    rdflib_log = logging.getLogger("rdflib.term")
-    level = rdflib_log.level
-    rdflib_log.setLevel(logging.ERROR)  # ill-typed literals are SHACL's to report, not rdflib's
-    try:
-        for count, quad in enumerate(
-            ox.parse(io.BufferedReader(reader), format=ox_format, base_iri=base),  # type: ignore[type-var]
-            start=1,
-        ):
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                named += 1
-            graph.add(
-                (
-                    _term(quad.subject, name, blanks),
-                    _term(quad.predicate, name, blanks),
-                    _term(quad.object, name, blanks),
-                )
-            )
-            if count % 1000 == 0:
-                progress(count, reader.consumed / total)
-    except SyntaxError as exc:
-        raise ImportFailure(
-            str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
-        ) from exc
-    except ValueError as exc:
-        raise ImportFailure(f"{fetched.location}: {exc}") from exc
-    finally:
-        rdflib_log.setLevel(level)
-    return graph, named
+        self.end_phase()
+        if self._rich is not None:
+            self._rich.stop()
+            self._rich = None

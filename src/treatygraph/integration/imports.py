@@ -2,38 +2,61 @@
 
 An import lives in ``imports/<NAME>.nq``: the data in graph ``tgg:<NAME>`` and its provenance
 (source, retrieval time, SHA-256 of the bytes, row and triple counts) in ``tgg:<NAME>-provenance``.
-The file is written in one rename after fetching, parsing, mapping, entity matching and SHACL
-validation all succeeded, so a failed import changes nothing and a re-import replaces the graph
-whole. The server loads these files beside the built graph (:func:`imported_files`). Reading a
-source (fetching, parsing, progress) is :mod:`treatygraph.integration.fetch`'s.
+The pipeline streams, in a work folder ``imports/.<NAME>.*.tmp``: an RDF source is parsed by
+pyoxigraph straight to a sorted, unique data file, and only what the shapes target goes into a
+work store (:mod:`~treatygraph.integration.streaming`); a CSV is mapped with its CSVW metadata
+(:mod:`~treatygraph.integration.tabular`). The result is validated in batches of subjects
+(:mod:`~treatygraph.integration.checking`) and only then renamed over ``imports/<NAME>.nq``
+(:mod:`~treatygraph.integration.staging`). A failed, interrupted or out-of-space import changes
+nothing and leaves no work folder; imports into one checkout take turns. The server loads these
+files beside the built graph (:func:`imported_files`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import errno
+import shutil
 import sys
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, SKOS
 
-from treatygraph.build.compile import compile_graphs, write_atomically
-from treatygraph.build.validate import Result, validate
+from treatygraph.build.compile import compile_graphs
 from treatygraph.corpus.project import Project, read_all
-from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, fetch, parse_rdf
-from treatygraph.integration.mapping import Mapping, MappingError, convert, load_mapping
-from treatygraph.rdf.io import bind_prefixes
-from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
+from treatygraph.errors import Interrupted, OutOfResources
+from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
+from treatygraph.integration.csvw_metadata import find_metadata
+from treatygraph.integration.fetch import (
+    DEFAULT_MAX_BYTES,
+    Fetched,
+    ImportFailure,
+    ImportViolations,
+    Progress,
+    fetch,
+)
+from treatygraph.integration.provenance import (
+    PROVENANCE_SUFFIX,
+    SPDX,
+    graph_iri,
+    nquads,
+    provenance,
+    provenance_iri,
+)
+from treatygraph.integration.staging import Signals, dump_store, turn, write_import
+from treatygraph.integration.streaming import pass_one, pass_two
+from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
+from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGID
 
 __all__ = [
-    # re-exported: they moved to importsource
     "Fetched",
     "ImportFailure",
     "Progress",
     "fetch",
-    "parse_rdf",
     "IMPORTS_DIR",
     "PROVENANCE_SUFFIX",
     "SPDX",
@@ -45,9 +68,6 @@ __all__ = [
     "imported_files",
     "check_name",
     "external_links",
-    "link_entities",
-    "context_of",
-    "violations_of",
     "provenance",
     "nquads",
     "ImportResult",
@@ -57,20 +77,10 @@ __all__ = [
 ]
 
 IMPORTS_DIR = Path("imports")
-PROVENANCE_SUFFIX = "-provenance"
-SPDX = "http://spdx.org/rdf/terms#"
 DEFAULT_TIMEOUT = 30.0
 
 #: Predicates by which an imported node says which outside item it is.
 SAME_AS = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs, URIRef("http://schema.org/sameAs"))
-
-
-def graph_iri(name: str) -> URIRef:
-    return TGG[name]
-
-
-def provenance_iri(name: str) -> URIRef:
-    return TGG[name + PROVENANCE_SUFFIX]
 
 
 def import_path(root: Path, name: str) -> Path:
@@ -108,106 +118,21 @@ def external_links(alignments: Graph) -> dict[URIRef, URIRef]:
     return links
 
 
-def link_entities(graph: Graph, links: dict[URIRef, URIRef]) -> int:
-    """Add ``node skos:exactMatch ours`` for imported nodes that share an outside identifier."""
-    added = set()
+def link_in_store(store: ox.Store, graph: ox.NamedNode, links: dict[URIRef, URIRef]) -> int:
+    """:func:`link_entities` on the import's store: ``node skos:exactMatch ours`` for shared ids."""
+    added: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = set()
     for predicate in SAME_AS:
-        for node, item in list(graph.subject_objects(predicate)):
-            if item in links and not str(node).startswith(str(TGID)):
-                added.add((node, links[item]))  # type: ignore[index]
-    for item, ours in links.items():  # the outside item used directly as a node
-        if (item, None, None) in graph:
-            added.add((item, ours))
-    for node, ours in added:
-        graph.add((node, SKOS.exactMatch, ours))
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, graph):
+            item = to_rdflib(quad.object)
+            if item in links and not str(to_rdflib(quad.subject)).startswith(str(TGID)):
+                added.add((quad.subject, ox.NamedNode(str(links[item]))))  # type: ignore[arg-type,index]
+    for item, ours in links.items():
+        node = ox.NamedNode(str(item))
+        if next(iter(store.quads_for_pattern(node, None, None, graph)), None) is not None:
+            added.add((node, ox.NamedNode(str(ours))))
+    match = ox.NamedNode(str(SKOS.exactMatch))
+    store.extend(ox.Quad(node, match, ours, graph) for node, ours in added)
     return len(added)
-
-
-def context_of(data: Graph, base: Graph) -> Graph:
-    """What validation needs of the project graph to judge the import.
-
-    All triples of our resources the import says something about (so their cardinalities are
-    checked whole), and the types of every node the import or those triples point at (so
-    ``sh:class`` sees our classes).
-    """
-    context = Graph()
-    for subject in set(data.subjects()):
-        for triple in base.triples((subject, None, None)):
-            context.add(triple)
-    for node in set(data.objects()) | set(context.objects()):
-        if isinstance(node, Literal):
-            continue
-        for cls in base.objects(node, RDF.type):
-            context.add((node, RDF.type, cls))
-    return context
-
-
-def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) -> list[Result]:
-    """SHACL violations that the import brings into the project graph.
-
-    Validating the whole project graph again costs minutes, and pyshacl's ``focus_nodes``
-    skips nested shapes (``sh:or`` of datatypes passed an ``"soon"^^xsd:date``), so the import
-    is validated with only its context from the project graph (:func:`context_of`), and the
-    violations the context alone has (a type triple without its label, say) are subtracted.
-    """
-    base = Graph()
-    for name in ("article", "background", "alignments"):
-        base += project_graphs[name]
-    context = context_of(data, base)
-    ontology = project_graphs["ontology"]
-    before = set(validate(context, shapes, ontology).violations)
-    after = validate(context + data, shapes, ontology).violations
-    return [r for r in after if r not in before]
-
-
-def provenance(
-    name: str, fetched: Fetched, triples: int, rows: int | None, mapping: Mapping | None
-) -> Graph:
-    """What the import was made from, as triples about the imported graph's IRI."""
-    graph = bind_prefixes(Graph())
-    graph.bind("spdx", SPDX)
-    subject = graph_iri(name)
-    graph.add((subject, RDF.type, VOID.Dataset))
-    graph.add((subject, RDF.type, PROV.Entity))
-    graph.add((subject, RDFS.label, Literal(f"Imported graph {name}")))
-    source = URIRef(fetched.location) if fetched.is_address else Literal(fetched.location)
-    graph.add((subject, DCTERMS.source, source))
-    graph.add(
-        (
-            subject,
-            PROV.generatedAtTime,
-            Literal(fetched.retrieved.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime),
-        )
-    )
-    checksum = BNode(f"{name}-provenance-checksum")
-    graph.add((subject, URIRef(SPDX + "checksum"), checksum))
-    graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
-    graph.add(
-        (
-            checksum,
-            URIRef(SPDX + "checksumValue"),
-            Literal(hashlib.sha256(fetched.data).hexdigest()),
-        )
-    )
-    graph.add((subject, VOID.triples, Literal(triples)))
-    if rows is not None:
-        extent = BNode(f"{name}-provenance-rows")
-        graph.add((subject, DCTERMS.extent, extent))
-        graph.add((extent, RDF.type, DCTERMS.SizeOrDuration))
-        graph.add((extent, RDF.value, Literal(rows)))
-        graph.add((extent, RDFS.label, Literal(f"{rows} CSV data rows")))
-    if mapping is not None:
-        graph.add((subject, DCTERMS.conformsTo, Literal(mapping.path)))
-    return graph
-
-
-def nquads(graphs: dict[URIRef, Graph]) -> bytes:
-    """Sorted N-Quads of several graphs."""
-    lines: list[str] = []
-    for iri, graph in graphs.items():
-        text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        lines += [line[: -len(" .")] + f" <{iri}> .\n" for line in text.splitlines() if line]
-    return "".join(sorted(lines)).encode("utf-8")
 
 
 @dataclass
@@ -219,6 +144,10 @@ class ImportResult:
     rows: int | None
     linked: int
     renamed_graph_triples: int
+    problems: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ the pipeline
 
 
 def import_source(
@@ -229,60 +158,148 @@ def import_source(
     mapping_path: Path | None = None,
     fmt: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-    show_progress: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    show_progress: bool | str = False,
+    report: bool = False,
 ) -> ImportResult:
-    """Fetch, convert, match, validate and only then write ``imports/<name>.nq``."""
+    """Fetch, convert, match, validate and only then write ``imports/<name>.nq``.
+
+    With ``report`` nothing is written either way: every problem is collected and returned.
+    """
     check_name(name)
-    fetched = fetch(source, fmt, timeout)
+    mode = show_progress if isinstance(show_progress, str) else ("rich" if show_progress else "off")
+    progress = Progress(mode)
+    try:
+        with Signals() as signals, turn(root / IMPORTS_DIR, progress) as folder:
+            work = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+            try:
+                return _run(
+                    root,
+                    source,
+                    name,
+                    mapping_path,
+                    fmt,
+                    timeout,
+                    max_bytes,
+                    progress,
+                    report,
+                    work,
+                    signals,
+                )
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        progress.close()
+
+
+def _run(
+    root: Path,
+    source: str,
+    name: str,
+    mapping_path: Path | None,
+    fmt: str | None,
+    timeout: float,
+    max_bytes: int,
+    progress: Progress,
+    report: bool,
+    work: Path,
+    signals: Signals,
+) -> ImportResult:
+    progress.phase("fetching", None, "bytes")
+    fetched = fetch(source, fmt, timeout, work, max_bytes)
+    progress.advance(fetched.size)
+    progress.phase("reading the project graph", None, "graphs")
     graphs = compile_graphs(Project(root))
+    project = Graph()
+    for graph in graphs.values():
+        project += graph
     links = external_links(graphs["alignments"])
+    target = ox.NamedNode(str(graph_iri(name)))
     rows: int | None = None
-    mapping: Mapping | None = None
+    tabled: Tabled | None = None
+    renamed = 0
     if fetched.suffix == ".csv":
+        mapping_path = mapping_path or find_metadata(source)
         if mapping_path is None:
-            raise ImportFailure(f"{source}: a CSV source needs --mapping FILE")
-        progress = Progress("rows", show_progress)
+            raise ImportFailure(
+                f"{source}: a CSV source needs its CSVW metadata: --mapping FILE, or "
+                f"{Path(source).name}-metadata.json beside it"
+            )
+        if mapping_path.suffix == ".toml":
+            raise ImportFailure(
+                f"{mapping_path}: TOML mappings were replaced by W3C CSVW metadata (JSON); "
+                "docs/integration.md shows how to write one"
+            )
+        progress.phase("mapping rows", None, "rows")
         try:
-            mapping = load_mapping(mapping_path)
-            text = fetched.data.decode("utf-8-sig")
-            converted = convert(text, source, mapping, links, progress)
+            text = fetched.path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportFailure(
                 f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             ) from exc
-        except MappingError as exc:
-            raise ImportFailure(str(exc)) from exc
-        finally:
-            progress.close()
-        data, rows, renamed = converted.graph, converted.rows, 0
-        resolved = converted.linked
+        try:
+            tabled = convert_table(
+                text, source, mapping_path, project, links, lambda n, _f: progress.advance(n)
+            )
+        except TableProblems as exc:
+            if not report:
+                raise
+            return ImportResult(
+                import_path(root, name), 0, None, 0, 0, [str(p) for p in exc.problems]
+            )
+        rows = tabled.rows
+        store = ox.Store()
+        store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
+            for s, p, o in tabled.graph
+        )
     else:
         if mapping_path is not None:
             raise ImportFailure(f"{source}: --mapping applies to CSV sources only")
-        progress = Progress("triples", show_progress)
-        try:
-            data, renamed = parse_rdf(fetched, name, progress)
-        finally:
-            progress.close()
-        resolved = 0
-    linked = link_entities(data, links) + resolved
     shapes = read_all(Project(root).shapes_files)
-    violations = violations_of(data, graphs, shapes)
+    checker = BatchValidator(shapes, graphs["ontology"], project)
+    if tabled is not None:
+        linked = link_in_store(store, target, links) + tabled.linked
+        triples = len(store)
+        data = dump_store(store, work, name)
+    else:
+        progress.phase("parsing", None, "triples")
+        same_as = {str(p) for p in SAME_AS}
+        streamed = pass_one(fetched, name, target, checker, links, same_as, work, progress)
+        renamed, linked, triples, data = (
+            streamed.renamed,
+            streamed.linked,
+            streamed.triples,
+            streamed.data,
+        )
+        store = ox.Store()
+        if streamed.targeted or checker.target_strings() is None:
+            progress.phase("reading what the shapes target", None, "triples")
+            store = pass_two(fetched, name, target, streamed, work)
+            progress.advance(len(store))
+    progress.phase("validating", triples, "triples")
+    violations = checker.violations(store, target, progress.advance)
+    progress.advance(triples)
     if violations:
         lines = [
             f"  {r.focus} {r.path}: {r.message} [{r.shape}]"
             + (f" (value {r.value})" if r.value != "-" else "")
             for r in violations
         ]
-        raise ImportFailure(
+        if report:
+            return ImportResult(import_path(root, name), triples, rows, linked, renamed, lines)
+        raise ImportViolations(
             f"{source}: {len(violations)} SHACL violation(s); nothing imported:\n"
-            + "\n".join(lines),
-            code=1,
+            + "\n".join(lines)
         )
-    prov = provenance(name, fetched, len(data), rows, mapping)
     out = import_path(root, name)
-    write_atomically(out, nquads({graph_iri(name): data, provenance_iri(name): prov}))
-    return ImportResult(out, len(data), rows, linked, renamed)
+    if report:
+        return ImportResult(out, triples, rows, linked, renamed, [])
+    prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
+    progress.phase("writing", triples, "triples")
+    write_import(data, out, prov, signals)
+    progress.advance(triples)
+    return ImportResult(out, triples, rows, linked, renamed)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -297,7 +314,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mapping",
         type=Path,
         metavar="FILE",
-        help="the TOML mapping of a CSV source (see docs/integration.md)",
+        help="the CSVW metadata of a CSV source (default: SOURCE-metadata.json beside it)",
     )
     parser.add_argument(
         "--format",
@@ -309,17 +326,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"seconds to wait for an address (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds for the whole download of an address (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"refuse an address whose body is larger (default {DEFAULT_MAX_BYTES:,})",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="check only: list every problem (cells, names, shapes) and write nothing",
     )
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="no progress line and no summary (errors are still printed)",
+        help="no progress and no summary (errors are still printed)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when imported, 2 when the input cannot be read or mapped, 1 on shape violations."""
+    """Exit 0 imported, 1 shape violations, 2 unreadable input, 3 address failed, 4 interrupted,
+    5 out of memory or disk; one line (or one line per problem) on stderr, never a traceback."""
+    mode = "off" if args.quiet else ("rich" if sys.stderr.isatty() else "plain")
+    out = import_path(args.root, args.graph)
     try:
         result = import_source(
             args.root,
@@ -328,11 +360,32 @@ def run(args: argparse.Namespace) -> int:
             mapping_path=args.mapping,
             fmt=args.fmt,
             timeout=args.timeout,
-            show_progress=not args.quiet and sys.stderr.isatty(),
+            max_bytes=args.max_bytes,
+            show_progress=mode,
+            report=args.report,
         )
-    except ImportFailure as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.code
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; nothing imported ({out} is as it was)") from None
+    except MemoryError:
+        raise OutOfResources(
+            f"{args.source}: out of memory while importing; nothing imported ({out} is as it was)"
+        ) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc):
+            # pyoxigraph's storage reports a full disk as an OSError without an errno
+            raise OutOfResources(
+                f"no space left on the device of {out.parent} while importing {args.source}; "
+                f"nothing imported ({out} is as it was)"
+            ) from None
+        raise ImportFailure(f"{args.source}: {exc.strerror or exc}") from None
+    if args.report:
+        if result.problems:
+            for line in result.problems:
+                print(f"problem: {line}", file=sys.stderr)
+            print(f"{len(result.problems)} problem(s); nothing imported", file=sys.stderr)
+            return 2 if result.triples == 0 else 1
+        print(f"no problems: {result.triples} triples would be imported", file=sys.stderr)
+        return 0
     if not args.quiet:
         rows = f" from {result.rows} rows" if result.rows is not None else ""
         note = (

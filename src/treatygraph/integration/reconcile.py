@@ -25,6 +25,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from treatygraph.corpus.project import Project, read_all
+from treatygraph.http import DeadlineExceeded
 from treatygraph.integration.alignments import ALIGNMENTS_DIR, QID_RE, turtle_string
 from treatygraph.integration.candidates import (
     QUERY,
@@ -340,7 +341,7 @@ def _propose(project: Project, args: argparse.Namespace) -> int:
         try:
             bindings = ask(args.endpoint, query, args.timeout)
         except ReconcileError as exc:
-            if isinstance(exc.__cause__, TimeoutError) or "timed out" in str(exc):
+            if isinstance(exc.__cause__, DeadlineExceeded):
                 print(f"timeout: no candidates for {resource.iri}", file=sys.stderr)
                 continue
             raise

@@ -21,6 +21,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from treatygraph.errors import QuerySyntaxError, UpstreamError
+from treatygraph.rdf.io import check_xml_file
 from treatygraph.store.base import (
     DataLoadError,
     QueryEvaluationError,
@@ -90,6 +91,7 @@ def load_files(files: Iterable[object]) -> ox.Store:
                 path, None, None, "a graph name can only be given for a triples format"
             )
         try:
+            check_xml_file(Path(path))  # an RDF/XML entity bomb is refused before the parser
             store.load(
                 path=path,
                 format=fmt,

@@ -1,19 +1,18 @@
 """The HTTP client the remote store engine talks through.
 
 Kept apart from the engine so that querying (``remote``) and loading (``remote_load``)
-share one small client and one way of reporting a store's failures, without a new
-dependency: plain urllib, form POSTs, PUT, optional basic/digest auth.
+share one way of reporting a store's failures. The requests themselves go through the
+project's one HTTP client (:mod:`treatygraph.http`): overall deadline, http(s) only, no
+redirects to other schemes, proxies ignored, optional basic/digest auth.
 """
 
 from __future__ import annotations
 
-import base64
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 
 from treatygraph.errors import UpstreamError
+from treatygraph.http import Client, HttpError
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -26,52 +25,30 @@ class RemoteStoreError(UpstreamError):
 
 
 class Http:
-    """Small urllib client (no new dependency): form POSTs, PUT, optional basic/digest auth.
+    """The remote store's requests: form POSTs, PUT, optional basic/digest auth.
 
     Environment proxies are ignored on purpose: the store is normally on the same
-    network, and a stray ``http_proxy`` must not reroute every query.
+    network, and a stray ``http_proxy`` must not reroute every query. Bodies are not capped
+    here (result sizes are the query layer's business); the deadline is overall.
     """
 
     def __init__(
         self, user: str | None, password: str | None, auth: str = "basic", urls: Sequence[str] = ()
     ) -> None:
-        handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
-        self._basic: str | None = None
-        if user is not None:
-            if auth == "digest":
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                manager.add_password(None, list(urls), user, password or "")  # any realm
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
-            elif auth == "basic":
-                token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-                self._basic = f"Basic {token}"
-            else:
-                raise ValueError(f"STORE_AUTH must be basic or digest, not {auth!r}")
-        self._opener = urllib.request.build_opener(*handlers)
+        if user is not None and auth not in ("basic", "digest"):
+            raise ValueError(f"STORE_AUTH must be basic or digest, not {auth!r}")
+        self._client = Client(max_bytes=None, user=user, password=password, auth=auth, urls=urls)
 
     def request(
         self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], timeout: float
     ) -> Answer:
-        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
-        if self._basic:
-            req.add_header("Authorization", self._basic)
         try:
-            with self._opener.open(req, timeout=timeout) as resp:
-                return (
-                    resp.status,
-                    resp.headers.get("Content-Type", ""),
-                    resp.read(),
-                    {k.lower(): v for k, v in resp.headers.items()},
-                )
-        except urllib.error.HTTPError as err:
-            data = err.read() if err.fp is not None else b""
-            lowered = {k.lower(): v for k, v in err.headers.items()}
-            return err.code, err.headers.get("Content-Type", ""), data, lowered
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
+            resp = self._client.request(method, url, body, headers, timeout)
+        except HttpError as err:
             raise RemoteStoreError(
-                f"cannot reach the remote SPARQL store at {url}: {reason}"
+                f"cannot reach the remote SPARQL store at {url}: {err.message}"
             ) from None
+        return resp.status, resp.headers.get("content-type", ""), resp.body, resp.headers
 
     def post_form(
         self, url: str, params: list[tuple[str, str]], accept: str, timeout: float

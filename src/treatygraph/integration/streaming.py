@@ -1,0 +1,173 @@
+"""An RDF import in two streaming passes, with memory flat in the size of the input.
+
+Pass 1 parses the source with pyoxigraph and writes every quad straight to a work file, in the
+target graph, blank nodes relabelled ``<name>-bN`` by first appearance; on the way it notes what
+validation will need: the subjects some shape targets (by class, predicate or node, as
+:class:`~treatygraph.integration.checking.BatchValidator` knows them), and the identity links to
+our resources. The work file is then sorted and made unique by ``sort -u`` (bounded memory,
+spills to disk), which gives the triple count and the same bytes for the same input.
+
+Pass 2 runs only when a shape targets something: it parses again (parsing costs a fraction of a
+microsecond per triple) and keeps, in a work store, the quads validation reads: those of targeted
+subjects, of blank nodes, and every ``rdf:type`` (for ``sh:class`` on values). Data that no shape
+targets is never held anywhere but the sorted file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from treatygraph.integration.checking import BatchValidator
+from treatygraph.integration.fetch import Fetched, ImportFailure, Progress
+from treatygraph.rdf.io import FORMATS, PROLOG_BYTES, RDFSyntaxError, check_xml_entities
+from treatygraph.rdf.iris import TGID
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
+#: Above this many quads to validate, the work store is on disk rather than in memory.
+DISK_STORE_FROM = 200_000
+
+
+@dataclass
+class Streamed:
+    """What pass 1 found."""
+
+    data: Path  # sorted, unique N-Quads of the target graph
+    triples: int
+    renamed: int
+    linked: int
+    targeted: set[str] = field(default_factory=set)
+
+
+def quads(fetched: Fetched, name: str) -> Iterator[tuple[Any, Any, Any, bool]]:
+    """(subject, predicate, object, had_a_graph_name), blank nodes relabelled, in file order."""
+    ox_format, _ = FORMATS[fetched.suffix]
+    base = fetched.location if fetched.is_address else Path(fetched.location).resolve().as_uri()
+    if ox_format == ox.RdfFormat.RDF_XML:
+        with fetched.path.open("rb") as handle:
+            check_xml_entities(fetched.location, handle.read(PROLOG_BYTES))
+    blanks: dict[str, ox.BlankNode] = {}
+
+    def blank(node: ox.BlankNode) -> ox.BlankNode:
+        found = blanks.get(node.value)
+        if found is None:
+            found = blanks[node.value] = ox.BlankNode(f"{name}-b{len(blanks)}")
+        return found
+
+    try:
+        for quad in ox.parse(path=fetched.path, format=ox_format, base_iri=base):
+            subject, obj = quad.subject, quad.object
+            if isinstance(subject, ox.BlankNode):
+                subject = blank(subject)
+            if isinstance(obj, ox.BlankNode):
+                obj = blank(obj)
+            elif isinstance(obj, ox.Triple) or isinstance(subject, ox.Triple):
+                raise ImportFailure(f"{fetched.location}: RDF-star triple terms are not imported")
+            yield subject, quad.predicate, obj, not isinstance(quad.graph_name, ox.DefaultGraph)
+    except SyntaxError as exc:
+        raise ImportFailure(
+            str(RDFSyntaxError(fetched.location, exc.lineno, exc.offset, exc.msg or str(exc)))
+        ) from None
+    except ValueError as exc:
+        raise ImportFailure(f"{fetched.location}: {exc}") from None
+
+
+def pass_one(
+    fetched: Fetched,
+    name: str,
+    target: ox.NamedNode,
+    checker: BatchValidator,
+    links: dict[URIRef, URIRef],
+    same_as: set[str],
+    work: Path,
+    progress: Progress,
+) -> Streamed:
+    """Write the quads, find what shapes target and which nodes are ours; sort -u the file."""
+    targets = checker.target_strings()
+    classes, by_subject, by_object, nodes, ours = targets or (set(), set(), set(), set(), set())
+    every = targets is None
+    outside = {str(item): str(mine) for item, mine in links.items()}
+    graph = f"{target}"
+    raw = work / "raw.nq"
+    targeted: set[str] = set()
+    link_lines: set[str] = set()
+    renamed = count = 0
+    with raw.open("w", encoding="utf-8") as handle:
+        write = handle.write
+        for subject, predicate, obj, named in quads(fetched, name):
+            renamed += named
+            s, p, o = str(subject), predicate.value, str(obj)
+            write(f"{s} <{p}> {o} {graph} .\n")
+            count += 1
+            if count % 100_000 == 0:
+                progress.advance(count)
+            value = getattr(subject, "value", "")
+            ovalue = getattr(obj, "value", "")
+            if every or value in nodes or value in ours or p in by_subject:
+                targeted.add(s)
+            elif p == RDF_TYPE and ovalue in classes:
+                targeted.add(s)
+            if (
+                not every
+                and (p in by_object or ovalue in nodes)
+                and not isinstance(obj, ox.Literal)
+            ):
+                targeted.add(o)
+            # identity: a node that says it is an outside item we link to, or the item itself
+            if p in same_as and ovalue in outside and not value.startswith(str(TGID)):
+                link_lines.add(f"{s} <{EXACT_MATCH}> <{outside[ovalue]}> {graph} .\n")
+            if value in outside:
+                link_lines.add(f"{s} <{EXACT_MATCH}> <{outside[value]}> {graph} .\n")
+        handle.writelines(sorted(link_lines))
+    progress.advance(count)
+    data = work / "data.nq"
+    env = {**os.environ, "LC_ALL": "C"}
+    try:
+        subprocess.run(
+            ["sort", "-u", "-S", "64M", "-T", str(work), "-o", str(data), str(raw)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+    except subprocess.CalledProcessError as exc:
+        message = exc.stderr.decode("utf-8", "replace").strip()
+        if "No space left" in message:
+            raise OSError(28, "No space left on device") from None
+        raise ImportFailure(f"sorting the import failed: {message}") from None
+    raw.unlink()
+    with data.open("rb") as handle:
+        triples = sum(1 for _ in handle)
+    return Streamed(data, triples, renamed, len(link_lines), targeted)
+
+
+def pass_two(
+    fetched: Fetched, name: str, target: ox.NamedNode, streamed: Streamed, work: Path
+) -> ox.Store:
+    """The quads validation reads (targeted subjects, blank nodes, types) in a work store."""
+    wanted = streamed.targeted
+    store = ox.Store(str(work / "store")) if streamed.triples > DISK_STORE_FROM else ox.Store()
+    chunk: list[ox.Quad] = []
+    for subject, predicate, obj, _ in quads(fetched, name):
+        if (
+            str(subject) in wanted
+            or isinstance(subject, ox.BlankNode)
+            or predicate.value == RDF_TYPE
+        ):
+            chunk.append(ox.Quad(subject, predicate, obj, target))
+            if len(chunk) >= 100_000:
+                store.bulk_extend(chunk)
+                chunk = []
+    store.bulk_extend(chunk)
+    with streamed.data.open("rb") as handle:  # the identity links are part of the graph
+        links = [line for line in handle if f"<{EXACT_MATCH}>".encode() in line]
+    if links:
+        store.load(input=b"".join(links), format=ox.RdfFormat.N_QUADS)
+    return store
