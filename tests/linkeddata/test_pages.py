@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.corpus.documents import Article
+from treatygraph.corpus.documents import DocumentText
 
 from .conftest import TG, TGID, media_type, sparql_select
 
@@ -49,7 +49,7 @@ def _section(html: str, section_id: str) -> str:
 
 # -- resource pages ------------------------------------------------------------------------
 def test_quotation_page_highlights_the_quote_in_its_sentence(
-    client: FlaskClient, article: Article
+    client: FlaskClient, article: DocumentText
 ) -> None:
     html = _html(client, "/id/quote-trump-air-force-one")
     # the article: And it seems the Trump administration has had enough. “[W]e’re ... to,”
@@ -62,7 +62,7 @@ def test_quotation_page_highlights_the_quote_in_its_sentence(
     assert "characters 1852–1962" in html
 
 
-def test_person_page_lists_the_facts_involving_them(client: FlaskClient, article: Article) -> None:
+def test_person_page_lists_the_facts_involving_them(client: FlaskClient, article: DocumentText) -> None:
     html = _html(client, "/id/donald-trump")
     assert "<h1>Donald Trump</h1>" in html
     # graph/article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
@@ -104,10 +104,10 @@ def test_treaty_page(client: FlaskClient) -> None:
 def test_without_the_article_the_stored_context_is_shown(
     make_ld_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TREATYGRAPH_ARTICLE", raising=False)
+    monkeypatch.delenv("TREATYGRAPH_CORPUS", raising=False)
     app = make_ld_app(PROJECT_ROOT=str(tmp_path / "checkout"))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
-    # oa:prefix / oa:suffix as stored in graph/article/quotations.ttl
+    # oa:prefix / oa:suffix as stored in graph/vox-inf-article/quotations.ttl
     assert (
         f"…administration has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told "
         "reporters aboard Ai…"
@@ -115,12 +115,16 @@ def test_without_the_article_the_stored_context_is_shown(
     assert "article text unavailable" in html
 
 
-def test_article_path_config(
-    make_ld_app: Callable[..., Flask], article: Article, tmp_path: Path
+def test_corpus_dir_config(
+    make_ld_app: Callable[..., Flask], article: DocumentText, root: Path, tmp_path: Path
 ) -> None:
-    app = make_ld_app(PROJECT_ROOT=str(tmp_path), ARTICLE_PATH=str(article.path))
+    sentence = "Trump told reporters aboard Air Force One on Saturday."
+    empty = make_ld_app(PROJECT_ROOT=str(root), CORPUS_DIR=str(tmp_path))
+    assert sentence not in empty.test_client().get("/id/quote-trump-air-force-one.html").text
+    (tmp_path / article.path.name).write_bytes(article.path.read_bytes())
+    app = make_ld_app(PROJECT_ROOT=str(root), CORPUS_DIR=str(tmp_path))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
-    assert "Trump told reporters aboard Air Force One on Saturday." in html
+    assert sentence in html
 
 
 # -- browse ----------------------------------------------------------------------------------
@@ -202,7 +206,7 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
 
 
 # -- positions ---------------------------------------------------------------------------------
-def test_positions_page(client: FlaskClient, article: Article) -> None:
+def test_positions_page(client: FlaskClient, article: DocumentText) -> None:
     data = _json(client, "/positions.json")
     assert data["agreement"]["iri"] == TGID + "inf-treaty"
     options = {o["option"]["iri"]: o for o in data["options"]}

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "anchor": (
         "treatygraph.corpus.anchors",
-        "compute quote offsets in graph/ sources from the article",
+        "compute quote offsets in graph/ sources from each document's text",
     ),
     "build": (
         "treatygraph.build.compile",
@@ -63,6 +63,14 @@ def make_parser() -> argparse.ArgumentParser:
         default=Path.cwd(),
         help="the project checkout (default: the current directory)",
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="the directory of source texts (default: $TREATYGRAPH_CORPUS, else "
+        "../shared/sources beside the checkout); texts whose rights allow it are also "
+        "read from the checkout's corpus/",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -78,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: an :class:`Error` is one line and its exit code."""
     args = make_parser().parse_args(argv)
     args.root = args.root.resolve()
+    args.corpus = args.corpus.resolve() if args.corpus else None
     try:
         return int(args.handler(args))
     except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say

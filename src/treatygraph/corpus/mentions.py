@@ -1,10 +1,11 @@
-"""Mention coverage: every proper name in the article body is linked or knowingly ignored.
+"""Mention coverage: every proper name in a document's body is linked or knowingly ignored.
 
 Candidates are capitalised words of the body. A sentence-initial word is a candidate only when
 its lower-case form never occurs in the body as a word (so "The" is not, "Russia" is), and a
-letter capitalised by the editor inside brackets ("[W]e’re") is not. ``graph/mentions.tsv``
-lists surface strings, each linked to a resource slug or ignored with a reason; a candidate is
-covered when it lies inside some occurrence of a listed surface.
+letter capitalised by the editor inside brackets ("[W]e’re") is not. Each document has its own
+mentions file, ``graph/<slug>/mentions.tsv``, listing surface strings, each linked to a resource
+slug or ignored with a reason; a candidate is covered when it lies inside some occurrence of a
+listed surface.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from treatygraph.errors import InputError
 from treatygraph.rdf.iris import SLUG_RE
 
-MENTIONS_FILE = Path("graph") / "mentions.tsv"
+MENTIONS_FILE = "mentions.tsv"  #: in each document's folder
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SENTENCE_END = re.compile(r"(?:^|[.?!:]\s+|\n)[“\"(‘]*$")
 

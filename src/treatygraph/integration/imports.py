@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from treatygraph.corpus.project import Project, read_all
 from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, fetch, parse_rdf
 from treatygraph.integration.mapping import Mapping, MappingError, convert, load_mapping
 from treatygraph.rdf.io import bind_prefixes
-from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGG, TGID, VOID
+from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TGID, VOID, graph_iri
 
 __all__ = [
     # re-exported: they moved to importsource
@@ -65,12 +66,8 @@ DEFAULT_TIMEOUT = 30.0
 SAME_AS = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs, URIRef("http://schema.org/sameAs"))
 
 
-def graph_iri(name: str) -> URIRef:
-    return TGG[name]
-
-
 def provenance_iri(name: str) -> URIRef:
-    return TGG[name + PROVENANCE_SUFFIX]
+    return graph_iri(name + PROVENANCE_SUFFIX)
 
 
 def import_path(root: Path, name: str) -> Path:
@@ -82,11 +79,11 @@ def imported_files(root: Path) -> list[Path]:
     return sorted((root / IMPORTS_DIR).glob("*.nq"))
 
 
-def check_name(name: str) -> None:
+def check_name(name: str, project_graphs: Iterable[str] = ()) -> None:
     """A graph name is a slug, not one of the project's graphs, and not a provenance graph."""
     if not SLUG_RE.match(name):
         raise ImportFailure(f"--graph {name!r}: use lowercase letters, digits and single hyphens")
-    if name in GRAPHS:
+    if name in project_graphs:
         raise ImportFailure(f"--graph {name!r} is one of the project's own graphs")
     if name.endswith(PROVENANCE_SUFFIX):
         raise ImportFailure(
@@ -151,8 +148,9 @@ def violations_of(data: Graph, project_graphs: dict[str, Graph], shapes: Graph) 
     violations the context alone has (a type triple without its label, say) are subtracted.
     """
     base = Graph()
-    for name in ("article", "background", "alignments"):
-        base += project_graphs[name]
+    for name, graph in project_graphs.items():
+        if name != "ontology":
+            base += graph
     context = context_of(data, base)
     ontology = project_graphs["ontology"]
     before = set(validate(context, shapes, ontology).violations)
@@ -232,7 +230,7 @@ def import_source(
     show_progress: bool = False,
 ) -> ImportResult:
     """Fetch, convert, match, validate and only then write ``imports/<name>.nq``."""
-    check_name(name)
+    check_name(name, Project(root).graph_names())
     fetched = fetch(source, fmt, timeout)
     graphs = compile_graphs(Project(root))
     links = external_links(graphs["alignments"])
@@ -291,7 +289,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--graph",
         required=True,
         metavar="NAME",
-        help="target graph: https://w3id.org/treatygraph/graph/NAME",
+        help=f"target graph: {graph_iri('NAME')}",
     )
     parser.add_argument(
         "--mapping",
