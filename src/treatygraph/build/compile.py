@@ -10,7 +10,6 @@ get canonical labels and lines are sorted.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from rdflib.namespace import RDF, SH
 from treatygraph.build.validate import Report, validate
 from treatygraph.corpus.anchors import AnchorError, document_of, scan, verify_block
 from treatygraph.corpus.documents import Document, Registry, TextMismatch
+from treatygraph.corpus.files import write_atomically
 from treatygraph.corpus.mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
 from treatygraph.corpus.project import Project, load_graph, read_all
 from treatygraph.errors import CheckFailed
@@ -227,19 +227,6 @@ def _checked(project: Project) -> BuildResult:
         lines = [f"{r.focus} {r.path}: {r.message} [{r.shape}]" for r in result.report.violations]
         raise BuildError(f"{len(lines)} SHACL violations:\n" + "\n".join(lines))
     return result
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

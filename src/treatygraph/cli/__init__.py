@@ -23,6 +23,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "treatygraph.build.validate",
         "validate RDF files (default: the project graph) with SHACL",
     ),
+    "register": (
+        "treatygraph.corpus.register",
+        "add a document to the corpus from a saved web page or a text file",
+    ),
+    "draft": (
+        "treatygraph.corpus.draft",
+        "write a draft of a registered document's facts for review, or evaluate drafting",
+    ),
     "anchor": (
         "treatygraph.corpus.anchors",
         "compute quote offsets in graph/ sources from each document's text",

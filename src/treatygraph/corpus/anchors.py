@@ -257,7 +257,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Locate every quote first; write files only when all of them were placed."""
-    from treatygraph.build.compile import write_atomically
+    from treatygraph.corpus.files import write_atomically
     from treatygraph.corpus.project import Project
 
     project = Project(args.root, args.corpus)

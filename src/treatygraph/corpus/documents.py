@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import DCTERMS, RDF
+from rdflib.term import Node
 
 from treatygraph.errors import CheckFailed, InputError
 from treatygraph.rdf.io import read_graph
@@ -115,7 +115,7 @@ def _one(
 def read_record(path: Path) -> Document:
     """Read one record file; its document's slug must be its folder's name."""
     graph = read_graph(path)
-    subjects = sorted(graph.subjects(RDF.type, TG.SourceDocument))
+    subjects = sorted(described_documents(graph))
     if len(subjects) != 1:
         raise RecordError(
             f"{path}: a record describes exactly one tg:SourceDocument, found {len(subjects)}"
@@ -129,14 +129,12 @@ def read_record(path: Path) -> Document:
         )
     issued = _one(graph, subject, DCTERMS.issued, path)
     if not isinstance(issued, Literal) or not isinstance(issued.toPython(), dt.date):
-        raise RecordError(f"{path}: dcterms:issued must be an xsd:date (\"YYYY-MM-DD\"^^xsd:date)")
+        raise RecordError(f'{path}: dcterms:issued must be an xsd:date ("YYYY-MM-DD"^^xsd:date)')
     body_end = _one(graph, subject, TG.bodyEnd, path)
     creator = _one(graph, subject, DCTERMS.creator, path, False)
     genre = _one(graph, subject, TG.genre, path, False)
     redistributable = _one(graph, subject, TG.redistributable, path)
-    if not isinstance(redistributable, Literal) or not isinstance(
-        redistributable.toPython(), bool
-    ):
+    if not isinstance(redistributable, Literal) or not isinstance(redistributable.toPython(), bool):
         raise RecordError(f"{path}: tg:redistributable must be true or false")
     sha = str(_one(graph, subject, TG.sha256, path))
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
@@ -240,6 +238,10 @@ def is_record(path: Path) -> bool:
     return path.name == RECORD_FILE
 
 
+def is_document(graph: Graph, node: Node) -> bool:
+    return (node, RDF.type, TG.SourceDocument) in graph
+
+
 def described_documents(graph: Graph) -> set[URIRef]:
     """The source documents a graph describes (for files validated outside a project)."""
     return {s for s in graph.subjects(RDF.type, TG.SourceDocument) if isinstance(s, URIRef)}
@@ -254,3 +256,60 @@ def load_registry(root: Path, corpus: Path | None = None) -> Registry:
         document = read_record(folder / RECORD_FILE)
         documents[document.slug] = document
     return Registry(root, corpus_directory(root, corpus), documents)
+
+
+@dataclass(frozen=True)
+class NewResource:
+    """A publisher or author the record introduces (no resource with its name exists yet)."""
+
+    slug: str
+    kind: str  #: a class CURIE, e.g. ``tg:Organization``
+    label: str
+
+
+def _string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+def render_record(document: Document, label: str, resources: list[NewResource]) -> str:
+    """The Turtle of a new record, as ``treatygraph register`` writes it."""
+    lines = [
+        "@prefix tg:    <https://w3id.org/treatygraph/ontology#> .",
+        "@prefix tgid:  <https://w3id.org/treatygraph/id/> .",
+        "@prefix schema: <https://schema.org/> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix xsd:   <http://www.w3.org/2001/XMLSchema#> .",
+        "@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .",
+        "",
+        "# The record of this document, written by `treatygraph register`. The facts read from it",
+        f"# go into the other files of this folder (the named graph of tgid:{document.slug}).",
+        "",
+        f"tgid:{document.slug} a tg:SourceDocument ;",
+        f"    rdfs:label {_string(label)} ;",
+        f"    dcterms:title {_string(document.title)} ;",
+        f"    schema:url <{document.url}> ;",
+        f"    dcterms:publisher <{document.publisher}> ;",
+    ]
+    if document.creator:
+        lines.append(f"    dcterms:creator <{document.creator}> ;")
+    if document.genre:
+        lines.append(f"    tg:genre <{document.genre}> ;")
+    lines += [
+        f"    dcterms:language {_string(document.language)} ;",
+        f'    dcterms:issued "{document.issued.isoformat()}"^^xsd:date ;',
+        f"    dcterms:rights {_string(document.rights)} ;",
+        f"    tg:textFile {_string(document.text_file)} ;",
+        f"    tg:redistributable {'true' if document.redistributable else 'false'} ;",
+        f"    tg:sha256 {_string(document.sha256)} ;",
+        f"    tg:bodyEnd {document.body_end} .",
+    ]
+    for resource in resources:
+        lines += ["", f"tgid:{resource.slug} a {resource.kind} ;"]
+        lines.append(f"    rdfs:label {_string(resource.label)} .")
+    return "\n".join(lines) + "\n"
+
+
+def record_path(root: Path, slug: str) -> Path:
+    """Where the record of ``slug`` lives."""
+    return root / "graph" / slug / RECORD_FILE

@@ -63,12 +63,16 @@ class Coverage:
 
 
 def read_mentions(path: Path) -> list[Mention]:
-    """Parse the TSV (columns surface, resource, reason); ``-`` as resource means ignored."""
+    """Parse the TSV (a header, then surface, resource, reason); ``-`` as resource: ignored."""
     mentions = []
     with path.open(encoding="utf-8", newline="") as handle:
         rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = False
         for number, row in enumerate(rows, start=1):
-            if number == 1 or not row or row[0].startswith("#"):
+            if not row or row[0].startswith("#"):
+                continue
+            if not header:  # the first line that is not a comment names the columns
+                header = True
                 continue
             if len(row) < 2:
                 raise MentionsError(f"{path}:{number}: expected surface, resource, reason")

@@ -15,7 +15,12 @@ from treatygraph.corpus.documents import DocumentText
 from treatygraph.errors import CheckFailed
 
 #: Characters people type for one another; each string is one class of look-alikes.
-LOOKALIKES = (" \u00a0\u202f\u2009\u2007", "'\u2019\u2018\u02bc", '"\u201c\u201d', "-\u2013\u2014\u2212")
+LOOKALIKES = (
+    " \u00a0\u202f\u2009\u2007",
+    "'\u2019\u2018\u02bc",
+    '"\u201c\u201d',
+    "-\u2013\u2014\u2212",
+)
 
 
 class AnchorError(CheckFailed):
