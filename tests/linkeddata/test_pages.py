@@ -62,7 +62,9 @@ def test_quotation_page_highlights_the_quote_in_its_sentence(
     assert "characters 1852–1962" in html
 
 
-def test_person_page_lists_the_facts_involving_them(client: FlaskClient, article: DocumentText) -> None:
+def test_person_page_lists_the_facts_involving_them(
+    client: FlaskClient, article: DocumentText
+) -> None:
     html = _html(client, "/id/donald-trump")
     assert "<h1>Donald Trump</h1>" in html
     # graph/article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),

@@ -177,6 +177,13 @@ def build(project: Project, *, check_shapes: bool = True) -> BuildResult:
         )
     registry = project.registry()
     result = BuildResult(graphs=compile_graphs(project))
+    for name in set(project.data_graph_names()) - set(project.document_names()):
+        for path in project.graph_files(name):
+            for block in scan(relative(path, project.root), path.read_text(encoding="utf-8")):
+                result.anchor_problems.append(
+                    f"{block.where()}: graph/{name}/ is no document's folder; facts anchored in "
+                    "a document belong in its folder, graph/<slug>/"
+                )
     for document in registry:
         try:
             check = check_document(project, registry, document)
@@ -185,11 +192,16 @@ def build(project: Project, *, check_shapes: bool = True) -> BuildResult:
             result.anchor_problems += found.problems
         result.documents.append(check)
     if check_shapes:
-        result.report = validate(
-            result.data(), read_all(project.shapes_files), result.graphs["ontology"]
-        )
-        _shape_counts(result)
+        check_shapes_of(project, result)
     return result
+
+
+def check_shapes_of(project: Project, result: BuildResult) -> None:
+    """Validate the compiled data with the shapes, and count the results per document."""
+    result.report = validate(
+        result.data(), read_all(project.shapes_files), result.graphs["ontology"]
+    )
+    _shape_counts(result)
 
 
 def _shape_counts(result: BuildResult) -> None:
@@ -217,12 +229,14 @@ def build_nquads(root: Path) -> bytes:
 
 
 def _checked(project: Project) -> BuildResult:
-    result = build(project)
+    """Build, failing on the first kind of problem found (anchors before the slower shapes)."""
+    result = build(project, check_shapes=False)
     if result.anchor_problems:
         n = len(result.anchor_problems)
         raise BuildError(
             f"{n} anchor problem(s) (one per quote):\n" + "\n".join(result.anchor_problems)
         )
+    check_shapes_of(project, result)
     if result.report is not None and not result.report.conforms:
         lines = [f"{r.focus} {r.path}: {r.message} [{r.shape}]" for r in result.report.violations]
         raise BuildError(f"{len(lines)} SHACL violations:\n" + "\n".join(lines))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from treatygraph.corpus.documents import Document, DocumentText, Registry
+from treatygraph.corpus.documents import RECORD_FILE, Document, DocumentText, Registry
 from treatygraph.corpus.quotes import AnchorError, check_span
 from treatygraph.corpus.quotes import locate as locate_quote
 from treatygraph.rdf.iris import slug_of
@@ -159,11 +159,12 @@ def locate(text: DocumentText, block: AnchorBlock) -> tuple[int, int]:
 
 
 def verify_block(block: AnchorBlock, text: DocumentText) -> list[str]:
-    """What is wrong with a placed block against its document's text ([] when it matches)."""
+    """What is wrong with a placed block against its document's text: one message per quote
+    (none when it matches)."""
     if block.start is None or block.end is None:
         return [f"{block.where()}: has no offsets; run `treatygraph anchor`"]
     problems = check_span(text, block.exact, block.prefix, block.suffix, block.start, block.end)
-    return [f"{block.where()}: {p}" for p in problems]
+    return [f"{block.where()}: " + "; ".join(problems)] if problems else []
 
 
 def document_of(block: AnchorBlock, folder: Document | None, registry: Registry) -> Document:
@@ -172,7 +173,7 @@ def document_of(block: AnchorBlock, folder: Document | None, registry: Registry)
     if slug is None:
         raise AnchorError(
             f"{block.where()}: names no document, and its file is not in a document's folder "
-            "(graph/<slug>/ with a document.ttl record)"
+            f"(graph/<slug>/ with a {RECORD_FILE} record)"
         )
     document = registry.get(slug)
     if document is None:
