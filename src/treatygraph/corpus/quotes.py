@@ -36,7 +36,8 @@ def first_difference(found: str, quote: str, offset: int) -> str:
     """Where ``found`` (from the text, starting at ``offset``) first differs from ``quote``."""
     for i, (have, want) in enumerate(zip(found, quote, strict=False)):
         if have != want:
-            hint = f" (write it as \\u{ord(have):04X})" if ord(have) > 0x7F else ""
+            invisible = have.isspace() or unicodedata.category(have) == "Cf"
+            hint = f" (write it as \\u{ord(have):04X})" if invisible and ord(have) > 0x7F else ""
             return (
                 f"at offset {offset + i} the text has {codepoint(have)} where the quote has "
                 f"{codepoint(want)}{hint}"

@@ -73,9 +73,8 @@ def read_source(path: Path) -> Found:
     import lxml.html
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
-        content, with_metadata=True, include_comments=False, as_dict=True
-    )
+    document = trafilatura.bare_extraction(content, with_metadata=True, include_comments=False)
+    extracted = document if isinstance(document, dict) or document is None else document.as_dict()
     if not isinstance(extracted, dict) or not extracted.get("text"):
         raise RegisterError(f"{path}: trafilatura found no body text in this page")
     language = lxml.html.fromstring(raw).get("lang")
