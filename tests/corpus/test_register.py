@@ -132,8 +132,6 @@ def test_duplicates_are_refused(
         == 2
     )
     assert "https://x.org/1 is already registered as tgid:doc-one" in capsys.readouterr().err
-    vox = tmp_path / "inf-treaty-article.txt"
-    vox.write_text("x")
     assert not (repo / "graph" / "doc-two").exists() and not (repo / "graph" / "doc-three").exists()
 
 

@@ -138,11 +138,16 @@ def render_draft(draft: Draft) -> str:
                 dated[quote.start] = date
                 break
     stubs: dict[str, tuple[str, int, int]] = {}
+    for mention in draft.mentions:
+        if mention.kind == "new" and mention.slug:
+            stubs.setdefault(mention.slug, (mention.surface, mention.start, mention.end))
     out.append(f"# ---- Quotations ({len(draft.quotes)}): speakers proposed from the attribution")
     for n, quote in enumerate(draft.quotes, start=1):
         speaker = quote.speaker
         if speaker is not None and quote.basis.endswith("(a new entity)") and quote.who:
-            stubs.setdefault(speaker, (quote.who, quote.start, quote.end))
+            at = text.body.find(quote.who)
+            span = (at, at + len(quote.who)) if at >= 0 else (quote.start, quote.end)
+            stubs.setdefault(speaker, (quote.who, *span))
         if speaker is None:
             speaker = slug_of(draft.document.creator or "") or "speaker-unknown"
             basis = "no attribution nearby: the document's author"
@@ -172,9 +177,6 @@ def render_draft(draft: Draft) -> str:
             *_date_lines(date),
             f"    tg:anchor {_anchor(text, left, right)} .",
         ]
-    for mention in draft.mentions:
-        if mention.kind == "new" and mention.slug:
-            stubs.setdefault(mention.slug, (mention.surface, mention.start, mention.end))
     out += ["", f"# ---- New-entity candidates ({len(stubs)}): no label or altLabel matched; "
             "choose each one's class (tg:Person, tg:State, tg:Organization, tg:Place, ...), "
             "link it to an existing resource instead, or delete it"]  # fmt: skip

@@ -33,11 +33,13 @@ _DATE_WORDS = {
 _FILLER = re.compile(
     r"[A-Z][a-z]+ing|According|Across|Despite|Remember|However|Although|While|After|Before"
     r"|During|Since|Because|Still|Yet|Here|There|These|Those|What|Where|When|Why|How"
+    r"|In|On|At|By|For|From|With|As|To|Of|The|A|An|This|That|It|Its"
+    r"|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve"
 )
-_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\\d+"
+_NUMBER_WORDS = "(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)|\\d+"
 _MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 _WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_PREPOSITION = r"(?:(?:on|in|since|by|effective|from|until|last|next|this|early|late) )?"
+_PREPOSITION = r"(?:(?i:on|in|since|by|effective|from|until|last|next|this|early|late) )?"
 _DATE_PHRASES = re.compile(
     rf"\b{_PREPOSITION}(?:"
     rf"(?:{_MONTH})(?: \d{{1,2}})?(?:,? (?:19|20)\d\d)?"
@@ -194,6 +196,8 @@ def propose_quotes(text: DocumentText, names: Names) -> list[QuoteProposal]:
         left, right = sentence_bounds(body, start, end, len(body))
         paragraph = body.rfind("\n", 0, start) + 1
         quoted = body[start:end]
+        if quoted[-1:] in (".", "?", "!"):  # the quote ends its sentence: “… a trap.”
+            right = end + 1
         who = _who_after(body[end + 1 : right]) if quoted[-1:] in ",.?!" else None
         who = who or _who_before(body[left : start - 1])
         basis = "the attribution in its sentence"
@@ -254,7 +258,8 @@ def _runs(body: str) -> list[Span]:
 
 
 def _starts_sentence(body: str, start: int) -> bool:
-    return bool(re.search(r"(?:^|[.?!:]\s+|\n)[“\"(‘\[]*$", body[max(0, start - 6) : start]))
+    before = body[max(0, start - 8) : start]
+    return bool(re.search(r"(?:^|[.?!:][”’\"')\]]*\s+|\n)[“\"(‘\[]*$", before))
 
 
 def propose_mentions(text: DocumentText, names: Names) -> list[MentionProposal]:
@@ -278,7 +283,9 @@ def propose_mentions(text: DocumentText, names: Names) -> list[MentionProposal]:
                 tokens = tokens[1:]
         words = [body[a:b] for a, b in tokens]
         if any(w.islower() for w in words) and not any(
-            names.exact(body[tokens[0][0] : tokens[j][1]]) for j in range(len(tokens))
+            names.exact(body[tokens[i][0] : tokens[j][1]])
+            for i in range(len(tokens))
+            for j in range(i, len(tokens))
         ):  # "Treaty on Conventional Armed Forces in Europe": one name, however it ends
             found += _unmatched(body, [(tokens[0][0], tokens[-1][1])], names, surnames)
             continue
@@ -322,6 +329,12 @@ def _unmatched(
         else:
             groups.append([token])
     for group in groups:
+        while group and body[group[-1][0]].islower():  # "Geneva on" the New START: "Geneva"
+            group = group[:-1]
+        while group and body[group[0][0]].islower():
+            group = group[1:]
+        if not group:
+            continue
         start, end = group[0][0], group[-1][1]
         surface = _bare(body[start:end]).strip('“”"()')
         start = body.index(surface, start)
@@ -364,7 +377,7 @@ def propose_dates(text: DocumentText, published: dt.date, language: str) -> list
     found = []
     for match in _DATE_PHRASES.finditer(text.body):
         phrase = match.group(0)
-        core = re.sub(r"^(?:on|in|since|by|effective|from|until) ", "", phrase)
+        core = re.sub(r"^(?i:on|in|since|by|effective|from|until) ", "", phrase)
         data = parser.get_date_data(core)
         if data.date_obj is None:
             continue
