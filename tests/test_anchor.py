@@ -57,17 +57,28 @@ def test_not_found_names_file_and_quote() -> None:
         locate(make_article(), block("Gamma"))
 
 
-@pytest.mark.parametrize(
-    ("text", "quote", "message"),
-    [
-        ("Treaty.\u00a0 In", "Treaty.  In", "at offset 7 the text has U+00A0 NO-BREAK SPACE where "
-         "the quote has U+0020 SPACE (write it as \\u00A0)"),
-        ("Russia – another", "Russia - another", "at offset 7 the text has U+2013 EN DASH where the "
-         "quote has U+002D HYPHEN-MINUS"),
-        ("Russia’s war", "Russia's war", "at offset 6 the text has U+2019 RIGHT SINGLE QUOTATION "
-         "MARK where the quote has U+0027 APOSTROPHE"),
-    ],
-)  # fmt: skip
+LOOKALIKE_CASES = [
+    (
+        "Treaty.\u00a0 In",
+        "Treaty.  In",
+        "at offset 7 the text has U+00A0 NO-BREAK SPACE where the quote has U+0020 SPACE "
+        "(write it as \\u00A0)",
+    ),
+    (
+        "Russia – another",
+        "Russia - another",
+        "at offset 7 the text has U+2013 EN DASH where the quote has U+002D HYPHEN-MINUS",
+    ),
+    (
+        "Russia’s war",
+        "Russia's war",
+        "at offset 6 the text has U+2019 RIGHT SINGLE QUOTATION MARK where the quote has "
+        "U+0027 APOSTROPHE",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "message"), LOOKALIKE_CASES)
 def test_look_alike_characters_are_named(text: str, quote: str, message: str) -> None:
     document = DocumentText(make_document(text=text, body_end=len(text)), Path("t.txt"), text)
     with pytest.raises(AnchorError) as caught:
