@@ -67,7 +67,7 @@ def test_person_page_lists_the_facts_involving_them(
 ) -> None:
     html = _html(client, "/id/donald-trump")
     assert "<h1>Donald Trump</h1>" in html
-    # graph/article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
+    # graph/vox-inf-article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
     # 1 quotation spoken, 4 events (2 as agent, 2 as participant), 1 post tenure
     for title, count in (
         ("Positions", 2),
@@ -153,8 +153,9 @@ def test_browse_counts_match_the_endpoint(client: FlaskClient) -> None:
               ?t rdfs:subClassOf* <{TG}{cls}> . ?s a ?t . FILTER(isIRI(?s)) }}""",
         )
         assert kinds[name]["count"] == int(rows[0]["n"]["value"]) > 0, name
-    # graph/article/agreements.ttl: INF Treaty, New START (treaties), Iran deal (political)
-    assert kinds["treaties"]["count"] == 3
+    # graph/vox-inf-article/agreements.ttl: INF Treaty, New START (treaties), Iran deal
+    # (political); graph/cfe-suspension-statement/agreements.ttl: the CFE Treaty
+    assert kinds["treaties"]["count"] == 4
     html = _html(client, "/browse")
     assert 'href="/browse/people"' in html and 'href="/browse.json"' in html
 
@@ -181,14 +182,14 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
     dates = [e["date"] for e in entries]
     assert dates == sorted(dates)
     by_iri = {e["event"]["iri"]: e for e in entries}
-    # graph/article/events.ttl
+    # graph/vox-inf-article/events.ttl
     signing = by_iri[TGID + "event-inf-treaty-signing"]
     assert (signing["date_display"], signing["precision"]) == ("December 1987", "month")
     book = by_iri[TGID + "event-bolton-book-publication"]
     assert (book["date_display"], book["precision"]) == ("2007", "year")
     announce = by_iri[TGID + "event-trump-announces-inf-withdrawal"]
     assert (announce["date_display"], announce["precision"]) == ("20 October 2018", "day")
-    assert announce["phrase"] == "on Saturday" and announce["graph"] == "article"
+    assert announce["phrase"] == "on Saturday" and announce["graph"] == "vox-inf-article"
     new_start = by_iri[TGID + "event-new-start-entry-into-force"]
     assert new_start["date_display"] == "5 February 2011"
     html = _html(client, "/timeline")
@@ -204,7 +205,7 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
     assert order == sorted(order)
     assert '<time datetime="1987-12">December 1987</time>' in html
     undated = {m["link"]["iri"] for m in data["undated"]}
-    assert TGID + "cold-war" in undated  # graph/article/events.ttl gives it no date
+    assert TGID + "cold-war" in undated  # graph/vox-inf-article/events.ttl gives it no date
 
 
 # -- positions ---------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def test_positions_page(client: FlaskClient, article: DocumentText) -> None:
     options = {o["option"]["iri"]: o for o in data["options"]}
     leave = options[TGID + "option-us-withdraws-from-inf-treaty"]
     stances = {p["holder"]["iri"]: p["stance"]["iri"] for p in leave["positions"]}
-    # graph/article/positions.ttl
+    # graph/vox-inf-article/positions.ttl
     assert stances[TGID + "donald-trump"] == TG + "Supports"
     assert stances[TGID + "john-bolton"] == TG + "Supports"
     assert stances[TGID + "mikhail-gorbachev"] == TG + "Opposes"
