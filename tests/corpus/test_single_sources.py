@@ -45,6 +45,18 @@ def test_no_file_under_src_names_a_document(root: Path) -> None:
     assert found == []
 
 
+def test_no_ontology_or_shape_comment_names_a_document(root: Path) -> None:
+    files = sorted((root / "ontology").glob("*.ttl")) + sorted((root / "shapes").glob("*.ttl"))
+    names = (*DOCUMENT_NAMES, "Vox", "the article", "White House statement")
+    found = [
+        f"{p.relative_to(root)}: {name}"
+        for p in files
+        for name in names
+        if name.lower() in p.read_text(encoding="utf-8").lower()
+    ]
+    assert found == []
+
+
 def _docstrings(tree: ast.AST) -> set[int]:
     ids = set()
     for node in ast.walk(tree):

@@ -249,7 +249,10 @@ def anchor_text(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="*", type=Path, help="source files to anchor (default: graph/**/*.ttl)"
+        "files",
+        nargs="*",
+        type=Path,
+        help="source files to anchor (default: every file of every document's folder)",
     )
     parser.add_argument(
         "--check", action="store_true", help="only report what would change; write nothing"
