@@ -1,4 +1,4 @@
-"""Shared fixtures: the checkout, its article (when present) and one build per session."""
+"""Shared fixtures: the checkout, its documents' texts (when present) and one build per session."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from treatygraph.build.compile import BuildResult, build
-from treatygraph.corpus.documents import Article, default_article_path, find_article
+from treatygraph.corpus.documents import DocumentText
 from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
 
@@ -24,13 +24,24 @@ def project(root: Path) -> Project:
 
 
 @pytest.fixture(scope="session")
-def article(root: Path) -> Article:
-    """The article from shared/; CI must have it, elsewhere its absence skips with the reason."""
-    found = find_article(root)
-    if found is None:
-        reason = f"the article is not at {default_article_path(root)} (set TREATYGRAPH_ARTICLE)"
-        missing(reason, "the article")
+def texts(project: Project) -> dict[str, DocumentText]:
+    """Every registered document's text, by slug; CI must have them all, elsewhere the absence
+    of one skips with the reason."""
+    registry = project.registry()
+    found = {}
+    for document in registry:
+        text = registry.text(document)
+        if text is None:
+            places = " or ".join(str(p) for p in registry.text_locations(document))
+            missing(f"the text of {document.slug} is not at {places}", "every document's text")
+        found[document.slug] = text
     return found
+
+
+@pytest.fixture(scope="session")
+def article(texts: dict[str, DocumentText]) -> DocumentText:
+    """The first document's text (the Vox explainer), which many page tests quote."""
+    return texts["vox-inf-article"]
 
 
 @pytest.fixture(scope="session")

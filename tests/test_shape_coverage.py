@@ -13,7 +13,7 @@ def test_every_used_class_has_a_node_shape(project: Project, built: BuildResult)
     shapes = read_all(project.shapes_files)
     ontology: Graph = built.graphs["ontology"]
     targeted = set(shapes.objects(None, SH.targetClass))
-    data = built.graphs["article"] + built.graphs["background"] + built.graphs["alignments"]
+    data = built.data()
     used = set(data.objects(None, RDF.type))
     assert len(used) > 30
     uncovered = sorted(

@@ -1,5 +1,5 @@
-"""Vocabulary hygiene: every term used is declared, every term of ours is documented, and a
-misspelt term of a reused vocabulary is caught."""
+"""Vocabulary hygiene: every term used is declared, every term of ours is documented and used
+(or marked reserved), and a misspelt term of a reused vocabulary is caught."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
+from treatygraph.build.compile import BuildResult
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.rdf.iris import OA, TG, UNIT, VANN, WD, WDT
 
@@ -173,3 +174,46 @@ def test_ontology_header(ontology: Graph) -> None:
         DCTERMS.modified,
     ):
         assert ontology.value(header, predicate) is not None, predicate
+
+
+def unused_terms(ontology: Graph, data: Graph, shapes: Graph) -> set[str]:
+    """Ontology terms of ours that neither data nor shapes use, and that are not reserved.
+
+    A term counts as used when data or shapes mention it, or when it is the class or concept
+    scheme of a used individual (``tg:Supports`` uses ``tg:Stance`` and ``tg:StanceScheme``), or
+    the datatype range of a used property (``tg:date`` uses ``tg:PartialDate``).
+    """
+    terms = {s for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(TG))}
+    used = {t for triple in data for t in triple} | {t for triple in shapes for t in triple}
+    for term in list(used):
+        used |= set(ontology.objects(term, RDF.type)) | set(ontology.objects(term, SKOS.inScheme))
+        if (term, RDF.type, OWL.DatatypeProperty) in ontology:
+            used |= set(ontology.objects(term, RDFS.range))
+    reserved = set(ontology.subjects(TG.reserved, None))
+    if reserved:
+        used.add(TG.reserved)
+    return {str(t) for t in terms - used - reserved}
+
+
+def test_every_ontology_term_is_used_or_reserved(
+    ontology: Graph, project: Project, built: BuildResult
+) -> None:
+    shapes = read_all(project.shapes_files)
+    assert unused_terms(ontology, built.data(), shapes) == set()
+    # Each reserved term says what it is kept for.
+    for term, why in ontology.subject_objects(TG.reserved):
+        assert len(str(why)) > 20, term
+
+
+def test_unused_terms_are_found(ontology: Graph, project: Project, built: BuildResult) -> None:
+    """The check fails on a term no data uses: drop the triples that use tg:purpose."""
+    data = Graph()
+    for s, p, o in built.data():
+        if p != TG.purpose:
+            data.add((s, p, o))
+    shapes = read_all(project.shapes_files)
+    shapes_without = Graph()
+    for s, p, o in shapes:
+        if TG.purpose not in (s, p, o):
+            shapes_without.add((s, p, o))
+    assert unused_terms(ontology, data, shapes_without) == {str(TG.purpose)}

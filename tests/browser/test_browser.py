@@ -71,6 +71,6 @@ def test_b_follow_links_to_a_person_a_treaty_and_a_quotation(
     source = page.locator("#source blockquote.source").first
     assert source.locator("mark").inner_text() == TRUMP_QUOTE
     sentence = source.inner_text()
-    # graph/article/quotations.ttl + the article: the quote sits in this sentence
+    # graph/vox-inf-article/quotations.ttl + the article: the quote sits in this sentence
     assert "Trump told reporters aboard Air Force One" in sentence
     page.screenshot(path=str(artifacts / "browser-b-quotation.png"), full_page=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from treatygraph.rdf.iris import GRAPHS as GRAPH_NAMES
+from treatygraph.rdf.iris import ONTOLOGY_GRAPH
 from treatygraph.testing import LiveServer, free_port, require_nginx
 from treatygraph.web import frontcache
 
@@ -47,7 +47,7 @@ def front(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             str(GRAPHS),
             str(big_data),
             "--data-graph",
-            str(GRAPH_NAMES["ontology"]),
+            str(ONTOLOGY_GRAPH),
             str(ONTOLOGY),
             "--front-cache",
             "--timeout",

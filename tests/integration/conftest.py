@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import sys
@@ -24,13 +23,12 @@ import pytest
 
 from treatygraph.build.compile import BuildResult, compile_graphs
 from treatygraph.cli import COMMANDS, main
-from treatygraph.corpus.documents import find_article
 from treatygraph.corpus.project import Project, SourceError
 from treatygraph.integration.imports import imported_files
 from treatygraph.testing import free_port, missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SOURCE_DIRS = ("ontology", "shapes", "graph")
+SOURCE_DIRS = ("ontology", "shapes", "graph", "corpus")
 OUR_COMMANDS = {
     "link": ("treatygraph.integration.alignments", "link resources to verified Wikidata items"),
     "reconcile": ("treatygraph.integration.reconcile", "propose and accept Wikidata candidates"),
@@ -68,19 +66,11 @@ def pristine(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         compile_graphs(Project(dest))
     except SourceError:
-        # Sources whose anchors have no offsets yet: fill them in the copy, from the article.
-        article = find_article(root)
-        if article is None:
-            pytest.skip("graph/ anchors have no offsets and the article is not there to add them")
-        previous = os.environ.get("TREATYGRAPH_ARTICLE")
-        os.environ["TREATYGRAPH_ARTICLE"] = str(article.path)
-        try:
-            assert tg("--root", dest, "anchor") == 0
-        finally:
-            if previous is None:
-                del os.environ["TREATYGRAPH_ARTICLE"]
-            else:
-                os.environ["TREATYGRAPH_ARTICLE"] = previous
+        # Sources whose anchors have no offsets yet: fill them in the copy, from the texts.
+        corpus = Project(root).registry().corpus
+        if not corpus.is_dir():
+            pytest.skip("graph/ anchors have no offsets and the texts are not there to add them")
+        assert tg("--root", dest, "--corpus", corpus, "anchor") == 0
     return dest
 
 

@@ -18,9 +18,10 @@ from treatygraph.rdf.iris import SCHEMA, TGID, WD
 from .conftest import tg
 
 #: Checked by hand: each verified row (state, person, organisation, office, continent) against
-#: the labels and classes in graph/article. Verified items absent from the graph: European Union,
-#: NATO, Barack Obama (only the "Obama administration" is in the article), and the two Soviet
+#: the labels and classes in the documents' graphs. Verified items absent from the graph: European
+#: Union, Barack Obama (only the "Obama administration" is in the Vox article), and the two Soviet
 #: offices (our tgid:soviet-leader is the article's loose "Soviet leader", not either office).
+#: NATO is the White House statement's (tgid:nato, a tg:Alliance).
 EXPECTED = {
     "china": "Q148",  # "People's Republic of China" (needs that skos:altLabel on tgid:china)
     "donald-trump": "Q22686",
@@ -32,6 +33,7 @@ EXPECTED = {
     "japan": "Q17",
     "mikhail-gorbachev": "Q30487",
     "mit": "Q49108",  # altLabel "Massachusetts Institute of Technology"
+    "nato": "Q7184",  # label "NATO", in the CFE statement's graph
     "pentagon": "Q11209",  # altLabel "United States Department of Defense"
     "philippines": "Q928",
     "president-of-the-united-states": "Q11696",
@@ -56,9 +58,9 @@ def identity_links(graph: Graph) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def project_graph(project: Project) -> Graph:
-    """Every source graph of the checkout (article, background, alignments), merged."""
+    """Every source graph of the checkout (documents, background, alignments), merged."""
     graph = Graph()
-    for name in ("article", "background", "alignments"):
+    for name in (*project.document_names(), "background", "alignments"):
         graph += read_all(project.graph_files(name))
     return graph
 
@@ -121,22 +123,24 @@ def test_link_is_deterministic_and_reports_what_it_leaves_out(
     assert out.read_bytes() == first
     assert b'dcterms:created "2020-01-01"^^xsd:date' in first
     err = capsys.readouterr().err
-    assert "'NATO' (organisation, wd:Q7184): no resource has this label" in err
+    assert "'European Union' (organisation, wd:Q458): no resource has this label" in err
 
 
 def test_a_label_on_a_resource_of_another_class_is_not_linked(
     checkout: Path, verified_list: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (checkout / "graph" / "article" / "zz-decoy.ttl").write_text(
+    (checkout / "graph" / "vox-inf-article" / "zz-decoy.ttl").write_text(
         "@prefix tg: <https://w3id.org/treatygraph/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '<https://w3id.org/treatygraph/id/nato-city> a tg:City ; rdfs:label "NATO" .\n',
+        "<https://w3id.org/treatygraph/id/european-union-city> a tg:City ; "
+        'rdfs:label "European Union" .\n',
         encoding="utf-8",
     )
     assert tg("--root", checkout, "link", "--verified", verified_list) == 0
-    assert "tgid:nato-city has the label but is not a tg:Organization" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "tgid:european-union-city has the label but is not a tg:Organization" in err
     graph = read_all([checkout / WIKIDATA_FILE])
-    assert (URIRef(TGID["nato-city"]), SKOS.exactMatch, WD.Q7184) not in graph
+    assert (URIRef(TGID["european-union-city"]), SKOS.exactMatch, WD.Q458) not in graph
 
 
 def test_each_link_keeps_its_evidence_in_sparql(pristine: Path) -> None:

@@ -187,7 +187,7 @@ def test_graph_names_of_quads_are_replaced(
 
 
 def test_reserved_graph_names_are_refused(checkout: Path, examples: Path) -> None:
-    for name in ("article", "alignments", "partner-provenance", "Not_A_Slug"):
+    for name in ("vox-inf-article", "alignments", "partner-provenance", "Not_A_Slug"):
         assert tg("--root", checkout, "import", examples / "partner.ttl", "--graph", name) == 2
     assert imported_files(checkout) == []
 

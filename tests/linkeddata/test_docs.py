@@ -10,7 +10,7 @@ from flask import Flask
 from treatygraph.web.app import DEFAULTS
 from treatygraph.web.app import __doc__ as app_doc
 
-LD_KEYS = ("ARTICLE_PATH", "DATASET_LICENSE", "DATASET_PUBLISHER")
+LD_KEYS = ("CORPUS_DIR", "DATASET_LICENSE", "DATASET_PUBLISHER")
 
 
 def test_every_route_is_documented(ld_app: Flask, root: Path) -> None:

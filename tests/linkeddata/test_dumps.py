@@ -27,7 +27,7 @@ from .conftest import (
     served_graph,
 )
 
-GRAPHS = ["article", "background", "ontology", "alignments"]
+GRAPHS = ["vox-inf-article", "cfe-suspension-statement", "background", "ontology", "alignments"]
 GRAPH_EXTS = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -118,7 +118,7 @@ def test_dumps_are_deterministic(client: FlaskClient, ld_app: object, nquads_pat
             "treatygraph.trig.gz",
             "ontology.ttl",
             "alignments.jsonld",
-            "article.rdf",
+            "vox-inf-article.rdf",
         ):
             a, b = client.get(f"/dumps/{name}"), second.get(f"/dumps/{name}")
             assert a.data == b.data, name
@@ -128,16 +128,18 @@ def test_dumps_are_deterministic(client: FlaskClient, ld_app: object, nquads_pat
 
 
 def test_dump_conditional_get(client: FlaskClient) -> None:
-    first = client.get("/dumps/article.ttl")
+    first = client.get("/dumps/vox-inf-article.ttl")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert etag and modified
-    assert client.get("/dumps/article.ttl", headers={"If-None-Match": etag}).status_code == 304
-    not_modified = client.get("/dumps/article.ttl", headers={"If-Modified-Since": modified})
+    assert (
+        client.get("/dumps/vox-inf-article.ttl", headers={"If-None-Match": etag}).status_code == 304
+    )
+    not_modified = client.get("/dumps/vox-inf-article.ttl", headers={"If-Modified-Since": modified})
     assert not_modified.status_code == 304 and not_modified.data == b""
-    changed = client.get("/dumps/article.ttl", headers={"If-None-Match": '"other"'})
+    changed = client.get("/dumps/vox-inf-article.ttl", headers={"If-None-Match": '"other"'})
     assert changed.status_code == 200 and changed.data == first.data
     old = client.get(
-        "/dumps/article.ttl", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+        "/dumps/vox-inf-article.ttl", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
     )
     assert old.status_code == 200
 

@@ -51,7 +51,7 @@ PATHS = [
     "/id/donald-trump",
     "/id/position-donald-trump-inf-withdrawal",
     "/id/quote-trump-air-force-one",
-    "/id/anchor-1852-1962",
+    "/id/anchor-vox-inf-article-1852-1962",
     "/id/inf-treaty",
     "/id/wikidata-verified-list",
     "/ontology",
@@ -70,7 +70,7 @@ def test_compacted_documents_expand_to_the_same_triples(client: FlaskClient, pat
     assert isomorphic(got, expected)
 
 
-@pytest.mark.parametrize("dump", ["article.jsonld", "alignments.jsonld", "ontology.jsonld"])
+@pytest.mark.parametrize("dump", ["vox-inf-article.jsonld", "alignments.jsonld", "ontology.jsonld"])
 def test_jsonld_dumps_expand_to_the_same_triples(client: FlaskClient, dump: str) -> None:
     doc = json.loads(client.get(f"/dumps/{dump}").data)
     expected = Graph().parse(data=client.get(f"/dumps/{dump[:-7]}.nt").data, format="nt")

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.corpus.documents import Article
+from treatygraph.corpus.documents import DocumentText
 
 from .conftest import TG, TGID, media_type, sparql_select
 
@@ -49,7 +49,7 @@ def _section(html: str, section_id: str) -> str:
 
 # -- resource pages ------------------------------------------------------------------------
 def test_quotation_page_highlights_the_quote_in_its_sentence(
-    client: FlaskClient, article: Article
+    client: FlaskClient, article: DocumentText
 ) -> None:
     html = _html(client, "/id/quote-trump-air-force-one")
     # the article: And it seems the Trump administration has had enough. “[W]e’re ... to,”
@@ -62,10 +62,12 @@ def test_quotation_page_highlights_the_quote_in_its_sentence(
     assert "characters 1852–1962" in html
 
 
-def test_person_page_lists_the_facts_involving_them(client: FlaskClient, article: Article) -> None:
+def test_person_page_lists_the_facts_involving_them(
+    client: FlaskClient, article: DocumentText
+) -> None:
     html = _html(client, "/id/donald-trump")
     assert "<h1>Donald Trump</h1>" in html
-    # graph/article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
+    # graph/vox-inf-article: 2 positions held, 4 claims (2 made, 1 supported, 1 about him),
     # 1 quotation spoken, 4 events (2 as agent, 2 as participant), 1 post tenure
     for title, count in (
         ("Positions", 2),
@@ -104,10 +106,10 @@ def test_treaty_page(client: FlaskClient) -> None:
 def test_without_the_article_the_stored_context_is_shown(
     make_ld_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("TREATYGRAPH_ARTICLE", raising=False)
+    monkeypatch.delenv("TREATYGRAPH_CORPUS", raising=False)
     app = make_ld_app(PROJECT_ROOT=str(tmp_path / "checkout"))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
-    # oa:prefix / oa:suffix as stored in graph/article/quotations.ttl
+    # oa:prefix / oa:suffix as stored in graph/vox-inf-article/quotations.ttl
     assert (
         f"…administration has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told "
         "reporters aboard Ai…"
@@ -115,12 +117,16 @@ def test_without_the_article_the_stored_context_is_shown(
     assert "article text unavailable" in html
 
 
-def test_article_path_config(
-    make_ld_app: Callable[..., Flask], article: Article, tmp_path: Path
+def test_corpus_dir_config(
+    make_ld_app: Callable[..., Flask], article: DocumentText, root: Path, tmp_path: Path
 ) -> None:
-    app = make_ld_app(PROJECT_ROOT=str(tmp_path), ARTICLE_PATH=str(article.path))
+    sentence = "Trump told reporters aboard Air Force One on Saturday."
+    empty = make_ld_app(PROJECT_ROOT=str(root), CORPUS_DIR=str(tmp_path))
+    assert sentence not in empty.test_client().get("/id/quote-trump-air-force-one.html").text
+    (tmp_path / article.path.name).write_bytes(article.path.read_bytes())
+    app = make_ld_app(PROJECT_ROOT=str(root), CORPUS_DIR=str(tmp_path))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
-    assert "Trump told reporters aboard Air Force One on Saturday." in html
+    assert sentence in html
 
 
 # -- browse ----------------------------------------------------------------------------------
@@ -147,8 +153,9 @@ def test_browse_counts_match_the_endpoint(client: FlaskClient) -> None:
               ?t rdfs:subClassOf* <{TG}{cls}> . ?s a ?t . FILTER(isIRI(?s)) }}""",
         )
         assert kinds[name]["count"] == int(rows[0]["n"]["value"]) > 0, name
-    # graph/article/agreements.ttl: INF Treaty, New START (treaties), Iran deal (political)
-    assert kinds["treaties"]["count"] == 3
+    # graph/vox-inf-article/agreements.ttl: INF Treaty, New START (treaties), Iran deal
+    # (political); graph/cfe-suspension-statement/agreements.ttl: the CFE Treaty
+    assert kinds["treaties"]["count"] == 4
     html = _html(client, "/browse")
     assert 'href="/browse/people"' in html and 'href="/browse.json"' in html
 
@@ -175,14 +182,14 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
     dates = [e["date"] for e in entries]
     assert dates == sorted(dates)
     by_iri = {e["event"]["iri"]: e for e in entries}
-    # graph/article/events.ttl
+    # graph/vox-inf-article/events.ttl
     signing = by_iri[TGID + "event-inf-treaty-signing"]
     assert (signing["date_display"], signing["precision"]) == ("December 1987", "month")
     book = by_iri[TGID + "event-bolton-book-publication"]
     assert (book["date_display"], book["precision"]) == ("2007", "year")
     announce = by_iri[TGID + "event-trump-announces-inf-withdrawal"]
     assert (announce["date_display"], announce["precision"]) == ("20 October 2018", "day")
-    assert announce["phrase"] == "on Saturday" and announce["graph"] == "article"
+    assert announce["phrase"] == "on Saturday" and announce["graph"] == "vox-inf-article"
     new_start = by_iri[TGID + "event-new-start-entry-into-force"]
     assert new_start["date_display"] == "5 February 2011"
     html = _html(client, "/timeline")
@@ -198,17 +205,17 @@ def test_timeline_dates_at_their_precision_in_order(client: FlaskClient) -> None
     assert order == sorted(order)
     assert '<time datetime="1987-12">December 1987</time>' in html
     undated = {m["link"]["iri"] for m in data["undated"]}
-    assert TGID + "cold-war" in undated  # graph/article/events.ttl gives it no date
+    assert TGID + "cold-war" in undated  # graph/vox-inf-article/events.ttl gives it no date
 
 
 # -- positions ---------------------------------------------------------------------------------
-def test_positions_page(client: FlaskClient, article: Article) -> None:
+def test_positions_page(client: FlaskClient, article: DocumentText) -> None:
     data = _json(client, "/positions.json")
     assert data["agreement"]["iri"] == TGID + "inf-treaty"
     options = {o["option"]["iri"]: o for o in data["options"]}
     leave = options[TGID + "option-us-withdraws-from-inf-treaty"]
     stances = {p["holder"]["iri"]: p["stance"]["iri"] for p in leave["positions"]}
-    # graph/article/positions.ttl
+    # graph/vox-inf-article/positions.ttl
     assert stances[TGID + "donald-trump"] == TG + "Supports"
     assert stances[TGID + "john-bolton"] == TG + "Supports"
     assert stances[TGID + "mikhail-gorbachev"] == TG + "Opposes"

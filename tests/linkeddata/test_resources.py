@@ -18,7 +18,7 @@ from .conftest import (
     sparql_graph,
 )
 
-#: One resource per kind, checked by hand in graph/article/*.ttl, with its rdfs:label.
+#: One resource per kind, checked by hand in graph/vox-inf-article/*.ttl, with its rdfs:label.
 RESOURCES = {
     "person": ("donald-trump", "Donald Trump"),
     "state": ("russia", "Russia"),
@@ -45,8 +45,8 @@ RESOURCES = {
         "tenure-donald-trump-president",
         "Donald Trump as President of the United States (attested 2018-10-22)",
     ),
-    "anchor": ("anchor-1852-1962", None),
-    # labels as written in graph/article/*.ttl and graph/background/facts.ttl
+    "anchor": ("anchor-vox-inf-article-1852-1962", None),
+    # labels as written in graph/vox-inf-article/*.ttl and graph/background/facts.ttl
     "affiliation": (
         "affiliation-heather-williams-kings-college-london",
         "Heather Williams at King’s College London",
@@ -252,7 +252,7 @@ def test_description_holds_facts_pointing_at_the_resource_with_provenance(
     """Trump's description has his quotation node with its anchor, selectors and source."""
     graph = parse_rdflib(client.get("/id/donald-trump.ttl").data, "text/turtle", client)
     quote = URIRef(TGID + "quote-trump-air-force-one")
-    anchor = URIRef(TGID + "anchor-1852-1962")
+    anchor = URIRef(TGID + "anchor-vox-inf-article-1852-1962")
     assert (quote, URIRef(TG + "speaker"), URIRef(TGID + "donald-trump")) in graph
     assert (quote, URIRef(TG + "anchor"), anchor) in graph
     assert (
@@ -261,7 +261,10 @@ def test_description_holds_facts_pointing_at_the_resource_with_provenance(
         URIRef(TGID + "vox-inf-article"),
     ) in graph
     exact = URIRef("http://www.w3.org/ns/oa#exact")
-    quotes = {str(o) for o in graph.objects(URIRef(TGID + "anchor-1852-1962-quote"), exact)}
+    quotes = {
+        str(o)
+        for o in graph.objects(URIRef(TGID + "anchor-vox-inf-article-1852-1962-quote"), exact)
+    }
     assert quotes == {
         "[W]e’re not going to let them violate a nuclear agreement and go out "
         "and do weapons, and we’re not allowed to,"

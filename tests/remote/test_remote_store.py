@@ -357,7 +357,7 @@ def test_dumps_match(clients: tuple[FlaskClient, FlaskClient]) -> None:
     assert index[0] == index[1]
     for name in (
         "treatygraph.nq",
-        "article.nt",
+        "vox-inf-article.nt",
         "background.nt",
         "ontology.nt",
         "alignments.ttl.gz",

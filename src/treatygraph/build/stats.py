@@ -1,20 +1,21 @@
-"""``treatygraph stats``: what the graph holds, per class and per named graph, and how much of
-the article's proper names it covers."""
+"""``treatygraph stats``: what the graph holds, per named graph and class, and for each document
+separately its facts, anchors and mention coverage."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from collections import Counter
+from typing import Any
 
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
 from treatygraph.build.compile import compile_graphs
-from treatygraph.corpus.documents import default_article_path, find_article
+from treatygraph.corpus.documents import Document, Registry
 from treatygraph.corpus.mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
-from treatygraph.corpus.project import Project
-from treatygraph.rdf.iris import GRAPHS, PREFIXES, TGID
+from treatygraph.corpus.project import ONTOLOGY, Project
+from treatygraph.rdf.iris import PREFIXES, TG, TGID, graph_iri
 
 
 def class_counts(graph: Graph) -> Counter[str]:
@@ -27,21 +28,54 @@ def class_counts(graph: Graph) -> Counter[str]:
     return counts
 
 
-def mention_coverage(project: Project, graphs: dict[str, Graph]) -> tuple[Coverage, list[str]]:
-    """Coverage of the article's names, and linked slugs that name no resource in the graph."""
-    article = find_article(project.root)
-    if article is None:
-        raise FileNotFoundError(default_article_path(project.root))
-    mentions = read_mentions(project.root / MENTIONS_FILE)
-    labelled = set()
-    for graph in graphs.values():
-        labelled |= {str(s) for s in graph.subjects(RDFS.label)}
+def mention_coverage(
+    registry: Registry, document: Document, labelled: set[str]
+) -> tuple[Coverage, list[str]] | str:
+    """Coverage of the document's names and links to unknown resources, or why not measured."""
+    text = registry.text(document)
+    if text is None:
+        places = " or ".join(str(p) for p in registry.text_locations(document))
+        return f"skipped: no text at {places}"
+    path = document.folder / MENTIONS_FILE
+    if not path.is_file():
+        return f"skipped: no {path}"
+    mentions = read_mentions(path)
     dangling = [
-        f"{MENTIONS_FILE}:{m.line}: {m.surface!r} links to unknown resource {m.slug!r}"
+        f"{path}:{m.line}: {m.surface!r} links to unknown resource {m.slug!r}"
         for m in mentions
         if m.slug is not None and str(TGID[m.slug]) not in labelled
     ]
-    return coverage(article.body, mentions), dangling
+    return coverage(text.body, mentions), dangling
+
+
+def document_stats(
+    registry: Registry, document: Document, graph: Graph, labelled: set[str]
+) -> dict[str, Any]:
+    """Counts for one document's graph: triples, facts per class, anchors, mention coverage."""
+    found = mention_coverage(registry, document, labelled)
+    stats: dict[str, Any] = {
+        "document": str(document.iri),
+        "graph": str(graph_iri(document.slug)),
+        "issued": document.issued.isoformat(),
+        "triples": len(graph),
+        "anchors": len(set(graph.subjects(RDF.type, TG.SourceAnchor))),
+        "classes": dict(sorted(class_counts(graph).items())),
+    }
+    if isinstance(found, str):
+        stats["mention_coverage"] = found
+        return stats
+    cov, dangling = found
+    stats["mention_coverage"] = {
+        "ratio": round(cov.ratio, 4),
+        "candidates": len(cov.candidates),
+        "uncovered": len(cov.uncovered),
+        "uncovered_words": [f"{c.word} at {c.start}" for c in cov.uncovered],
+        "linked_surfaces": sum(m.slug is not None for m in cov.mentions),
+        "ignored_surfaces": sum(m.slug is None for m in cov.mentions),
+        "dangling_links": dangling,
+        "unused_surfaces": [m.surface for m in cov.unused],
+    }
+    return stats
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,54 +86,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    project = Project(args.root)
+    project = Project(args.root, args.corpus)
+    registry = project.registry()
     graphs = compile_graphs(project)
-    data = graphs["article"] + graphs["background"] + graphs["alignments"]
-    stats: dict[str, object] = {
-        "graphs": {str(GRAPHS[name]): len(g) for name, g in graphs.items()},
+    data = Graph()
+    for name, graph in graphs.items():
+        if name != ONTOLOGY:
+            data += graph
+    labelled = {str(s) for s in data.subjects(RDFS.label)}
+    stats: dict[str, Any] = {
+        "graphs": {str(graph_iri(name)): len(g) for name, g in graphs.items()},
         "classes": dict(sorted(class_counts(data).items())),
+        "documents": {
+            d.slug: document_stats(registry, d, graphs[d.slug], labelled) for d in registry
+        },
     }
-    cov: Coverage | None
-    try:
-        cov, dangling = mention_coverage(project, graphs)
-    except FileNotFoundError as exc:
-        stats["mention_coverage"] = f"skipped: no article at {exc}"
-        cov, dangling = None, []
-    if cov is not None:
-        stats["mention_coverage"] = {
-            "ratio": round(cov.ratio, 4),
-            "candidates": len(cov.candidates),
-            "uncovered": len(cov.uncovered),
-            "linked_surfaces": sum(m.slug is not None for m in cov.mentions),
-            "ignored_surfaces": sum(m.slug is None for m in cov.mentions),
-            "dangling_links": dangling,
-            "unused_surfaces": [m.surface for m in cov.unused],
-        }
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
     else:
-        _print_text(stats, cov)
-    if args.uncovered and cov is not None:
-        for c in cov.uncovered:
-            print(f"uncovered: {c.word!r} at {c.start}")
+        _print_text(stats, args.uncovered)
+    dangling = [
+        line
+        for d in stats["documents"].values()
+        if isinstance(d["mention_coverage"], dict)
+        for line in d["mention_coverage"]["dangling_links"]
+    ]
     return 1 if dangling else 0
 
 
-def _print_text(stats: dict[str, object], cov: Coverage | None) -> None:
+def _print_text(stats: dict[str, Any], uncovered: bool) -> None:
     print("Triples per named graph:")
-    for name, n in stats["graphs"].items():  # type: ignore[attr-defined]
+    for name, n in stats["graphs"].items():
         print(f"  {n:>7}  {name}")
-    print("Instances per class (article, background and alignments graphs):")
-    for name, n in stats["classes"].items():  # type: ignore[attr-defined]
+    print("Instances per class (every graph but the ontology):")
+    for name, n in stats["classes"].items():
         print(f"  {n:>7}  {name}")
-    if cov is None:
-        print(f"Mention coverage: {stats['mention_coverage']}")
-        return
-    info = stats["mention_coverage"]
-    print(
-        f"Mention coverage: {cov.ratio:.1%} ({len(cov.candidates) - len(cov.uncovered)}"
-        f"/{len(cov.candidates)} proper-name words covered; "
-        f"{info['linked_surfaces']} surfaces linked, {info['ignored_surfaces']} ignored)"  # type: ignore[index]
-    )
-    for line in info["dangling_links"]:  # type: ignore[index]
-        print(f"  error: {line}")
+    for slug, doc in stats["documents"].items():
+        print(f"Document {slug} ({doc['issued']}), graph {doc['graph']}:")
+        print(f"  {doc['triples']:>7}  triples")
+        print(f"  {doc['anchors']:>7}  anchors (distinct spans)")
+        for name, n in doc["classes"].items():
+            if name.startswith("tg:") and name != "tg:SourceAnchor":
+                print(f"  {n:>7}  {name}")
+        info = doc["mention_coverage"]
+        if isinstance(info, str):
+            print(f"  mention coverage: {info}")
+            continue
+        covered = info["candidates"] - info["uncovered"]
+        print(
+            f"  mention coverage: {info['ratio']:.1%} ({covered}/{info['candidates']} proper-name "
+            f"words covered; {info['linked_surfaces']} surfaces linked, "
+            f"{info['ignored_surfaces']} ignored)"
+        )
+        for line in info["dangling_links"]:
+            print(f"  error: {line}")
+        if uncovered:
+            for word in info["uncovered_words"]:
+                print(f"  uncovered: {word}")

@@ -151,15 +151,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the data conforms, 1 on violations (2, unreadable input, comes from the CLI)."""
-    from treatygraph.corpus.project import Project, load_files, load_graph, read_all
+    from treatygraph.corpus.project import Project, load_data, load_files, load_graph, read_all
 
     project = Project(args.root)
-    if args.files:
-        data = load_files(args.files)
-    else:
-        data = Graph()
-        for name in ("article", "background", "alignments"):
-            data += load_graph(project, name)
+    data = load_files(args.files) if args.files else load_data(project)
     report = validate(data, read_all(project.shapes_files), load_graph(project, "ontology"))
     print(render(report, args.format))
     return 0 if report.conforms else 1

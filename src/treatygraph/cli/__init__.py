@@ -23,9 +23,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "treatygraph.build.validate",
         "validate RDF files (default: the project graph) with SHACL",
     ),
+    "register": (
+        "treatygraph.corpus.register",
+        "add a document to the corpus from a saved web page or a text file",
+    ),
+    "draft": (
+        "treatygraph.corpus.draft",
+        "write a draft of a registered document's facts for review, or evaluate drafting",
+    ),
     "anchor": (
         "treatygraph.corpus.anchors",
-        "compute quote offsets in graph/ sources from the article",
+        "compute quote offsets in graph/ sources from each document's text",
     ),
     "build": (
         "treatygraph.build.compile",
@@ -63,6 +71,14 @@ def make_parser() -> argparse.ArgumentParser:
         default=Path.cwd(),
         help="the project checkout (default: the current directory)",
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="the directory of source texts (default: $TREATYGRAPH_CORPUS, else "
+        "../shared/sources beside the checkout); texts whose rights allow it are also "
+        "read from the checkout's corpus/",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -78,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: an :class:`Error` is one line and its exit code."""
     args = make_parser().parse_args(argv)
     args.root = args.root.resolve()
+    args.corpus = args.corpus.resolve() if args.corpus else None
     try:
         return int(args.handler(args))
     except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say

@@ -1,9 +1,11 @@
 """Compact anchors: authors write the quote, this module computes and writes the offsets.
 
-In graph/ sources a fact carries ``tg:anchor [ oa:exact "..." ]`` (plus ``oa:prefix`` when the
-quote alone is ambiguous). ``treatygraph anchor`` finds each such block in the Turtle text,
-locates the quote in the article body, and rewrites the block in place with its context
-(prefix/suffix) and code-point offsets, so the build never needs the article itself.
+In the sources of a document's graph (``graph/<slug>/*.ttl``) a fact carries
+``tg:anchor [ oa:exact "..." ]`` (plus ``oa:prefix`` when the quote alone is ambiguous).
+``treatygraph anchor`` finds each such block in the Turtle text, names its document
+(``oa:hasSource``, from the folder's record when missing), locates the quote in that document's
+body, and rewrites the block in place with its context (prefix/suffix) and code-point offsets,
+so the build never needs the texts themselves.
 """
 
 from __future__ import annotations
@@ -11,23 +13,25 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from treatygraph.corpus.documents import Article
-from treatygraph.errors import CheckFailed
+from treatygraph.corpus.documents import RECORD_FILE, Document, DocumentText, Registry
+from treatygraph.corpus.quotes import AnchorError, check_span
+from treatygraph.corpus.quotes import locate as locate_quote
+from treatygraph.rdf.iris import slug_of
+
+__all__ = ["AnchorBlock", "AnchorError", "anchor_text", "locate", "scan", "verify_block"]
 
 CONTEXT = 32  # characters of prefix/suffix context, as annotation tools commonly keep
 
 _ANCHOR_START = re.compile(r"tg:anchor\s*\[")
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
-_FIELD = re.compile(r"\s*oa:(exact|prefix|suffix|start|end)\s+")
+_FIELD = re.compile(r"\s*oa:(hasSource|exact|prefix|suffix|start|end)\s+")
 _INTEGER = re.compile(r"(\d+)")
+_RESOURCE = re.compile(r"tgid:([a-z0-9]+(?:-[a-z0-9]+)*)|<([^<>\s]+)>")
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-class AnchorError(CheckFailed):
-    """An anchor that cannot be placed; the message names the file and the quote."""
 
 
 @dataclass
@@ -42,6 +46,7 @@ class AnchorBlock:
     suffix: str | None = None
     start: int | None = None
     end: int | None = None
+    source: str | None = None  #: slug of the document named by oa:hasSource, if given
 
     def where(self) -> str:
         return f"{self.path}:{self.line}: quote {self.exact!r}"
@@ -60,9 +65,10 @@ def unescape(body: str) -> str:
 
 
 def escape(value: str) -> str:
-    """Encode a string as the body of a Turtle short string."""
+    """Encode a string as the body of a Turtle short string (invisible spaces as \\uXXXX)."""
     out = value.replace("\\", "\\\\").replace('"', '\\"')
-    return out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return re.sub("[\u00a0\u2007\u2009\u202f\u200b]", lambda m: f"\\u{ord(m.group()):04X}", out)
 
 
 def _parse_block(text: str, pos: int, path: Path) -> tuple[dict[str, str | int], int]:
@@ -74,7 +80,17 @@ def _parse_block(text: str, pos: int, path: Path) -> tuple[dict[str, str | int],
             break
         name = match.group(1)
         pos = match.end()
-        if name in ("start", "end"):
+        if name == "hasSource":
+            resource = _RESOURCE.match(text, pos)
+            if not resource:
+                raise AnchorError(f"{path}: oa:hasSource needs tgid:<slug> at offset {pos}")
+            slug = resource.group(1) or slug_of(resource.group(2))
+            if slug is None:
+                line = text.count("\n", 0, pos) + 1
+                raise AnchorError(f"{path}:{line}: oa:hasSource <{resource.group(2)}> is not ours")
+            fields[name] = slug
+            pos = resource.end()
+        elif name in ("start", "end"):
             number = _INTEGER.match(text, pos)
             if not number:
                 raise AnchorError(f"{path}: oa:{name} needs an integer at offset {pos}")
@@ -119,6 +135,7 @@ def scan(path: Path, text: str) -> list[AnchorBlock]:
                     suffix=_opt_str(fields.get("suffix")),
                     start=_opt_int(fields.get("start")),
                     end=_opt_int(fields.get("end")),
+                    source=_opt_str(fields.get("hasSource")),
                 )
             )
             more = re.compile(r"\s*,\s*\[").match(text, close)
@@ -136,47 +153,76 @@ def _opt_int(value: str | int | None) -> int | None:
     return None if value is None else int(value)
 
 
-def locate(article: Article, block: AnchorBlock) -> tuple[int, int]:
-    """Return the (start, end) of the block's quote in the article body, or raise AnchorError."""
-    exact = block.exact
-    if not exact:
-        raise AnchorError(f"{block.where()}: the quote is empty")
-    hits = [m.start() for m in re.finditer(re.escape(exact), article.text)]
-    if block.prefix:
-        hits = [h for h in hits if article.text[:h].endswith(block.prefix)]
-    if block.suffix:
-        hits = [h for h in hits if article.text[h + len(exact) :].startswith(block.suffix)]
-    in_body = [h for h in hits if h + len(exact) <= article.body_end]
-    if not in_body:
-        if hits:
-            raise AnchorError(
-                f"{block.where()}: falls outside the article body "
-                f"(which ends at character {article.body_end})"
-            )
-        detail = " after the given prefix/suffix" if block.prefix or block.suffix else ""
-        raise AnchorError(f"{block.where()}: not found in the article{detail}")
-    if len(in_body) > 1:
+def locate(text: DocumentText, block: AnchorBlock) -> tuple[int, int]:
+    """Return the (start, end) of the block's quote in its document's body, or raise."""
+    return locate_quote(text, block.exact, block.prefix, block.suffix, block.where())
+
+
+def verify_block(block: AnchorBlock, text: DocumentText) -> list[str]:
+    """What is wrong with a placed block against its document's text: one message per quote
+    (none when it matches)."""
+    if block.start is None or block.end is None:
+        return [f"{block.where()}: has no offsets; run `treatygraph anchor`"]
+    problems = check_span(text, block.exact, block.prefix, block.suffix, block.start, block.end)
+    return [f"{block.where()}: " + "; ".join(problems)] if problems else []
+
+
+def document_of(block: AnchorBlock, folder: Document | None, registry: Registry) -> Document:
+    """The document a block is on: its oa:hasSource, which must be its folder's document."""
+    slug = block.source or (folder.slug if folder else None)
+    if slug is None:
         raise AnchorError(
-            f"{block.where()}: occurs {len(in_body)} times in the article body "
-            f"(at characters {', '.join(map(str, in_body))}); add an oa:prefix that settles it"
+            f"{block.where()}: names no document, and its file is not in a document's folder "
+            f"(graph/<slug>/ with a {RECORD_FILE} record)"
         )
-    return in_body[0], in_body[0] + len(exact)
+    document = registry.get(slug)
+    if document is None:
+        known = ", ".join(f"tgid:{d.slug}" for d in registry) or "none"
+        raise AnchorError(
+            f"{block.where()}: oa:hasSource tgid:{slug} is not a registered document "
+            f"(registered: {known})"
+        )
+    if folder is not None and document.slug != folder.slug:
+        raise AnchorError(
+            f"{block.where()}: names tgid:{slug}, but the file is in graph/{folder.slug}/, "
+            f"whose facts are read from tgid:{folder.slug}; facts read from tgid:{slug} belong "
+            f"in graph/{slug}/"
+        )
+    return document
 
 
-def render(block: AnchorBlock, article: Article, start: int, end: int) -> str:
-    """The anchor block rewritten with its context and offsets, on one line."""
+def folder_document(path: Path, registry: Registry) -> Document | None:
+    """The document whose folder holds ``path`` (``graph/<slug>/...``), if any."""
+    for document in registry:
+        if path.resolve().is_relative_to(document.folder.resolve()):
+            return document
+    return None
+
+
+def render(block: AnchorBlock, text: DocumentText, start: int, end: int) -> str:
+    """The anchor block rewritten with its document, context and offsets, on one line."""
     before = max(CONTEXT, len(block.prefix or ""))
-    prefix = article.text[max(0, start - before) : start]
-    suffix = article.text[end : min(article.body_end, end + CONTEXT)]
-    parts = [f'oa:exact "{escape(block.exact)}"', f'oa:prefix "{escape(prefix)}"']
+    prefix = text.text[max(0, start - before) : start]
+    suffix = text.text[end : min(text.body_end, end + CONTEXT)]
+    parts = [
+        f"oa:hasSource tgid:{text.document.slug}",
+        f'oa:exact "{escape(block.exact)}"',
+        f'oa:prefix "{escape(prefix)}"',
+    ]
     if suffix:
         parts.append(f'oa:suffix "{escape(suffix)}"')
     parts += [f"oa:start {start}", f"oa:end {end}"]
     return "[ " + " ; ".join(parts) + " ]"
 
 
-def anchor_text(path: Path, text: str, article: Article) -> tuple[str, int]:
-    """Rewrite every anchor block of one source; return the new text and the number changed."""
+def anchor_text(
+    path: Path, text: str, text_of: Callable[[AnchorBlock], DocumentText]
+) -> tuple[str, int, list[str]]:
+    """Rewrite every anchor block of one source.
+
+    Returns the new text, the number of blocks changed and one error per quote that could not
+    be placed (when there are errors, the text is returned unchanged).
+    """
     blocks = scan(path, text)
     out: list[str] = []
     last = 0
@@ -184,25 +230,29 @@ def anchor_text(path: Path, text: str, article: Article) -> tuple[str, int]:
     errors = []
     for block in blocks:
         try:
-            start, end = locate(article, block)
+            document_text = text_of(block)
+            start, end = locate(document_text, block)
         except AnchorError as exc:
             errors.append(str(exc))
             continue
-        new = render(block, article, start, end)
+        new = render(block, document_text, start, end)
         old = text[block.span[0] : block.span[1]]
         out.append(text[last : block.span[0]])
         out.append(new)
         last = block.span[1]
         changed += new != old
     if errors:
-        raise AnchorError("\n".join(errors))
+        return text, 0, errors
     out.append(text[last:])
-    return "".join(out), changed
+    return "".join(out), changed, []
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="*", type=Path, help="source files to anchor (default: graph/**/*.ttl)"
+        "files",
+        nargs="*",
+        type=Path,
+        help="source files to anchor (default: every file of every document's folder)",
     )
     parser.add_argument(
         "--check", action="store_true", help="only report what would change; write nothing"
@@ -211,39 +261,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Locate every quote first; write files only when all of them were placed."""
-    from treatygraph.build.compile import write_atomically
-    from treatygraph.corpus.documents import default_article_path, find_article
+    from treatygraph.corpus.files import write_atomically
     from treatygraph.corpus.project import Project
 
-    article = find_article(args.root)
-    if article is None:
-        print(
-            f"error: the article is needed to anchor, and {default_article_path(args.root)} "
-            "does not exist (set TREATYGRAPH_ARTICLE)",
-            file=sys.stderr,
-        )
-        return 2
-    project = Project(args.root)
-    files = args.files or [
-        p for p in project.all_source_files if p.is_relative_to(args.root / "graph")
-    ]
+    project = Project(args.root, args.corpus)
+    registry = project.registry()
+    files = args.files or project.document_files()
+    texts: dict[str, DocumentText | None] = {}
+
+    def text_of(block: AnchorBlock) -> DocumentText:
+        document = document_of(block, folder_document(block.path, registry), registry)
+        if document.slug not in texts:
+            texts[document.slug] = registry.text(document)
+        found = texts[document.slug]
+        if found is None:
+            places = " or ".join(str(p) for p in registry.text_locations(document))
+            raise AnchorError(
+                f"{block.where()}: the text of tgid:{document.slug} is needed to anchor, and it "
+                f"is not at {places} (set --corpus DIR or $TREATYGRAPH_CORPUS)"
+            )
+        return found
+
     errors: list[str] = []
     rewritten: dict[Path, str] = {}
     total = changed = 0
     for path in files:
         text = path.read_text(encoding="utf-8")
-        try:
-            new_text, n = anchor_text(path, text, article)
-        except AnchorError as exc:
-            errors.append(str(exc))
-            continue
+        new_text, n, problems = anchor_text(path, text, text_of)
+        errors += problems
         total += len(scan(path, text))
         changed += n
         if new_text != text:
             rewritten[path] = new_text
     if errors:
         print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
-        print(f"{len(errors)} anchor(s) could not be placed; no file was changed", file=sys.stderr)
+        print(
+            f"{len(errors)} of {total} quote(s) could not be placed; no file was changed",
+            file=sys.stderr,
+        )
         return 1
     if args.check:
         print(f"{total} anchors, {changed} would change", file=sys.stderr)

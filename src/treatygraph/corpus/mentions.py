@@ -1,10 +1,11 @@
-"""Mention coverage: every proper name in the article body is linked or knowingly ignored.
+"""Mention coverage: every proper name in a document's body is linked or knowingly ignored.
 
 Candidates are capitalised words of the body. A sentence-initial word is a candidate only when
 its lower-case form never occurs in the body as a word (so "The" is not, "Russia" is), and a
-letter capitalised by the editor inside brackets ("[W]e’re") is not. ``graph/mentions.tsv``
-lists surface strings, each linked to a resource slug or ignored with a reason; a candidate is
-covered when it lies inside some occurrence of a listed surface.
+letter capitalised by the editor inside brackets ("[W]e’re") is not. Each document has its own
+mentions file, ``graph/<slug>/mentions.tsv``, listing surface strings, each linked to a resource
+slug or ignored with a reason; a candidate is covered when it lies inside some occurrence of a
+listed surface.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from treatygraph.errors import InputError
 from treatygraph.rdf.iris import SLUG_RE
 
-MENTIONS_FILE = Path("graph") / "mentions.tsv"
+MENTIONS_FILE = "mentions.tsv"  #: in each document's folder
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SENTENCE_END = re.compile(r"(?:^|[.?!:]\s+|\n)[“\"(‘]*$")
 
@@ -62,12 +63,16 @@ class Coverage:
 
 
 def read_mentions(path: Path) -> list[Mention]:
-    """Parse the TSV (columns surface, resource, reason); ``-`` as resource means ignored."""
+    """Parse the TSV (a header, then surface, resource, reason); ``-`` as resource: ignored."""
     mentions = []
     with path.open(encoding="utf-8", newline="") as handle:
         rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = False
         for number, row in enumerate(rows, start=1):
-            if number == 1 or not row or row[0].startswith("#"):
+            if not row or row[0].startswith("#"):
+                continue
+            if not header:  # the first line that is not a comment names the columns
+                header = True
                 continue
             if len(row) < 2:
                 raise MentionsError(f"{path}:{number}: expected surface, resource, reason")

@@ -249,8 +249,7 @@ def link_project(
     """Compute the alignments file for a checkout: (text, links, unmatched report lines)."""
     items = read_verified(verified)
     data = Graph()
-    for name in ("article", "background"):
-        data += read_all(project.graph_files(name))
+    data += read_all(project.document_files() + project.graph_files("background"))
     ontology = read_all(project.ontology_files)
     links, unmatched = match(items, data, ontology)
     out = project.root / WIKIDATA_FILE

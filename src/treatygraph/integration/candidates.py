@@ -88,7 +88,7 @@ def linked_resources(alignments: Graph) -> dict[URIRef, URIRef]:
 
 def unlinked(project: Project) -> list[Unlinked]:
     """Persons, states, organisations, agreements and posts that have no Wikidata link yet."""
-    data = read_all(project.graph_files("article")) + read_all(project.graph_files("background"))
+    data = read_all(project.document_files() + project.graph_files("background"))
     ontology = read_all(project.ontology_files)
     linked = linked_resources(read_all(project.graph_files("alignments")))
     skipped: set[URIRef] = set()

@@ -19,6 +19,7 @@ import errno
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,6 @@ from treatygraph.integration.fetch import (
 from treatygraph.integration.provenance import (
     PROVENANCE_SUFFIX,
     SPDX,
-    graph_iri,
     nquads,
     provenance,
     provenance_iri,
@@ -50,7 +50,7 @@ from treatygraph.integration.provenance import (
 from treatygraph.integration.staging import Signals, dump_store, turn, write_import
 from treatygraph.integration.streaming import pass_one, pass_two
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
-from treatygraph.rdf.iris import GRAPHS, SCHEMA, SLUG_RE, TGID
+from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TGID, graph_iri
 
 __all__ = [
     "Fetched",
@@ -92,11 +92,11 @@ def imported_files(root: Path) -> list[Path]:
     return sorted((root / IMPORTS_DIR).glob("*.nq"))
 
 
-def check_name(name: str) -> None:
+def check_name(name: str, project_graphs: Iterable[str] = ()) -> None:
     """A graph name is a slug, not one of the project's graphs, and not a provenance graph."""
     if not SLUG_RE.match(name):
         raise ImportFailure(f"--graph {name!r}: use lowercase letters, digits and single hyphens")
-    if name in GRAPHS:
+    if name in project_graphs:
         raise ImportFailure(f"--graph {name!r} is one of the project's own graphs")
     if name.endswith(PROVENANCE_SUFFIX):
         raise ImportFailure(
@@ -166,7 +166,7 @@ def import_source(
 
     With ``report`` nothing is written either way: every problem is collected and returned.
     """
-    check_name(name)
+    check_name(name, Project(root).graph_names())
     mode = show_progress if isinstance(show_progress, str) else ("rich" if show_progress else "off")
     progress = Progress(mode)
     try:
@@ -308,7 +308,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--graph",
         required=True,
         metavar="NAME",
-        help="target graph: https://w3id.org/treatygraph/graph/NAME",
+        help=f"target graph: {graph_iri('NAME')}",
     )
     parser.add_argument(
         "--mapping",

@@ -16,19 +16,15 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from treatygraph.integration.fetch import Fetched
 from treatygraph.integration.tabular import Tabled
 from treatygraph.rdf.io import bind_prefixes
-from treatygraph.rdf.iris import TGG, VOID
+from treatygraph.rdf.iris import VOID, graph_iri
 
 PROVENANCE_SUFFIX = "-provenance"
 SPDX = "http://spdx.org/rdf/terms#"
 CSVW = "http://www.w3.org/ns/csvw#"
 
 
-def graph_iri(name: str) -> URIRef:
-    return TGG[name]
-
-
 def provenance_iri(name: str) -> URIRef:
-    return TGG[name + PROVENANCE_SUFFIX]
+    return graph_iri(name + PROVENANCE_SUFFIX)
 
 
 def provenance(

@@ -157,7 +157,7 @@ def read_review(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]]]:
 def accepted_rows(path: Path, project: Project, creator: str, now: str) -> list[Accepted]:
     """The rows marked ``accept = yes``, checked against our graph and existing links."""
     endpoint, rows = read_review(path)
-    data = read_all(project.graph_files("article")) + read_all(project.graph_files("background"))
+    data = read_all(project.document_files() + project.graph_files("background"))
     linked = linked_resources(read_all(project.graph_files("alignments")))
     chosen: dict[str, Accepted] = {}
     for number, row in rows:

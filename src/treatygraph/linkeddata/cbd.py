@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.rdf.iris import GRAPHS, OA, SLUG_RE, TG, TGID
+from treatygraph.rdf.iris import OA, ONTOLOGY_GRAPH, SLUG_RE, TG, TGID
 from treatygraph.store.base import QueryEngine
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -172,7 +172,7 @@ def graph_triples(engine: QueryEngine, graph: str) -> list[Any]:
 
 
 def ontology_triples(engine: QueryEngine) -> list[Any]:
-    return graph_triples(engine, str(GRAPHS["ontology"]))
+    return graph_triples(engine, str(ONTOLOGY_GRAPH))
 
 
 # -- anchors -------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ module are re-exported below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -193,10 +193,17 @@ def default_linker(iri: str) -> str | None:
 
 @dataclass(frozen=True)
 class ArticleText:
-    """The article text the anchors' offsets point into (None-safe)."""
+    """The texts the anchors' offsets point into (None-safe): one per document, by IRI."""
 
     text: str | None
     body_end: int | None = None
+    by_source: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    def of(self, source: str | None) -> tuple[str | None, int | None]:
+        """The text and body end of the anchor's own document (else the one text given)."""
+        if source is not None and source in self.by_source:
+            return self.by_source[source]
+        return (None, None) if self.by_source else (self.text, self.body_end)
 
 
 class PageBuilder:
@@ -232,14 +239,15 @@ class PageBuilder:
         return Value(text, None, shown, term.language)
 
     def snippet(self, record: AnchorRecord) -> Snippet:
+        text, body_end = self.article.of(record.source)
         ctx = quote_context(
             record.exact,
             record.prefix,
             record.suffix,
-            text=self.article.text,
+            text=text,
             start=record.start,
             end=record.end,
-            limit=self.article.body_end,
+            limit=body_end,
         )
         return Snippet(
             self.link(record.anchor),

@@ -20,7 +20,7 @@ from rdflib.compare import to_canonical_graph
 
 from treatygraph.linkeddata import rdfout
 from treatygraph.linkeddata.context import build_context
-from treatygraph.rdf.iris import GRAPHS
+from treatygraph.rdf.iris import ONTOLOGY_GRAPH, graph_iri, graph_name
 from treatygraph.web import conneg
 
 GZIP_TYPE = "application/gzip"
@@ -72,10 +72,7 @@ class DumpSpec:
 
 
 def graph_short_name(iri: str) -> str | None:
-    for name, graph in GRAPHS.items():
-        if str(graph) == iri:
-            return name
-    return None
+    return graph_name(iri)
 
 
 def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
@@ -93,8 +90,9 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
     present = set(graph_names)
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
-        for short, iri in GRAPHS.items():
-            if str(iri) not in present:
+        for iri in sorted(present):
+            short = graph_name(iri)
+            if short is None:
                 continue
             for name in GRAPH_FORMATS:
                 specs.append(
@@ -107,9 +105,9 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
 
 def resolve_graph(name: str, available: Iterable[str]) -> str:
     """A graph given by short name (article, background, ...) or full IRI."""
-    iri = str(GRAPHS[name]) if name in GRAPHS else name
+    iri = name if graph_name(name) or ":" in name else str(graph_iri(name))
     if iri not in set(available):
-        known = ", ".join(list(GRAPHS) + sorted(set(available) - {str(g) for g in GRAPHS.values()}))
+        known = ", ".join(sorted(graph_name(g) or g for g in available))
         raise ValueError(f"no named graph {name!r} in the dataset (graphs: {known})")
     return iri
 
@@ -145,7 +143,7 @@ class DatasetQuads:
 
     def context(self) -> dict[str, Any]:
         """The published JSON-LD context, from the ontology graph when present."""
-        return build_context(self.triples(str(GRAPHS["ontology"])))
+        return build_context(self.triples(str(ONTOLOGY_GRAPH)))
 
 
 def _canonical(triples: list[Any], prefix: str) -> list[Any]:

@@ -19,7 +19,7 @@ from treatygraph.linkeddata.describe import (
     default_linker,
 )
 from treatygraph.linkeddata.text import date_precision, format_date
-from treatygraph.rdf.iris import GRAPHS, TG
+from treatygraph.rdf.iris import TG, graph_name
 from treatygraph.store.base import QueryEngine
 
 
@@ -134,7 +134,7 @@ def timeline(engine: QueryEngine, linker: Linker = default_linker) -> Timeline:
     entries = []
     for e, date, g, phrase in rows:
         datatype = date.datatype.value
-        short = next((name for name, iri in GRAPHS.items() if str(iri) == g.value), None)
+        short = graph_name(g.value)
         entries.append(
             TimelineEntry(
                 builder.link(e.value),

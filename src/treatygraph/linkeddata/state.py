@@ -1,4 +1,4 @@
-"""Per-app state of the linked-data layer: the article and a cache of generated documents.
+"""Per-app state of the linked-data layer: the documents' texts and a cache of generated pages.
 
 Generated documents (dumps, the context, VoID, DCAT, the ontology page) are built on
 first use and kept for the life of the app. Each entry is tied to a *data version*:
@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from treatygraph.corpus.documents import Article, find_article, load_article
+from treatygraph.corpus.documents import load_registry
+from treatygraph.errors import Error
 from treatygraph.linkeddata.describe import ArticleText
 from treatygraph.store import get_engine
 
@@ -30,7 +31,7 @@ T = TypeVar("T")
 
 @dataclass
 class LinkedDataState:
-    article: Article | None
+    texts: dict[str, tuple[str, int]]  #: document IRI -> (text, body end)
     loaded_at: datetime
     _version: Any = None
     _cache: dict[Any, Any] = field(default_factory=dict)
@@ -38,9 +39,7 @@ class LinkedDataState:
 
     @property
     def article_text(self) -> ArticleText:
-        if self.article is None:
-            return ArticleText(None)
-        return ArticleText(self.article.text, self.article.body_end)
+        return ArticleText(None, None, self.texts)
 
     def cached(self, key: Any, make: Callable[[], T]) -> T:
         """``make()`` once per key and data version."""
@@ -63,21 +62,27 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def open_article(config: dict[str, Any]) -> Article | None:
-    """ARTICLE_PATH when set (must load), else the article beside PROJECT_ROOT, if any."""
-    path = config.get("ARTICLE_PATH")
-    if path:
-        return load_article(Path(path))
+def open_texts(config: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """The verified text of every document registered in PROJECT_ROOT that CORPUS_DIR (or the
+    default corpus directory) holds; a text that is absent or changed is left out, logged."""
     root = Path(config.get("PROJECT_ROOT") or Path.cwd())
+    corpus = config.get("CORPUS_DIR")
+    texts: dict[str, tuple[str, int]] = {}
+    if not (root / "graph").is_dir():
+        return texts
     try:
-        return find_article(root)
-    except (OSError, ValueError, KeyError) as err:
-        log.warning("article beside %s not used: %s", root, err)
-        return None
+        registry = load_registry(root, Path(corpus) if corpus else None)
+        for document in registry:
+            found = registry.text(document)
+            if found is not None:
+                texts[str(document.iri)] = (found.text, found.body_end)
+    except (Error, OSError) as err:
+        log.warning("texts beside %s not used: %s", root, err)
+    return texts
 
 
 def init_state(app: Flask) -> None:
-    app.extensions[STATE] = LinkedDataState(open_article(app.config), _now())
+    app.extensions[STATE] = LinkedDataState(open_texts(app.config), _now())
 
 
 def get_state() -> LinkedDataState:

@@ -34,7 +34,7 @@ from treatygraph.linkeddata import describe, dumps, listings, rdfout
 from treatygraph.linkeddata import void as dataset_description
 from treatygraph.linkeddata.context import build_context, context_document
 from treatygraph.linkeddata.state import get_state, init_state
-from treatygraph.rdf.iris import GRAPHS, ONTOLOGY_IRI, TG, TGID
+from treatygraph.rdf.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, TG, TGID
 from treatygraph.store import get_engine
 from treatygraph.web import cachepolicy, conneg
 from treatygraph.web.conneg import Format
@@ -221,8 +221,8 @@ def _not_found(iri: str, fmt: Format) -> Response:
 def ontology(ext: str | None) -> Response:
     fmt = _choose(ext, RESOURCE_FORMATS)
     engine = get_engine()
-    if not engine.has_graph(str(GRAPHS["ontology"])):
-        raise NotFound(f"this dataset has no ontology graph <{GRAPHS['ontology']}>")
+    if not engine.has_graph(str(ONTOLOGY_GRAPH)):
+        raise NotFound(f"this dataset has no ontology graph <{ONTOLOGY_GRAPH}>")
     location = url_for("ld.ontology", ext=SUFFIX_OF[fmt.name])
     state = get_state()
     if fmt is HTML:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from treatygraph.linkeddata.dumps import DumpSpec, graph_short_name
-from treatygraph.rdf.iris import GRAPHS, ONTOLOGY_IRI, TG, TGID
+from treatygraph.rdf.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, TG, TGID
 from treatygraph.store.base import QueryEngine
 
 VOID = "http://rdfs.org/ns/void#"
@@ -106,7 +106,7 @@ def subset_iri(graph: str) -> str:
 
 
 def uri_space(graph: str | None) -> str:
-    return str(TG) if graph == str(GRAPHS["ontology"]) else str(TGID)
+    return str(TG) if graph == str(ONTOLOGY_GRAPH) else str(TGID)
 
 
 def statistics(engine: QueryEngine, graph: str | None) -> dict[str, int]:
@@ -162,7 +162,7 @@ def vocabularies(engine: QueryEngine) -> list[str]:
     """Namespaces of the properties and classes the data (not the ontology) uses."""
     rows = engine.query(
         "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } "
-        f"FILTER NOT EXISTS {{ GRAPH <{GRAPHS['ontology']}> {{ ?s ?x ?y }} }} }}"
+        f"FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?x ?y }} }} }}"
     ).rows
     spaces = set()
     for (term,) in rows:
@@ -205,7 +205,7 @@ def void(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
             _t(sub, VOID + "sparqlEndpoint", _iri(site.url("/sparql"))),
             _t(sub, VOID + "uriSpace", uri_space(graph)),
         ]
-        if graph == str(GRAPHS["ontology"]):
+        if graph == str(ONTOLOGY_GRAPH):
             triples.append(_t(sub, VOID + "vocabulary", _iri(str(TG))))
             triples.append(_t(sub, VOID + "rootResource", _iri(ONTOLOGY_IRI)))
         for key, value in statistics(engine, graph).items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 TG = Namespace("https://w3id.org/treatygraph/ontology#")
@@ -22,14 +22,6 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 
 ONTOLOGY_IRI = "https://w3id.org/treatygraph/ontology"
-
-#: Named graphs of the dataset, by short name.
-GRAPHS = {
-    "article": TGG.article,
-    "background": TGG.background,
-    "ontology": TGG.ontology,
-    "alignments": TGG.alignments,
-}
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -57,6 +49,27 @@ PREFIXES = {
     "void": VOID,
     "time": TIME,
 }
+
+
+def graph_iri(name: str) -> URIRef:
+    """The IRI of the named graph called ``name``: the one place graph IRIs are spelled.
+
+    Which graphs exist is data: the project's folders and document records
+    (:meth:`treatygraph.corpus.project.Project.graph_names`), and imported datasets.
+    """
+    return TGG[name]
+
+
+def graph_name(iri: str) -> str | None:
+    """The short name of one of our named graphs (``graph_iri``'s inverse), else None."""
+    if not iri.startswith(str(TGG)):
+        return None
+    name = iri[len(str(TGG)) :]
+    return name if SLUG_RE.match(name) else None
+
+
+#: The graph of the ontology (``ontology/*.ttl``), the one graph every dataset of ours has.
+ONTOLOGY_GRAPH = graph_iri("ontology")
 
 
 def slug_of(iri: str) -> str | None:

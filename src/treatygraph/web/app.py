@@ -60,10 +60,11 @@ SHARED_CACHE_SECONDS  How long shared caches (``serve --front-cache``,   ``300``
                     (``s-maxage``); browsers always revalidate. 0, or
                     updates enabled: ``no-cache``. With a remote store
                     it also bounds reuse by each server process.
-ARTICLE_PATH        Source article text (with its ``.json`` metadata)    ``find_article(
-                    that /id/ pages quote anchors from, in their full    PROJECT_ROOT)``
-                    sentence. Unset and absent: the anchor's stored
-                    prefix/suffix context is shown instead.
+CORPUS_DIR          Directory of the documents' texts, which /id/ pages  ``$TREATYGRAPH_
+                    quote anchors from, each in its own document's       CORPUS``, else
+                    sentence (records come from PROJECT_ROOT). A text    ``../shared/
+                    that is absent: the anchor's stored prefix/suffix    sources``
+                    context is shown instead.
 DATASET_LICENSE     License IRI stated in VoID and DCAT.                 ``https://
                                                                          creativecommons
                                                                          .org/licenses/
@@ -107,7 +108,7 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ENTRIES": 512,
     "CACHE_FAST_PATH": True,
     "SHARED_CACHE_SECONDS": 300,
-    "ARTICLE_PATH": None,
+    "CORPUS_DIR": None,
     "DATASET_LICENSE": "https://creativecommons.org/licenses/by/4.0/",
     "DATASET_PUBLISHER": "treatygraph contributors",
 }
