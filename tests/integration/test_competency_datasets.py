@@ -3,8 +3,9 @@
 ``competency/NN-name.rq`` runs over the union default graph of a project copy with both FAS
 tables imported (no graph is named in the queries: graph names are per document and may change);
 its answer must equal ``NN-name.expected.tsv``, checked by hand against the shipped CSV rows and
-the article (see the comments in each query). Where a row quotes the article (``?evidence`` with
-``?start``/``?end``), the quote is checked against the article's text at those offsets.
+the source documents (see the comments in each query). Where a row quotes a document
+(``?evidence`` with ``?start``/``?end`` and ``?document``), the
+quote is checked against that document's text at those offsets.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.corpus.documents import find_article
+from treatygraph.corpus.documents import load_registry
 from treatygraph.testing import missing
 
 from .conftest import loaded_store
@@ -64,12 +65,16 @@ def test_cross_dataset_question(path: Path, dataset: ox.Store, root: Path) -> No
     assert names == lines[0].split("\t")
     assert rows == [line.split("\t") for line in lines[1:]]
     if "evidence" in names and "start" in names:
-        article = find_article(root)
-        if article is None:
-            missing("the article is not in ../shared/sources/", "the source article")
+        registry = load_registry(root)
         at = {n: i for i, n in enumerate(names)}
         for row in rows:
             if row[at["start"]]:
+                slug = row[at["document"]]
+                document = registry.get(slug)
+                assert document is not None, row
+                text = registry.text(document)
+                if text is None:
+                    missing(f"the text of {slug} is not in the corpus", "the source documents")
                 start, end = int(row[at["start"]]), int(row[at["end"]])
                 quote = row[at["evidence"]].replace("\\n", "\n").replace("\\t", "\t")
-                assert article.text[start:end] == quote, row
+                assert text.text[start:end] == quote, row
