@@ -136,7 +136,7 @@ def generate(persons: int, orgs: int, seed: int) -> list[str]:
 def write_corpus(
     target: int, out: Path, texts: Path | None, seed: int, graph: str | None
 ) -> tuple[int, int]:
-    """Stream the scale corpus to ``out`` (and its texts to ``texts``); (triples, documents)."""
+    """Stream the scale corpus to ``out`` (texts to ``texts``, counts to ``out.stats.json``)."""
     corpus = Corpus(target, seed)
     suffix = f" <{graph}> .\n" if graph else " .\n"
     if texts is not None:
@@ -159,6 +159,19 @@ def write_corpus(
     for document in corpus.take_documents():
         if texts is not None:
             _write_text(texts, document.slug, document.text, document.body_end)
+    stats = {
+        "triples": count,
+        "documents": corpus.documents,
+        "persons": corpus.persons,
+        "observations": corpus.observations,
+        "states": corpus.states,
+        "organisations": corpus.orgs,
+        "agreements": corpus.agreements,
+        "options": corpus.options,
+        **{f"{kind}s": n for kind, n in corpus.counts.items()},
+    }
+    stats_path = out.with_name(out.name + ".stats.json")
+    stats_path.write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
     return count, corpus.documents
 
 

@@ -293,13 +293,13 @@ class Corpus:
             claimant, claimant_name = rng.choice(people)
             ctype, verb = rng.choice(CLAIM_TYPES)
             state, agreement = rng.randrange(self.states), rng.randrange(self.agreements)
-            said = f"the {self.state_label(state)} {verb} the {self.agreement_label(agreement)}"
-            span = text.add(f"{claimant_name} said that {said}.")
+            claimed = f"the {self.state_label(state)} {verb} the {self.agreement_label(agreement)}"
+            span = text.add(f"{claimant_name} said that {claimed}.")
             text.add(" ")
             facts += t(claim, RDF + "type", f"<{TG}Claim>")
-            facts += t(claim, RDFS + "label", lit(f"{claimant_name}: {said}"))
+            facts += t(claim, RDFS + "label", lit(f"{claimant_name}: {claimed}"))
             facts += t(claim, TG + "claimant", claimant)
-            facts += t(claim, TG + "claimText", lit(said[0].upper() + said[1:] + "."))
+            facts += t(claim, TG + "claimText", lit(claimed[0].upper() + claimed[1:] + "."))
             facts += t(claim, TG + "claimType", f"<{TG}{ctype}>")
             facts += t(claim, TG + "date", lit(issued.isoformat(), XSD + "date"))
             facts += t(claim, TG + "anchor", anchor(span))
