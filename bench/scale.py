@@ -274,6 +274,7 @@ def dump(server: Server, path: str, accept: str, args: argparse.Namespace) -> di
         "first_byte_s": answer.first_byte,
         "bytes": answer.size,
         "lines": answer.lines,
+        "dechunked": True,
         "memory_before_mb": before / MB,
         "peak_mb": server.sampler.window_peak / MB,
         "error": answer.error,

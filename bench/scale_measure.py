@@ -257,8 +257,8 @@ def get(url: str, accept: str, *, timeout: float, keep: bool = True) -> Answer:
     """One HTTP/1.0 GET on a new connection, read to the end; ``keep=False`` counts the body.
 
     A raw socket, not urllib: the client's own cost per request stays near 0.1 ms, so the
-    ratios of cheap queries measure the servers rather than the client. HTTP/1.0 means no
-    chunked encoding and no keep-alive: the server closes the connection after the body.
+    ratios of cheap queries measure the servers rather than the client. HTTP/1.0 asks for no
+    keep-alive (the server closes after the body) and no chunks (undone if sent anyway).
     """
     parts = urllib.parse.urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -269,6 +269,7 @@ def get(url: str, accept: str, *, timeout: float, keep: bool = True) -> Answer:
     start = time.monotonic()
     deadline = start + timeout
     head, chunks, size, first, in_body, lines = b"", [], 0, 0.0, False, 0
+    chunked: Dechunker | None = None
     try:
         with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as conn:
             conn.sendall(request)
@@ -285,6 +286,10 @@ def get(url: str, accept: str, *, timeout: float, keep: bool = True) -> Answer:
                         continue
                     head, chunk = head.split(b"\r\n\r\n", 1)
                     in_body = True
+                    if b"\r\ntransfer-encoding: chunked" in head.lower():
+                        chunked = Dechunker()  # some servers chunk HTTP/1.0 answers all the same
+                if chunked is not None:
+                    chunk = chunked.feed(chunk)
                 size += len(chunk)
                 lines += chunk.count(b"\n")
                 if keep:
@@ -294,19 +299,38 @@ def get(url: str, accept: str, *, timeout: float, keep: bool = True) -> Answer:
     except OSError as err:  # timeouts, resets, refusals: recorded, not raised
         return Answer(0, time.monotonic() - start, b"", first, size, f"{type(err).__name__}: {err}")
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
-    body = b"".join(chunks)
-    if keep and b"\r\ntransfer-encoding: chunked" in head.lower():
-        body = _dechunk(body)  # some servers answer HTTP/1.0 with chunks all the same
-    return Answer(status, time.monotonic() - start, body, first, size, lines=lines)
+    return Answer(status, time.monotonic() - start, b"".join(chunks), first, size, lines=lines)
 
 
-def _dechunk(data: bytes) -> bytes:
-    out: list[bytes] = []
-    pos = 0
-    while True:
-        end = data.index(b"\r\n", pos)
-        length = int(data[pos:end].split(b";")[0], 16)
-        if length == 0:
-            return b"".join(out)
-        out.append(data[end + 2 : end + 2 + length])
-        pos = end + 2 + length + 2
+class Dechunker:
+    """Undo chunked transfer coding as the bytes arrive (the payload only, sizes dropped)."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.left = 0  # payload bytes still due in the current chunk, then its CRLF
+        self.done = False
+
+    def feed(self, data: bytes) -> bytes:
+        self.buffer += data
+        out: list[bytes] = []
+        while self.buffer and not self.done:
+            if self.left > 0:
+                part = self.buffer[: self.left]
+                out.append(part)
+                self.left -= len(part)
+                self.buffer = self.buffer[len(part) :]
+                if self.left == 0:
+                    self.left = -2  # the CRLF after the payload
+                continue
+            if self.left < 0:
+                if len(self.buffer) < 2:
+                    break
+                self.buffer, self.left = self.buffer[2:], 0
+                continue
+            end = self.buffer.find(b"\r\n")
+            if end < 0:
+                break
+            self.left = int(self.buffer[:end].split(b";")[0], 16)
+            self.buffer = self.buffer[end + 2 :]
+            self.done = self.left == 0
+        return b"".join(out)

@@ -84,7 +84,7 @@ def _dump(entry: dict[str, Any] | None) -> str:
     grew = entry["peak_mb"] - entry["memory_before_mb"]
     if entry["status"] != 200:
         return f"**{entry['status'] or entry['error'][:40]}** after {entry['seconds']:.0f} s"
-    lines = f", {entry['lines']:,} lines" if "lines" in entry else ""
+    lines = f", {entry['lines']:,} lines" if "dechunked" in entry else ""
     return f"{entry['seconds']:.1f} s, +{_mb(grew)} ({entry['bytes'] / 1e6:.0f} MB{lines})"
 
 
