@@ -28,8 +28,12 @@ from scale_measure import Server, get, tree_pids  # noqa: E402
 PYSPY = BIN / "py-spy"
 
 
-def summary(raw: Path, top: int) -> str:
-    """The top functions of a py-spy ``raw`` (collapsed stacks) file, inclusive and self."""
+def summary(raw: Path, top: int, focus: str | None = None) -> str:
+    """The top functions of a py-spy ``raw`` (collapsed stacks) file, inclusive and self.
+
+    With ``focus`` (a function name, e.g. ``SyncWorker.handle_request``), only the samples in
+    which it is on the stack count, shares are of those, and only the frames under it are listed.
+    """
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
@@ -38,7 +42,12 @@ def summary(raw: Path, top: int) -> str:
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        frames = [f for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        if focus is not None:
+            at = next((i for i, f in enumerate(frames) if f.startswith(focus + " ")), None)
+            if at is None:
+                continue
+            frames = frames[at:]
         total += n
         for frame in set(frames):
             inclusive[frame] += n
@@ -46,10 +55,24 @@ def summary(raw: Path, top: int) -> str:
             own[frames[-1]] += n
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples; inclusive share (self share), top {top}:"]
+    scope = f" under {focus}" if focus else ""
+    lines = [f"{total} samples{scope}; inclusive share (self share), top {top}:"]
     for frame, n in inclusive.most_common(top):
         lines.append(f"  {100 * n / total:5.1f}% ({100 * own[frame] / total:4.1f}%)  {frame}")
+    lines.append(f"top {min(top, 8)} by self share:")
+    for frame, n in own.most_common(min(top, 8)):
+        lines.append(f"  {100 * n / total:5.1f}%  {frame}")
     return "\n".join(lines)
+
+
+FOCUS = {
+    "import": None,
+    "start": "run",
+    "lookup": "SyncWorker.handle_request",
+    "page": "SyncWorker.handle_request",
+    "dump": "SyncWorker.handle_request",
+}
+CHILD = "_child_loop"
 
 
 def record(out: Path, target: list[str], seconds: float | None = None) -> subprocess.Popen[bytes]:
@@ -65,12 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20, help="sampling time per load")
     parser.add_argument("--top", type=int, default=14)
     parser.add_argument("--timeout", type=float, default=1500, help="seconds for import")
+    parser.add_argument("--summarise", action="store_true", help="only re-read saved profiles")
     args = parser.parse_args(argv)
     args.cmd, args.serve_options, args.request_timeout = [], "", 120
     work, root = args.work, args.work / "root"
     env = {**os.environ, **ENV}
     stats = json.loads((work / "synthetic.nt.stats.json").read_text())
     what = args.what.split(",")
+    if args.summarise:
+        for name in what:
+            raw = work / f"profile-{name}.txt"
+            if raw.exists():
+                print(f"## {name}\n{summary(raw, args.top, FOCUS.get(name))}")
+                if name in ("lookup", "page", "dump"):
+                    print(f"in the query processes:\n{summary(raw, args.top, CHILD)}")
+                print()
+        return 0
     if "import" in what:
         raw = work / "profile-import.txt"
         cmd = command("import", args, root=root, data=work / "synthetic.nt")
@@ -94,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.send_signal(signal.SIGINT)  # py-spy writes what it has on SIGINT
             proc.wait(timeout=60)
             print(f"## serve --store start ({ready} s to the first answer)")
-            print(summary(raw, args.top) + "\n")
+            print(summary(raw, args.top, FOCUS["start"]) + "\n")
         server.wait_ready(900)
         workers = [
             p

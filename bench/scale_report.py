@@ -83,7 +83,8 @@ def _dump(entry: dict[str, Any] | None) -> str:
         return "–"
     grew = entry["peak_mb"] - entry["memory_before_mb"]
     if entry["status"] != 200:
-        return f"**{entry['status'] or entry['error'][:40]}** after {entry['seconds']:.0f} s"
+        what = entry["status"] or entry["error"][:40]
+        return f"**{what}** after {entry['seconds']:.0f} s, +{_mb(grew)}"
     lines = f", {entry['lines']:,} lines" if "dechunked" in entry else ""
     return f"{entry['seconds']:.1f} s, +{_mb(grew)} ({entry['bytes'] / 1e6:.0f} MB{lines})"
 
@@ -291,14 +292,21 @@ def plot(results: dict[str, Any], path: Path) -> None:
             if step and step["status"] != "ok":
                 ax.plot([x], [step["seconds"]], "rx", markersize=12)
 
+    def dump_failures(ax: Any, what: str) -> None:
+        for x, s in zip(xs, sizes, strict=True):
+            for d in s.get("dumps", {}).values():
+                if d["status"] != 200:
+                    y = d["seconds"] if what == "seconds" else d["peak_mb"] - d["memory_before_mb"]
+                    ax.plot([x], [max(y, 1.0)], "rx", markersize=12)
+
     ax = axes[0][0]
     for key, title in STEPS:
-        line(ax, [s["steps"].get(key, {}).get("seconds") for s in sizes], title.strip("`"))
+        line(ax, [s["steps"].get(key, {}).get("seconds") for s in sizes], title.replace("`", ""))
         killed(ax, key)
     ax.set_title("commands: wall time (s); x = killed")
     ax = axes[0][1]
     for key, title in STEPS:
-        line(ax, [s["steps"].get(key, {}).get("peak_mb") for s in sizes], title.strip("`"))
+        line(ax, [s["steps"].get(key, {}).get("peak_mb") for s in sizes], title.replace("`", ""))
     ax.set_title("commands: peak memory (MB)")
     ax = axes[0][2]
     for who in ("ours", "oxigraph"):
@@ -322,15 +330,26 @@ def plot(results: dict[str, Any], path: Path) -> None:
                 ax.plot(*zip(*pts, strict=True), style, color=color, label=f"{name} ({who})")
     ax.axhline(TARGET_MIX_MS, color="grey", ls=":")
     ax.set_title("query p50 (ms): ours solid, Oxigraph dashed")
+    for x, s in zip(xs, sizes, strict=True):  # ours with errors (e.g. 503 at the time limit)
+        for q in s.get("queries", {}).values():
+            if "ours" in q and q["ours"]["n"] and q["ours"]["ok"] < q["ours"]["n"]:
+                ax.plot([x], [q["ours"]["p50_ms"]], "rx", markersize=12)
     ax = axes[1][1]
     for name in sizes[-1].get("pages", {}):
-        line(ax, [s.get("pages", {}).get(name, {}).get("p50_ms") for s in sizes], name)
-    ax.set_title("pages p50 (ms, ours)")
+        entries = [s.get("pages", {}).get(name) for s in sizes]
+        if not any(e and e["ok"] for e in entries):
+            continue  # e.g. /search before it exists
+        line(ax, [e["p50_ms"] if e and e["ok"] else None for e in entries], name)
+        for x, e in zip(xs, entries, strict=True):
+            if e and e["n"] and e["ok"] < e["n"]:
+                ax.plot([x], [e["p50_ms"]], "rx", markersize=12)
+    ax.set_title("pages p50 (ms, ours); x = errors")
     ax = axes[1][2]
     for who in ("ours", "oxigraph"):
         values = [s.get("dumps", {}).get(who, {}).get("seconds") for s in sizes]
         line(ax, values, who)
-    ax.set_title("dump download (s)")
+    dump_failures(ax, "seconds")
+    ax.set_title("dump download (s); x = failed")
     ax = axes[1][3]
     for who in ("ours", "oxigraph"):
         values = [
@@ -338,6 +357,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
             for s in sizes
         ]
         line(ax, [max(v, 1.0) if v is not None else None for v in values], who)
+    dump_failures(ax, "growth")
     ax.set_title("server memory growth while dumping (MB)")
     for row in axes:
         for ax in row:
