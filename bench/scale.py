@@ -214,6 +214,7 @@ def query_mix(
             out[name] = {"skipped": "answers differ"}
             continue
         samples: dict[str, list[tuple[int, float]]] = {s.label: [] for s in servers}
+        rounds: dict[str, list[int]] = {s.label: [] for s in servers}
         spent = {s.label: 0.0 for s in servers}
         for n in range(1, args.rounds + 1):
             text = f"# scale {n} {time.time_ns()}\n{template.substitute(parameters(stats, n))}"
@@ -223,10 +224,14 @@ def query_mix(
                     continue
                 answer = get(server.query_url(text), accept_of(name), timeout=args.request_timeout)
                 samples[server.label].append((answer.status, answer.seconds))
+                rounds[server.label].append(n)
                 spent[server.label] += answer.seconds
             if all(v > args.query_budget for v in spent.values()):
                 break
-        out[name] = {label: _summary(values) for label, values in samples.items()}
+        out[name] = {
+            label: {**_summary(values), "rounds": rounds[label]}
+            for label, values in samples.items()
+        }
         log(f"  {name}: " + ", ".join(f"{k} {v['p50_ms']:.1f} ms" for k, v in out[name].items()))
     return out
 

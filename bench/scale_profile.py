@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in what:
             raw = work / f"profile-{name}.txt"
             if raw.exists():
-                print(f"## {name}\n{summary(raw, args.top, FOCUS.get(name))}")
-                if name in ("lookup", "page", "dump"):
+                focus = FOCUS.get(name, FOCUS["lookup"])
+                print(f"## {name}\n{summary(raw, args.top, focus)}")
+                if name not in ("import", "start"):
                     print(f"in the query processes:\n{summary(raw, args.top, CHILD)}")
                 print()
         return 0
@@ -146,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "dump": lambda n: server.base + OURS_DUMP,
         }
+        for query in queries:  # any query of the mix, each request a new text
+            loads.setdefault(
+                query,
+                lambda n, q=query: server.query_url(
+                    f"# p {n}\n" + queries[q].substitute(parameters(stats, n))
+                ),
+            )
         for name in [w for w in what if w in loads]:
             raws = []
             procs = []
