@@ -382,12 +382,30 @@ def plot(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def compare(before: dict[str, Any], after: dict[str, Any], label: str) -> str:
+    """Each target's verdict before and after, at the sizes both runs measured."""
+    common = [k for k in after["sizes"] if k in before["sizes"]]
+    if not common:
+        return ""
+    pick = lambda r: {"sizes": {k: r["sizes"][k] for k in common}}  # noqa: E731
+    old, new = targets(pick(before)), targets(pick(after))
+    lines = ["", f"Targets before and `{label}` (sizes both measured: {', '.join(common)}):", ""]
+    lines += ["| target | before | " + label + " |", "|---|---|---|"]
+    new_by_name = {name: result for name, result, _ in new}
+    lines += [f"| {name} | {result} | {new_by_name.get(name, '–')} |" for name, result, _ in old]
+    return "\n".join(lines) + "\n"
+
+
 def write_outputs(results: dict[str, Any], label: str, root: Path) -> str:
-    """Plot into docs/, return the Markdown (which links the plot)."""
+    """Plot into docs/, return the Markdown (which links the plot), compared with "before"."""
     name = f"benchmarks-scale-{label}.png"
     if results["sizes"]:
         plot(results, root / "docs" / name)
-    return markdown(results, label, name if results["sizes"] else None)
+    text = markdown(results, label, name if results["sizes"] else None)
+    before = root / "bench" / "results" / "scale-before.json"
+    if label != "before" and before.exists() and results["sizes"]:
+        text += compare(json.loads(before.read_text()), results, label)
+    return text
 
 
 def update_docs(doc: Path, label: str, text: str) -> None:
