@@ -156,8 +156,22 @@ def _secs(value: float | None) -> str:
 
 
 def mix_p50(size: dict[str, Any], who: str) -> float:
-    samples = [t for q in size.get("queries", {}).values() if who in q for t in q[who]["ms"]]
-    return statistics.median(samples) if samples else float("nan")
+    """Median of the mix with every query equally frequent: each query's samples weigh 1/n,
+    so that the slow ones, cut short by the time budget, count as much as the fast ones."""
+    weighted = sorted(
+        (t, 1.0 / len(q[who]["ms"]))
+        for q in size.get("queries", {}).values()
+        if who in q and q[who]["ms"]
+        for t in q[who]["ms"]
+    )
+    if not weighted:
+        return float("nan")
+    half, seen = sum(w for _, w in weighted) / 2, 0.0
+    for t, w in weighted:
+        seen += w
+        if seen >= half:
+            return t
+    return weighted[-1][0]
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -176,7 +190,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         "query-mix p50 < 200 ms",
         None if math.isnan(mix) else mix < TARGET_MIX_MS,
         f"{_ms(mix)} ({mix / TARGET_MIX_MS:.2f}× the target)",
-        "median over every request of the mix, all queries",
+        "median of the mix, every query equally frequent",
     )
     start = last.get("ours_start", {}).get("seconds")
     judge(
