@@ -19,10 +19,12 @@ import string
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import BIN, ENV, OURS_DUMP, command, free_port, load_queries, parameters  # noqa: E402
+from scale import BIN, ENV, OURS_DUMP, command, free_port  # noqa: E402
+from scale_load import load_queries, parameters  # noqa: E402
 from scale_measure import Server, get, tree_pids  # noqa: E402
 
 PYSPY = BIN / "py-spy"
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             == str(server.proc.pid)
         ]
         queries = load_queries()
-        loads = {
+        loads: dict[str, Callable[[int], str]] = {
             "lookup": lambda n: server.query_url(
                 f"# p {n}\n" + queries["lookup"].substitute(parameters(stats, n))
             ),
@@ -147,13 +149,14 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "dump": lambda n: server.base + OURS_DUMP,
         }
-        for query in queries:  # any query of the mix, each request a new text
-            loads.setdefault(
-                query,
-                lambda n, q=query: server.query_url(
-                    f"# p {n}\n" + queries[q].substitute(parameters(stats, n))
-                ),
+
+        def query_load(q: str) -> Callable[[int], str]:
+            return lambda n: server.query_url(
+                f"# p {n}\n" + queries[q].substitute(parameters(stats, n))
             )
+
+        for query in queries:  # any query of the mix, each request a new text
+            loads.setdefault(query, query_load(query))
         for name in [w for w in what if w in loads]:
             raws = []
             procs = []
