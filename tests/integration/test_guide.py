@@ -39,7 +39,7 @@ def test_the_report_is_the_one_the_guide_shows(
     assert tg("--root", checkout, "import", NAME, "--graph", "guide", "--report", "--quiet") == 2
     report = capsys.readouterr().err.rstrip("\n").splitlines()
     assert report == [
-        f"problem: {NAME}:2:1: column 'country': 'Russian Federation' names no tg:State of ours "
+        f"problem: {NAME}:2:1: column 'country': 'Russian Fed.' names no tg:State of ours "
         "(no label or altLabel)",
         f"problem: {NAME}:3:1: column 'country': 'USA' names no tg:State of ours "
         "(no label or altLabel)",
