@@ -1,4 +1,4 @@
-"""``treatygraph build``: compile the sources, verify anchors, validate, write sorted N-Quads.
+"""The build: compile the sources, verify anchors, validate, and give sorted N-Quads.
 
 A failed build raises before anything is written, and the output is replaced atomically, so the
 last good dataset stays in place. The output is byte-identical for the same input: blank nodes
@@ -7,9 +7,7 @@ get canonical labels and lines are sorted.
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,17 +136,12 @@ def build(project: Project, *, check_shapes: bool = True) -> BuildResult:
     return result
 
 
-def build_dataset(root: Path) -> Dataset:
-    """The project's dataset, built and checked in memory (used by the server)."""
-    return _checked(Project(root)).dataset()
-
-
 def build_nquads(root: Path) -> bytes:
     """The project's dataset as sorted N-Quads, built and checked in memory."""
-    return _checked(Project(root)).nquads()
+    return checked(Project(root)).nquads()
 
 
-def _checked(project: Project) -> BuildResult:
+def checked(project: Project) -> BuildResult:
     result = build(project)
     if result.anchor_problems:
         raise BuildError("anchors do not match the article:\n" + "\n".join(result.anchor_problems))
@@ -168,69 +161,4 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output N-Quads file (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--store",
-        type=Path,
-        metavar="DIR",
-        help="also load the dataset (and any imports) into a new on-disk pyoxigraph store at DIR, "
-        "for `treatygraph serve --store DIR`; DIR is replaced only once the load succeeded",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    project = Project(args.root)
-    result = _checked(project)
-    data = result.nquads()
-    out = args.out if args.out.is_absolute() else args.root / args.out
-    write_atomically(out, data)
-    print(result.anchor_note, file=sys.stderr)
-    warnings = (
-        [r for r in result.report.results if r.severity != "Violation"] if result.report else []
-    )
-    print(f"SHACL: 0 violations, {len(warnings)} warnings", file=sys.stderr)
-    counts = ", ".join(f"{name} {len(g)}" for name, g in result.graphs.items())
-    quads = data.count(b"\n")
-    print(f"wrote {out} ({quads} quads: {counts})", file=sys.stderr)
-    if args.store:
-        from treatygraph.integration.imports import imported_files
-
-        store = args.store if args.store.is_absolute() else args.root / args.store
-        write_store(store, data, imported_files(args.root))
-        print(f"wrote the on-disk store {store}", file=sys.stderr)
-    return 0
-
-
-def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:
-    """Load N-Quads (and extra N-Quads files) into a fresh on-disk store, then swap it in.
-
-    The store is built beside ``path`` and renamed over it, so a failed load leaves the previous
-    store as it was, and a server reopening the path sees either the old or the new store.
-    """
-    import shutil
-
-    import pyoxigraph as ox
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-    try:
-        store = ox.Store(str(staging))
-        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-        for file in extra:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
-        old = path.with_name(f".{path.name}.old")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         raise

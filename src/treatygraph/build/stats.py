@@ -3,18 +3,15 @@ the article's proper names it covers."""
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections import Counter
 
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
-from treatygraph.build.compile import compile_graphs
 from treatygraph.corpus.documents import default_article_path, find_article
 from treatygraph.corpus.mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
 from treatygraph.corpus.project import Project
-from treatygraph.rdf.iris import GRAPHS, PREFIXES, TGID
+from treatygraph.rdf.iris import PREFIXES, TGID
 
 
 def class_counts(graph: Graph) -> Counter[str]:
@@ -42,64 +39,3 @@ def mention_coverage(project: Project, graphs: dict[str, Graph]) -> tuple[Covera
         if m.slug is not None and str(TGID[m.slug]) not in labelled
     ]
     return coverage(article.body, mentions), dangling
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
-    parser.add_argument(
-        "--uncovered", action="store_true", help="list capitalised words no mention covers"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    project = Project(args.root)
-    graphs = compile_graphs(project)
-    data = graphs["article"] + graphs["background"] + graphs["alignments"]
-    stats: dict[str, object] = {
-        "graphs": {str(GRAPHS[name]): len(g) for name, g in graphs.items()},
-        "classes": dict(sorted(class_counts(data).items())),
-    }
-    cov: Coverage | None
-    try:
-        cov, dangling = mention_coverage(project, graphs)
-    except FileNotFoundError as exc:
-        stats["mention_coverage"] = f"skipped: no article at {exc}"
-        cov, dangling = None, []
-    if cov is not None:
-        stats["mention_coverage"] = {
-            "ratio": round(cov.ratio, 4),
-            "candidates": len(cov.candidates),
-            "uncovered": len(cov.uncovered),
-            "linked_surfaces": sum(m.slug is not None for m in cov.mentions),
-            "ignored_surfaces": sum(m.slug is None for m in cov.mentions),
-            "dangling_links": dangling,
-            "unused_surfaces": [m.surface for m in cov.unused],
-        }
-    if args.json:
-        print(json.dumps(stats, indent=2, ensure_ascii=False))
-    else:
-        _print_text(stats, cov)
-    if args.uncovered and cov is not None:
-        for c in cov.uncovered:
-            print(f"uncovered: {c.word!r} at {c.start}")
-    return 1 if dangling else 0
-
-
-def _print_text(stats: dict[str, object], cov: Coverage | None) -> None:
-    print("Triples per named graph:")
-    for name, n in stats["graphs"].items():  # type: ignore[attr-defined]
-        print(f"  {n:>7}  {name}")
-    print("Instances per class (article, background and alignments graphs):")
-    for name, n in stats["classes"].items():  # type: ignore[attr-defined]
-        print(f"  {n:>7}  {name}")
-    if cov is None:
-        print(f"Mention coverage: {stats['mention_coverage']}")
-        return
-    info = stats["mention_coverage"]
-    print(
-        f"Mention coverage: {cov.ratio:.1%} ({len(cov.candidates) - len(cov.uncovered)}"
-        f"/{len(cov.candidates)} proper-name words covered; "
-        f"{info['linked_surfaces']} surfaces linked, {info['ignored_surfaces']} ignored)"  # type: ignore[index]
-    )
-    for line in info["dangling_links"]:  # type: ignore[index]
-        print(f"  error: {line}")

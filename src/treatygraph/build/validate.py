@@ -7,10 +7,8 @@ measured wrong results on other stores); the ontology is merged into the data gr
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Literal
 
 from pyshacl import validate as shacl_validate
@@ -132,34 +130,3 @@ def render(report: Report, fmt: OutputFormat) -> str:
     summary = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}" for name, n in counts.items())
     lines.append(("Conforms" if report.conforms else "Does not conform") + f": {summary}.")
     return "\n".join(lines)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "files",
-        nargs="*",
-        type=Path,
-        help="RDF files to validate (default: the project's compiled graph)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=["text", "json", "turtle"],
-        default="text",
-        help="text: one line per result; json or turtle: machine-readable report",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Exit 0 when the data conforms, 1 on violations (2, unreadable input, comes from the CLI)."""
-    from treatygraph.corpus.project import Project, load_files, load_graph, read_all
-
-    project = Project(args.root)
-    if args.files:
-        data = load_files(args.files)
-    else:
-        data = Graph()
-        for name in ("article", "background", "alignments"):
-            data += load_graph(project, name)
-    report = validate(data, read_all(project.shapes_files), load_graph(project, "ontology"))
-    print(render(report, args.format))
-    return 0 if report.conforms else 1

@@ -1,6 +1,6 @@
 """Dataset dumps: the whole dataset (TriG, N-Quads) and each named graph (Turtle,
 N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
-server's ``/dumps/`` (which generates each dump once per app and caches it).
+server's ``/dumps/`` (whose answers the server's one cache keeps).
 
 Dumps are deterministic: blank nodes get canonical labels (rdflib's canonicalisation,
 as ``treatygraph build`` does), statements are sorted, and gzip members carry no name
@@ -10,7 +10,6 @@ and mtime 0, so the same data always gives the same bytes (and ETag).
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,31 +19,18 @@ from rdflib.compare import to_canonical_graph
 
 from treatygraph.linkeddata import rdfout
 from treatygraph.linkeddata.context import build_context
+from treatygraph.rdf import formats
+from treatygraph.rdf.formats import Format
 from treatygraph.rdf.iris import GRAPHS
-from treatygraph.web import conneg
 
 GZIP_TYPE = "application/gzip"
 DATASET_STEM = "treatygraph"
-#: file extension of each format, in the order dumps are listed
-EXTENSIONS = {
-    "nquads": "nq",
-    "trig": "trig",
-    "turtle": "ttl",
-    "ntriples": "nt",
-    "jsonld": "jsonld",
-    "rdfxml": "rdf",
-}
-DATASET_FORMATS = ("nquads", "trig")
-GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
-
-
-def rdf_format(name: str) -> conneg.Format:
-    """The conneg table's RDF format for a name, short name or media type."""
-    fmt = conneg.by_name(name, conneg.RDF_FORMATS)
-    if fmt is None:
-        offered = ", ".join(f.name for f in conneg.RDF_FORMATS)
-        raise ValueError(f"unknown RDF format {name!r}; use one of {offered}")
-    return fmt
+_BY_NAME = {f.name: f for f in formats.RDF}
+#: the formats of whole-dataset and of per-graph dumps, in the order dumps are listed
+DATASET_FORMATS: tuple[Format, ...] = (_BY_NAME["nquads"], _BY_NAME["trig"])
+GRAPH_FORMATS: tuple[Format, ...] = tuple(
+    _BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml")
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +38,7 @@ class DumpSpec:
     """One downloadable file: what it holds and how it is written."""
 
     filename: str  #: e.g. ``article.ttl.gz``
-    format: conneg.Format
+    format: Format
     graph: str | None  #: named graph IRI, or None for the whole dataset
     gzip: bool
 
@@ -84,24 +70,16 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
     specs = []
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
-        for name in DATASET_FORMATS:
-            specs.append(
-                DumpSpec(
-                    f"{DATASET_STEM}.{EXTENSIONS[name]}{gz}", rdf_format(name), None, compressed
-                )
-            )
+        for fmt in DATASET_FORMATS:
+            specs.append(DumpSpec(f"{DATASET_STEM}.{fmt.extension}{gz}", fmt, None, compressed))
     present = set(graph_names)
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
         for short, iri in GRAPHS.items():
             if str(iri) not in present:
                 continue
-            for name in GRAPH_FORMATS:
-                specs.append(
-                    DumpSpec(
-                        f"{short}.{EXTENSIONS[name]}{gz}", rdf_format(name), str(iri), compressed
-                    )
-                )
+            for fmt in GRAPH_FORMATS:
+                specs.append(DumpSpec(f"{short}.{fmt.extension}{gz}", fmt, str(iri), compressed))
     return specs
 
 
@@ -169,7 +147,7 @@ def _canonical(triples: list[Any], prefix: str) -> list[Any]:
 
 def render(
     data: DatasetQuads,
-    fmt: conneg.Format,
+    fmt: Format,
     graph: str | None,
     *,
     compress: bool = False,
@@ -178,7 +156,7 @@ def render(
     """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
     if graph is None:
         body = rdfout.serialize_quads(data.quads(), fmt)
-    elif fmt.name in ("trig", "nquads"):
+    elif fmt.holds_datasets:
         name = ox.NamedNode(graph)
         body = rdfout.serialize_quads(
             [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt
@@ -190,17 +168,5 @@ def render(
     return gzip.compress(body, mtime=0) if compress else body
 
 
-@dataclass(frozen=True)
-class Dump:
-    spec: DumpSpec
-    body: bytes
-
-    @property
-    def etag(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()[:32]
-
-
-def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> Dump:
-    return Dump(
-        spec, render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
-    )
+def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> bytes:
+    return render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)

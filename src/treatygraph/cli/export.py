@@ -9,9 +9,9 @@ Examples::
         --out ontology.jsonld --gzip
     treatygraph export --input build/treatygraph.nq --format nt --graph background --out bg.nt
 
-The data is the built graph (``treatygraph.build.compile.build_nquads``: compiled, anchors and
-shapes checked), or ``--input`` N-Quads already written by ``treatygraph build``. The
-output is deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
+The data is the built artifact (:func:`treatygraph.build.artifact.ensure_built`: built first
+only if the sources changed since the last build), or ``--input`` N-Quads. The output is
+deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
 ``/dumps/`` files, except that JSON-LD names the context by ``--context-url``.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from treatygraph.linkeddata import dumps
 from treatygraph.linkeddata.context import CONTEXT_IRI
+from treatygraph.rdf import formats
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,8 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input",
         type=Path,
         metavar="NQ",
-        help="export these N-Quads (e.g. from `treatygraph build`) instead "
-        "of building the project graph",
+        help="export these N-Quads instead of the project's built graph",
     )
     parser.add_argument(
         "--context-url",
@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 2
@@ -73,21 +77,21 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        fmt = dumps.rdf_format(args.format)
+        fmt = formats.named(args.format)
     except ValueError as err:
         return _fail(str(err))
-    if args.graph is None and fmt.name not in dumps.DATASET_FORMATS:
+    if args.graph is None and fmt not in dumps.DATASET_FORMATS:
         return _fail(
             f"{fmt.name} holds one graph: give --graph NAME, or use trig/nquads "
             "for the whole dataset"
         )
     if args.input is not None:
         source = args.input if args.input.is_absolute() else args.root / args.input
-        nquads = source.read_bytes()
     else:
-        from treatygraph.build.compile import build_nquads
+        from treatygraph.build.artifact import ensure_built
 
-        nquads = build_nquads(args.root)
+        source = ensure_built(args.root, say=_say).path
+    nquads = source.read_bytes()
     data = dumps.DatasetQuads(nquads)
     graph = None
     if args.graph is not None:
