@@ -34,7 +34,7 @@ def test_each_subcommand_explains_itself(root: Path, command: str) -> None:
     result = run_cli(command, "--help", cwd=root)
     assert result.returncode == 0
     assert result.stdout.startswith(f"usage: treatygraph {command}")
-    assert COMMANDS[command][1].split()[0].capitalize() in result.stdout
+    assert COMMANDS[command].split()[0].capitalize() in result.stdout
 
 
 def test_validate_exit_0_on_conforming_data(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

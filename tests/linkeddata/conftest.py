@@ -1,6 +1,6 @@
 """Fixtures for the linked-data tests: one app over the built project graph per session.
 
-The graph is compiled without the (slow) SHACL pass; the shapes have their own tests.
+The graph is the checkout's artifact (``build/treatygraph.nq``, built once per test run).
 Helpers here read responses the way an outside client would: parse bodies with rdflib
 and pyoxigraph, and ask ``/sparql`` for the expected triples.
 """
@@ -20,8 +20,6 @@ from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from treatygraph.build.compile import build
-from treatygraph.corpus.project import Project
 from treatygraph.testing import app_factory
 
 TGID = "https://w3id.org/treatygraph/id/"
@@ -41,13 +39,9 @@ PARSERS = {
 
 
 @pytest.fixture(scope="session")
-def nquads_path(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project graph as ``treatygraph build`` would write it (shapes not re-checked)."""
-    result = build(Project(root), check_shapes=False)
-    assert not result.anchor_problems, result.anchor_problems
-    path = tmp_path_factory.mktemp("ld") / "treatygraph.nq"
-    path.write_bytes(result.nquads())
-    return path
+def nquads_path(exported_nquads: Path) -> Path:
+    """The project graph as ``treatygraph build`` writes it."""
+    return exported_nquads
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,27 @@
 pyshacl runs on a plain rdflib memory graph with ``inference='none'`` (the engineering notes
 measured wrong results on other stores); the ontology is merged into the data graph so that
 ``sh:class`` sees the subclass hierarchy.
+
+pyshacl evaluates a SPARQL-based constraint once per focus node, handing rdflib the same query
+text each time, and rdflib parses it every time: on the project graph that was 264 parses of
+about 20 queries, half of a build. The data graph here (:class:`PreparedQueries`, validated in
+place, so pyshacl queries it and not a copy) parses each text once and reuses the prepared
+query, which rdflib evaluates with each focus node's bindings as before.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result as QueryResult
 from rdflib.term import Node
 
 from treatygraph.rdf.iris import PREFIXES
@@ -73,9 +83,37 @@ def _path(graph: Graph, report: Graph, node: Node | None) -> str:
     return "(complex path)"
 
 
+class PreparedQueries(Graph):
+    """An rdflib graph that parses each SPARQL query text once (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, Node] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> QueryResult:
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = self._prepared[key] = prepareQuery(query_object, initNs=initNs)
+            query_object, initNs = prepared, None
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     """Validate ``data`` (plus the ontology, for class hierarchy) against ``shapes``."""
-    data_graph = Graph()
+    data_graph = PreparedQueries()
     for prefix, namespace in PREFIXES.items():
         data_graph.bind(prefix, namespace)
     for source in (data, ontology):
@@ -88,6 +126,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
         inference="none",
         advanced=True,
         allow_warnings=True,
+        inplace=True,  # data_graph is ours alone: no copy, so the prepared queries are used
     )
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)

@@ -156,7 +156,7 @@ def render(
     """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
     if graph is None:
         body = rdfout.serialize_quads(data.quads(), fmt)
-    elif fmt.holds_datasets:
+    elif fmt in DATASET_FORMATS:
         name = ox.NamedNode(graph)
         body = rdfout.serialize_quads(
             [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt

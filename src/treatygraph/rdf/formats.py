@@ -115,8 +115,6 @@ JSON = Format("json", "page", "application/json", "json", None)
 
 #: Every format the server writes (the service description lists the RDF and results ones).
 ALL: tuple[Format, ...] = RESULTS + RDF
-#: RDF formats that hold several named graphs.
-DATASET_FORMATS: tuple[Format, ...] = tuple(f for f in RDF if f.holds_datasets)
 
 
 def registered(kind: Kind, name: str) -> Format:
@@ -134,8 +132,9 @@ def named(value: str, offered: Sequence[Format] = RDF) -> Format:
     """Like :func:`find`, for command-line options: a ValueError names the choices."""
     fmt = find(value, offered)
     if fmt is None:
+        what = "RDF format" if all(f.kind == "rdf" for f in offered) else "format"
         choices = ", ".join(f.name for f in offered)
-        raise ValueError(f"unknown format {value!r}; use one of {choices}")
+        raise ValueError(f"unknown {what} {value!r}; use one of {choices}")
     return fmt
 
 
