@@ -61,26 +61,26 @@ def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
     server.stop()
 
 
-def _front_server(workdir: Path, name: str, update_token: str | None) -> servers.Server:
+def _fronted(workdir: Path, name: str, update_token: str | None) -> servers.Fronted:
     if TARGET != "ours":
-        pytest.skip("the front cache is ours (TREATYGRAPH_W3C_TARGET=ours)")
+        pytest.skip("the nginx configuration is ours (TREATYGRAPH_W3C_TARGET=ours)")
     require_nginx()
     data = protocol.build_dataset(protocol_tests(), workdir / name)
-    return servers.start_ours(data, workdir, update_token, front_cache=True)
+    return servers.start_ours_behind_nginx(data, workdir, update_token)
 
 
 @pytest.fixture(scope="session")
-def protocol_front_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
-    """The read-only configuration behind ``serve --front-cache`` (nginx caching answers)."""
-    server = _front_server(w3c_workdir, "protocol-front.nq", None)
+def protocol_front_read_server(w3c_workdir: Path) -> Iterator[servers.Fronted]:
+    """The read-only configuration behind nginx (``treatygraph nginx``), caching answers."""
+    server = _fronted(w3c_workdir, "protocol-front.nq", None)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def protocol_front_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
-    """Updates enabled behind the front cache: answers are then ``no-cache``."""
-    server = _front_server(w3c_workdir, "protocol-front-rw.nq", secrets.token_hex(16))
+def protocol_front_write_server(w3c_workdir: Path) -> Iterator[servers.Fronted]:
+    """Updates enabled behind nginx: answers are then ``no-cache``."""
+    server = _fronted(w3c_workdir, "protocol-front-rw.nq", secrets.token_hex(16))
     yield server
     server.stop()
 
@@ -105,16 +105,24 @@ def eval_server(
 # --- reporting ------------------------------------------------------------------------------
 
 _outcomes: dict[str, tuple[str, str, str]] = {}
+W3C_PROPERTY = "w3c"
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Label each report with its suite and group (user_properties reach xdist's controller)."""
     outcome = yield
-    report = outcome.get_result()
     mark = item.get_closest_marker("w3c")
-    if mark is None:
+    if mark is not None:
+        outcome.get_result().user_properties.append((W3C_PROPERTY, tuple(mark.args)))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Runs where the summary is printed (the controller, under xdist)."""
+    labels = dict(report.user_properties).get(W3C_PROPERTY)
+    if labels is None:
         return
-    suite, group = mark.args
+    suite, group = labels
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         if report.passed:
             state = "xpassed" if hasattr(report, "wasxfail") else "passed"
@@ -122,7 +130,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             state = "xfailed" if hasattr(report, "wasxfail") else "skipped"
         else:
             state = "failed"
-        _outcomes[item.nodeid] = (suite, group, state)
+        _outcomes[report.nodeid] = (suite, group, state)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -2,7 +2,8 @@
 
 Targets (env ``TREATYGRAPH_W3C_TARGET``):
 
-- ``ours``: ``treatygraph serve --data FILE --port N [--update-token T]`` (gunicorn);
+- ``ours``: ``treatygraph serve --data FILE --port N`` (gunicorn; updates enabled with
+  ``TREATYGRAPH_UPDATE_TOKEN``), optionally with nginx in front (``treatygraph nginx``);
 - ``oxigraph``: the reference Oxigraph server from the ``oxigraph`` PyPI package, in memory,
   loaded through its Graph Store endpoint.
 
@@ -21,7 +22,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from treatygraph.testing import free_port
+from treatygraph.testing import LiveNginx, free_port
 
 from .endpoint import Endpoint, HttpTransport
 
@@ -140,19 +141,15 @@ def ours_command() -> list[str]:
     return [sys.executable, "-m", "treatygraph.cli"]
 
 
-def start_ours(
-    data: Path, workdir: Path, update_token: str | None = None, *, front_cache: bool = False
-) -> Server:
-    """``treatygraph serve``; with ``front_cache``, behind its nginx front cache."""
+def start_ours(data: Path, workdir: Path, update_token: str | None = None) -> Server:
+    """``treatygraph serve`` (the token, if any, in the environment: never on a command line)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = workdir / f"treatygraph-{port}.log"
     cmd = [*ours_command(), "serve", "--port", str(port), "--data", str(data), "--workers", "1"]
-    if update_token:
-        cmd += ["--update-token", update_token]
-    if front_cache:
-        cmd.append("--front-cache")
     env = dict(os.environ)
+    if update_token:
+        env["TREATYGRAPH_UPDATE_TOKEN"] = update_token
     src = Path(__file__).resolve().parents[2] / "src"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
     proc = _spawn(cmd, log, env)
@@ -161,6 +158,29 @@ def start_ours(
     server = Server(proc, ep, log)
     _wait_ready(server)
     return server
+
+
+@dataclass
+class Fronted:
+    """Our server with nginx in front (the configuration ``treatygraph nginx`` prints)."""
+
+    app: Server
+    nginx: LiveNginx
+    endpoint: Endpoint
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        self.app.stop()
+
+
+def start_ours_behind_nginx(data: Path, workdir: Path, update_token: str | None = None) -> Fronted:
+    app = start_ours(data, workdir, update_token)
+    folder = workdir / f"nginx-{app.endpoint.base_url.rsplit(':', 1)[1]}"
+    folder.mkdir()
+    nginx = LiveNginx(app.endpoint.base_url.removeprefix("http://"), folder)
+    headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
+    ep = Endpoint("ours", HttpTransport(nginx.url), nginx.url, "/sparql", "/update", headers)
+    return Fronted(app, nginx, ep)
 
 
 def start(kind: str, data: Path, workdir: Path, update_token: str | None = None) -> Server:
