@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from treatygraph.build.artifact import ensure_built
 from treatygraph.build.compile import BuildResult, compile_graphs
 from treatygraph.cli import COMMANDS, main
 from treatygraph.corpus.documents import find_article
@@ -81,6 +82,7 @@ def pristine(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                 del os.environ["TREATYGRAPH_ARTICLE"]
             else:
                 os.environ["TREATYGRAPH_ARTICLE"] = previous
+    ensure_built(dest)  # the copies share this build: `import` reads it and builds no more
     return dest
 
 

@@ -22,9 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treatygraph import __version__
 from treatygraph.corpus.documents import default_article_path
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 ARTIFACT = Path("build") / "treatygraph.nq"
 #: Folders of a checkout whose files the build reads.
@@ -134,6 +138,23 @@ def ensure_built(
             say(f"building {artifact} ({why}): compiling, checking anchors, validating")
         record(artifact, build_nquads(root), wanted)
         return Built(artifact, rebuilt=True)
+
+
+def project_graphs(root: Path, *, say: Callable[[str], None] | None = None) -> dict[str, Graph]:
+    """The artifact's named graphs as rdflib graphs, by short name (built first if stale)."""
+    from rdflib import Dataset, Graph
+
+    from treatygraph.rdf.iris import GRAPHS
+
+    dataset = Dataset()
+    dataset.parse(ensure_built(root, say=say).path, format="nquads")
+    graphs = {}
+    for name, iri in GRAPHS.items():
+        graph = Graph()
+        for triple in dataset.graph(iri):
+            graph.add(triple)
+        graphs[name] = graph
+    return graphs
 
 
 def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:

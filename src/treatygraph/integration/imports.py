@@ -17,7 +17,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from treatygraph.build.compile import compile_graphs, write_atomically
+from treatygraph.build.artifact import project_graphs
+from treatygraph.build.compile import write_atomically
 from treatygraph.build.validate import Result, validate
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.integration.fetch import Fetched, ImportFailure, Progress, fetch, parse_rdf
@@ -230,7 +231,7 @@ def import_source(
     """Fetch, convert, match, validate and only then write ``imports/<name>.nq``."""
     check_name(name)
     fetched = fetch(source, fmt, timeout)
-    graphs = compile_graphs(Project(root))
+    graphs = project_graphs(root)  # what was built: built first only if a source changed
     links = external_links(graphs["alignments"])
     rows: int | None = None
     mapping: Mapping | None = None
