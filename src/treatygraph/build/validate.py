@@ -24,7 +24,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result as QueryResult
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from treatygraph.rdf.iris import PREFIXES
 
@@ -96,7 +96,7 @@ class PreparedQueries(Graph):
         processor: str = "sparql",
         result: str = "sparql",
         initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
-        initBindings: Mapping[str, Node] | None = None,  # noqa: N803
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> QueryResult:

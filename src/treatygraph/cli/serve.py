@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from treatygraph.web.serving import REQUEST_LINE_LIMIT, REQUEST_LINE_OVERHEAD
 
     config = config_from(args)
-    updates = bool(settings.secret(config, "UPDATE_TOKEN"))
+    updates = bool(settings.secret(config, "UPDATE_TOKEN", "UPDATE_TOKEN_FILE"))
     workers = int(config["WORKERS"] or _default_workers())
     if updates and config["STORE_PATH"]:
         return _refuse(

@@ -10,6 +10,7 @@ a caller offers, so ``json`` means SPARQL JSON results for a SELECT and JSON-LD 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ class Format:
     media_type: str  #: canonical media type, without parameters
     extension: str  #: preferred file extension (a URL suffix on linked-data pages)
     iri: str | None  #: http://www.w3.org/ns/formats/... (service description, DCAT)
-    ox: ox.RdfFormat | ox.QueryResultsFormat | None = None
+    native: ox.RdfFormat | ox.QueryResultsFormat | None = None  #: pyoxigraph's own object
     aliases: tuple[str, ...] = ()  #: other media types clients send for it
     names: tuple[str, ...] = ()  #: other short names and file extensions
 
@@ -43,18 +44,18 @@ class Format:
     @property
     def rdf(self) -> ox.RdfFormat:
         """The pyoxigraph RDF format (only for ``kind == "rdf"``)."""
-        assert isinstance(self.ox, ox.RdfFormat), self.name
-        return self.ox
+        assert isinstance(self.native, ox.RdfFormat), self.name
+        return self.native
 
     @property
     def results(self) -> ox.QueryResultsFormat:
         """The pyoxigraph results format (only for ``kind == "results"``)."""
-        assert isinstance(self.ox, ox.QueryResultsFormat), self.name
-        return self.ox
+        assert isinstance(self.native, ox.QueryResultsFormat), self.name
+        return self.native
 
     @property
     def holds_datasets(self) -> bool:
-        return isinstance(self.ox, ox.RdfFormat) and self.ox.supports_datasets
+        return isinstance(self.native, ox.RdfFormat) and self.native.supports_datasets
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled by name (pyoxigraph's format objects do not pickle): jobs carry formats."""
@@ -78,7 +79,7 @@ def _of(
         media_type=native.media_type.split(";")[0].strip(),
         extension=native.file_extension,
         iri=native.iri,
-        ox=native,
+        native=native,
         aliases=aliases,
         names=names,
     )
@@ -138,7 +139,7 @@ def named(value: str, offered: Sequence[Format] = RDF) -> Format:
     return fmt
 
 
-def for_path(path: str | Path) -> Format | None:
+def for_path(path: str | os.PathLike[str]) -> Format | None:
     """The RDF format of a data file, by its extension (``.gz`` is not looked through)."""
     ext = Path(path).suffix.lstrip(".").lower()
     return find(ext, (*RDF, N3_FILES)) if ext != "n3" else N3_FILES

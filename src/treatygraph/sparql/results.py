@@ -21,7 +21,7 @@ def serialize_graph(
     triples: Sequence[ox.Triple], fmt: Format, prefixes: Mapping[str, str] | None = None
 ) -> bytes:
     """Triples in an RDF format; dataset formats put them in the default graph."""
-    items: Sequence[ox.Triple | ox.Quad] = triples
+    items: Sequence[ox.Triple] | list[ox.Quad] = triples
     if fmt.holds_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     if prefixes and fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):

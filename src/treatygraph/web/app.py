@@ -46,8 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["BODY_CAP"])
-    app.config["UPDATE_TOKEN"] = settings.secret(app.config, "UPDATE_TOKEN")
-    app.config["STORE_PASSWORD"] = settings.secret(app.config, "STORE_PASSWORD")
+    app.config["UPDATE_TOKEN"] = settings.secret(app.config, "UPDATE_TOKEN", "UPDATE_TOKEN_FILE")
+    app.config["STORE_PASSWORD"] = settings.secret(
+        app.config, "STORE_PASSWORD", "STORE_PASSWORD_FILE"
+    )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logs.init_app(app)
     errors.init_app(app)

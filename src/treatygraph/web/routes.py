@@ -138,7 +138,9 @@ def _page(
     """
     fmt = pipeline.choose_one(offered, ext)
     endpoint = str(request.endpoint)
-    location = url_for(endpoint, **values, **({"ext": fmt.extension} if suffixed else {}))
+    if suffixed:
+        values = {**values, "ext": fmt.extension}
+    location = url_for(endpoint, **values)
     args = tuple(sorted(request.args.items(multi=True)))
     key = ("page", endpoint, tuple(sorted(values.items())), args, pipeline.site_root(), fmt.name)
 

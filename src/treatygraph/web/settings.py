@@ -375,20 +375,20 @@ def from_args(args: argparse.Namespace) -> dict[str, Any]:
     return {s.key: getattr(args, s.key) for s in SETTINGS if hasattr(args, s.key)}
 
 
-def secret(config: Mapping[str, Any], key: str) -> str | None:
-    """A secret setting: its value, else the first line of the file ``<KEY>_FILE`` names."""
+def secret(config: Mapping[str, Any], key: str, file_key: str) -> str | None:
+    """A secret setting: its value, else the contents of the file the ``file_key`` names."""
     value = config.get(key)
     if value:
         return str(value)
-    path = config.get(f"{key}_FILE")
+    path = config.get(file_key)
     if not path:
         return None
     try:
         text = Path(path).read_text(encoding="utf-8").strip()
     except OSError as err:
-        raise ConfigError(f"{key}_FILE {path}: {err.strerror or err}") from None
+        raise ConfigError(f"{file_key} {path}: {err.strerror or err}") from None
     if not text:
-        raise ConfigError(f"{key}_FILE {path} is empty")
+        raise ConfigError(f"{file_key} {path} is empty")
     return text
 
 
@@ -405,3 +405,14 @@ def markdown_table(settings: Iterable[Setting] = SETTINGS) -> str:
             flag = f"`{s.flag}`" if s.flag else "-"
             lines.append(f"| `{s.key}` | {flag} | {s.documented_default} | {s.help} |")
     return "\n".join(lines[1:]) + "\n"
+
+
+TABLE_BEGIN = "<!-- settings:begin (generated: make settings) -->"
+TABLE_END = "<!-- settings:end -->"
+
+
+def with_table(text: str) -> str:
+    """``text`` (the README) with :func:`markdown_table` between its two markers."""
+    head, _, rest = text.partition(TABLE_BEGIN)
+    _, _, tail = rest.partition(TABLE_END)
+    return f"{head}{TABLE_BEGIN}\n{markdown_table()}{TABLE_END}{tail}"
