@@ -22,8 +22,6 @@ from treatygraph.corpus.project import Project, load_graph, read_all
 from treatygraph.errors import CheckFailed
 from treatygraph.rdf.iris import GRAPHS, OA, TG
 
-DEFAULT_OUT = Path("build") / "treatygraph.nq"
-
 
 class BuildError(CheckFailed):
     """The build cannot produce a dataset; the message says why."""

@@ -22,7 +22,6 @@ from treatygraph.rdf.formats import Format
 from treatygraph.rdf.iris import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 #: Prefixes written in Turtle, TriG and RDF/XML output (the project's, plus the
 #: vocabularies of the dataset descriptions).

@@ -27,8 +27,6 @@ FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     ".jsonld": (ox.RdfFormat.JSON_LD, "json-ld"),
 }
 
-QUAD_SUFFIXES = {".nq", ".trig"}
-
 
 class RDFSyntaxError(InputError):
     """A file that is not well-formed RDF; the message leads with path:line:column."""

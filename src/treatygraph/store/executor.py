@@ -159,7 +159,6 @@ class Executor:
         self._pid: int | None = None
         self._conn: Connection | None = None
         self._owner: int | None = None
-        self.restarts = 0
 
     # -- lifecycle ---------------------------------------------------------------------
     def _spawn(self) -> None:
@@ -247,7 +246,6 @@ class Executor:
         with self._lock:
             self._kill()
             self._spawn()
-            self.restarts += 1
 
     def shutdown(self) -> None:
         with self._lock:
@@ -277,7 +275,6 @@ class Executor:
             if not ready:
                 self._kill()
                 self._spawn()
-                self.restarts += 1
                 raise ExecutorTimeout(timeout)
             try:
                 status, payload = conn.recv()
@@ -285,7 +282,6 @@ class Executor:
                 died = self._reap()
                 self._kill()
                 self._spawn()
-                self.restarts += 1
                 out_of_memory = died.startswith("aborted")
                 raise ExecutorCrashed(
                     f"the query process {died} while running the query",
@@ -294,7 +290,6 @@ class Executor:
             if status == "memory":
                 self._kill()  # a MemoryError may leave the child's state half-made
                 self._spawn()
-                self.restarts += 1
                 raise ExecutorCrashed("the query ran out of memory", self._memory_cap())
         if status == "bug":
             raise ExecutorError(payload)

@@ -47,7 +47,7 @@ def run(app: Flask, settings: dict[str, Any]) -> None:
     """Serve ``app`` until gunicorn's arbiter stops (it ends with SystemExit)."""
     from gunicorn.app.base import BaseApplication
 
-    def post_fork(server: Any, worker: Any) -> None:
+    def post_fork(_server: Any, _worker: Any) -> None:
         """Fork each worker's query processes now, not on their first request."""
         for key in (EXECUTOR, FEDERATION_EXECUTOR):
             if key in app.extensions:

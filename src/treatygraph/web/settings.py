@@ -322,8 +322,6 @@ GROUPS = {
     "queries": "Queries",
     "site": "The site",
 }
-#: Keys that concern the server process, not the app.
-SERVER_KEYS = frozenset({"HOST", "PORT", "WORKERS", "DEV"})
 
 
 def defaults() -> dict[str, Any]:
