@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from treatygraph.build.artifact import ensure_built
-from treatygraph.build.compile import BuildResult, compile_graphs
+from treatygraph.build.compile import compile_graphs
 from treatygraph.cli import COMMANDS, main
 from treatygraph.corpus.documents import find_article
 from treatygraph.corpus.project import Project, SourceError
@@ -97,8 +97,7 @@ def checkout(pristine: Path, tmp_path: Path) -> Path:
 def loaded_store(checkout: Path) -> ox.Store:
     """The dataset as served: the built graph plus every file in imports/."""
     store = ox.Store()
-    built = BuildResult(graphs=compile_graphs(Project(checkout))).nquads()
-    store.load(built, format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(ensure_built(checkout).path), format=ox.RdfFormat.N_QUADS)
     for path in imported_files(checkout):
         store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return store
