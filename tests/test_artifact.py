@@ -2,9 +2,9 @@
 
 ``ensure_built`` compares a fingerprint of the sources (and the code that builds them) with the
 one recorded beside the artifact. Checked on a small copy of the checkout (the ontology and the
-shapes, no facts: a real build, only quicker), so the real artifact is not touched: a first call builds, a second does not, touching a file without changing it does not,
-changing one source file builds exactly once, and ``serve`` on the built copy starts without
-building.
+shapes, no facts: a real build, only quicker), so the real artifact is not touched: a first
+call builds, a second does not, touching a file without changing it does not, changing one
+source file builds exactly once, and ``serve`` on the built copy starts without building.
 """
 
 from __future__ import annotations

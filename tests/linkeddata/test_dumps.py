@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, URIRef
-from rdflib.compare import isomorphic
 
 from treatygraph import cli
 from treatygraph.linkeddata import dumps
@@ -20,6 +19,7 @@ from .conftest import (
     GRAPH,
     count_in_graph,
     graph_names,
+    isomorphic,
     maybe_gunzip,
     media_type,
     parse_oxigraph,

@@ -2,9 +2,9 @@
 N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
 server's ``/dumps/`` (whose answers the server's one cache keeps).
 
-Dumps are deterministic: blank nodes get canonical labels (rdflib's canonicalisation,
-as ``treatygraph build`` does), statements are sorted, and gzip members carry no name
-and mtime 0, so the same data always gives the same bytes (and ETag).
+Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canonicalization,
+RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
+so the same data always gives the same bytes (and ETag).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.compare import to_canonical_graph
 
 from treatygraph.linkeddata import rdfout
 from treatygraph.linkeddata.context import build_context
@@ -96,15 +95,15 @@ class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 
     def __init__(self, nquads: bytes) -> None:
+        dataset = ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         by_graph: dict[str | None, list[Any]] = {}
-        for quad in ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS):
+        for quad in dataset:
             graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            by_graph.setdefault(graph, []).append(
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-            )
+            by_graph.setdefault(graph, []).append(quad.triple)
         self.graphs: dict[str | None, list[Any]] = {
-            g: _canonical(triples, prefix=f"g{i}")
-            for i, (g, triples) in enumerate(sorted(by_graph.items(), key=lambda kv: kv[0] or ""))
+            g: rdfout.unique_sorted(triples)
+            for g, triples in sorted(by_graph.items(), key=lambda kv: kv[0] or "")
         }
 
     @property
@@ -124,25 +123,6 @@ class DatasetQuads:
     def context(self) -> dict[str, Any]:
         """The published JSON-LD context, from the ontology graph when present."""
         return build_context(self.triples(str(GRAPHS["ontology"])))
-
-
-def _canonical(triples: list[Any], prefix: str) -> list[Any]:
-    """Relabel blank nodes canonically (a no-op for graphs without blank nodes)."""
-    if not any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
-    ):
-        return rdfout.unique_sorted(triples)
-    canonical = to_canonical_graph(rdfout.to_graph(triples))
-    # rdflib's canonical labels are per graph; prefix them so graphs never share a label
-    out = []
-    for s, p, o in canonical:
-        s2, o2 = (rdfout.from_rdflib(x) for x in (s, o))
-        if isinstance(s2, ox.BlankNode):
-            s2 = ox.BlankNode(prefix + s2.value)
-        if isinstance(o2, ox.BlankNode):
-            o2 = ox.BlankNode(prefix + o2.value)
-        out.append(ox.Triple(s2, rdfout.from_rdflib(p), o2))
-    return rdfout.unique_sorted(out)
 
 
 def render(
