@@ -39,15 +39,18 @@ def load_examples(directory: Path | None) -> list[Example]:
 
 
 def index() -> Response:
+    root = pipeline.site_root()
+
     def make() -> pipeline.Answer:
         html = render_template(
             "index.html",
             examples=current_app.extensions[EXAMPLES],
             namespace=current_app.config["RESOURCE_NAMESPACE"],
+            endpoint_url=root + "/sparql",
         )
         return pipeline.answer(html.encode("utf-8"), "text/html; charset=utf-8")
 
-    return pipeline.respond(("home", pipeline.site_root()), make, negotiated=False)
+    return pipeline.respond(("home", root), make, negotiated=False)
 
 
 def healthz() -> Response:
