@@ -386,9 +386,9 @@ def engine_rates(
 ) -> dict[str, dict[str, float]]:
     import rdflib
 
+    from treatygraph.rdf import formats
     from treatygraph.sparql.execute import QueryJob, run_job
     from treatygraph.store.oxigraph import OxigraphEngine, load_files
-    from treatygraph.rdf import formats
 
     fmts = {f.name: f for f in formats.ALL}
     rates: dict[str, dict[str, float]] = {"pyoxigraph": {}, "rdflib": {}}
