@@ -42,7 +42,7 @@ def _require_target() -> None:
 
 
 @pytest.fixture(scope="session")
-def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server | servers.Ours]:
     """Data loaded, no update service enabled: the read-only configuration we deploy."""
     _require_target()
     data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol.nq")
@@ -52,7 +52,7 @@ def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
 
 
 @pytest.fixture(scope="session")
-def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server | servers.Ours]:
     """Same data, update service enabled with a bearer token, for the update tests."""
     _require_target()
     data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol-rw.nq")
@@ -93,7 +93,7 @@ def eval_tests_all() -> list:
 @pytest.fixture(scope="session")
 def eval_server(
     w3c_workdir: Path, eval_tests_all: list
-) -> Iterator[tuple[servers.Server, frozenset[str]]]:
+) -> Iterator[tuple[servers.Server | servers.Ours, frozenset[str]]]:
     """Every data file of the query suites as a named graph, read-only."""
     _require_target()
     data, empty = evaluation.build_dataset(eval_tests_all, w3c_workdir / "query-eval.nq")
