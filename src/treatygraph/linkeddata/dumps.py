@@ -95,6 +95,7 @@ class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 
     def __init__(self, nquads: bytes) -> None:
+        self.size = 4 * len(nquads)  #: about the memory it takes, for the answer cache
         dataset = ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         by_graph: dict[str | None, list[Any]] = {}

@@ -230,9 +230,8 @@ class Pages:
         spec = next((s for s in self.specs() if s.filename == filename), None)
         if spec is None:
             raise NotFound(f"no dump {filename!r}; see {url_for('ld.dump_index')}")
-        nquads = self.engine.dump()
         data = self.cache.get_or_make(
-            ("ld", "dataset"), lambda: dumps.DatasetQuads(nquads), lambda _: 4 * len(nquads)
+            ("ld", "dataset"), lambda: dumps.DatasetQuads(self.engine.dump()), lambda d: d.size
         )
         return dumps.render_spec(data, spec, self.context_url), spec.content_type
 
