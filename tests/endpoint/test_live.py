@@ -388,14 +388,14 @@ def test_long_request_lines_get_414_with_a_reason(server: LiveServer) -> None:
 
 
 def test_no_gunicorn_control_socket_is_shared(tmp_path: Path) -> None:
-    """gunicorn 25+ opens a control socket at one default path per user; we open none."""
+    """gunicorn 25+ opens a control socket at one default path per user, which every instance
+    would share; ours open none (checked where gunicorn would put it)."""
     runtime = tmp_path / "runtime"
     runtime.mkdir()
     env = {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
-    with LiveServer(["--data", str(PEOPLE)], tmp_path / "a.log", env=env):
-        with LiveServer(["--data", str(PEOPLE)], tmp_path / "b.log", env=env):
-            assert list(runtime.iterdir()) == []
-            assert not (tmp_path / ".gunicorn").exists()
+    with LiveServer(["--data", str(PEOPLE), "--workers", "1"], tmp_path / "a.log", env=env):
+        assert list(runtime.iterdir()) == []
+        assert not (tmp_path / ".gunicorn").exists()
 
 
 def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
