@@ -393,9 +393,11 @@ def test_no_gunicorn_control_socket_is_shared(tmp_path: Path) -> None:
     runtime = tmp_path / "runtime"
     runtime.mkdir()
     env = {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
-    with LiveServer(["--data", str(PEOPLE), "--workers", "1"], tmp_path / "a.log", env=env):
+    with LiveServer(["--data", str(PEOPLE), "--workers", "1"], tmp_path / "a.log", env=env) as live:
+        time.sleep(2)  # gunicorn opens it once its workers run, a moment after they answer
         assert list(runtime.iterdir()) == []
         assert not (tmp_path / ".gunicorn").exists()
+        assert "Control socket" not in live.log.read_text()
 
 
 def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
