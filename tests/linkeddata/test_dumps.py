@@ -3,6 +3,7 @@ pyoxigraph, to exactly what the endpoint serves, and they are conditional-GET fr
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from pathlib import Path
@@ -158,7 +159,9 @@ def test_unknown_dump_is_404(client: FlaskClient) -> None:
 
 
 # -- treatygraph export -------------------------------------------------------------------------
+@functools.cache
 def _built(nquads_path: Path) -> Dataset:
+    """The built N-Quads as rdflib reads them (once: the tests only read it)."""
     ds = Dataset()
     ds.parse(nquads_path, format="nquads")
     return ds
