@@ -18,6 +18,9 @@ from treatygraph.corpus.documents import Article, default_article_path, find_art
 from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
 
+#: the W3C suites' pass table, printed by the controller (also under pytest-xdist)
+pytest_plugins = ["w3c.summary"]
+
 
 @pytest.fixture(scope="session")
 def root(pytestconfig: pytest.Config) -> Path:
