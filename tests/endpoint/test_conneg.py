@@ -7,11 +7,12 @@ import pytest
 from treatygraph.errors import BadRequest, NotAcceptable
 from treatygraph.rdf.formats import RDF as RDF_FORMATS
 from treatygraph.rdf.formats import RESULTS as RESULT_FORMATS
-from treatygraph.web.conneg import negotiate, negotiate_one
+from treatygraph.rdf.formats import Format
+from treatygraph.web.conneg import negotiate
 
 
-def one(accept: str | None, offered: object, *values: str):  # type: ignore[no-untyped-def]
-    return negotiate_one(accept, offered, values)  # type: ignore[arg-type]
+def one(accept: str | None, offered: tuple[Format, ...], *values: str) -> Format:
+    return negotiate(accept, {"answer": offered}, values).format_for("answer")
 
 
 @pytest.mark.parametrize(

@@ -113,10 +113,3 @@ def negotiate(
         every = [f for formats in offered.values() for f in formats]
         raise _refusal(wanted, list(dict.fromkeys(every)))
     return choice
-
-
-def negotiate_one(
-    accept: str | MIMEAccept | None, offered: Sequence[Format], format_values: Sequence[str] = ()
-) -> Format:
-    """:func:`negotiate` for a single kind of answer."""
-    return negotiate(accept, {"answer": offered}, format_values).format_for("answer")
