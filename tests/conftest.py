@@ -1,4 +1,10 @@
-"""Shared fixtures: the checkout, its documents' texts (when present) and one build per session."""
+"""Shared fixtures: the checkout, its documents' texts (when present), and one build per test run.
+
+The build is the checkout's own artifact (``build/treatygraph.nq``, :mod:`treatygraph.build.
+artifact`): the first test worker that needs it builds it, the others (and the servers the
+tests start, which serve it) wait for that build and reuse it; a later run builds again only
+when a source or the code changed.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,9 @@ from treatygraph.build.compile import BuildResult, build
 from treatygraph.corpus.documents import DocumentText
 from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
+
+#: the W3C suites' pass table, printed by the controller (also under pytest-xdist)
+pytest_plugins = ["w3c.summary"]
 
 
 @pytest.fixture(scope="session")
@@ -51,13 +60,12 @@ def built(project: Project) -> BuildResult:
 
 
 @pytest.fixture(scope="session")
-def exported_nquads(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dataset as ``treatygraph build`` writes it, so tests read the published RDF."""
-    from treatygraph.cli import main
+def exported_nquads(root: Path) -> Path:
+    """The dataset as ``treatygraph build`` writes it (the artifact), so tests read the
+    published RDF."""
+    from treatygraph.build.artifact import ensure_built
 
-    out = tmp_path_factory.mktemp("build") / "treatygraph.nq"
-    assert main(["--root", str(root), "build", "--out", str(out)]) == 0
-    return out
+    return ensure_built(root).path
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Competency questions: each tests/competency/NN-name.rq must return its hand-checked answer.
+"""Competency questions: each examples/queries/NN-name.rq must return its hand-checked answer.
 
 The queries are what a researcher, journalist or data engineer would ask of the graph; the
 expected answers (NN-name.expected.tsv) were checked by hand against the source documents and
@@ -17,8 +17,8 @@ import pytest
 from treatygraph.corpus.documents import DocumentText
 
 HERE = Path(__file__).resolve().parent
-COMPETENCY = HERE / "competency"
-QUERIES = sorted(COMPETENCY.glob("*.rq"))
+COMPETENCY = HERE.parent / "examples" / "queries"  # also the home page's examples
+QUERIES = sorted(COMPETENCY.glob("[0-9][0-9]-*.rq"))
 
 TGID = "https://w3id.org/treatygraph/id/"
 TG = "https://w3id.org/treatygraph/ontology#"

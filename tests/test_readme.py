@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,44 @@ def test_who_argued_for_leaving(readme: str, project_server: LiveServer, root: P
         "Experts favouring leaving the INF Treaty",
     }
     assert all(r["why"] for r in rows)
+
+
+# -- the settings table ------------------------------------------------------------------------
+def test_the_settings_table_is_current(readme: str) -> None:
+    from treatygraph.web.settings import with_table
+
+    assert readme == with_table(readme), "the README's settings table is stale: run `make settings`"
+
+
+def _string_constants(root: Path) -> set[str]:
+    """Every string literal in the package, except in the settings table itself."""
+    import ast
+
+    found: set[str] = set()
+    for path in (root / "src" / "treatygraph").rglob("*.py"):
+        if path.name == "settings.py" and path.parent.name == "web":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return found
+
+
+def test_every_setting_is_documented_and_read(readme: str, root: Path) -> None:
+    """As Datasette does: a setting nobody documents, or nobody reads, is a bug."""
+    from treatygraph.web.settings import SETTINGS
+
+    read = _string_constants(root)
+    table = readme.split("<!-- settings:begin", 1)[1]
+    for setting in SETTINGS:
+        assert setting.help.strip(), setting.key
+        assert f"| `{setting.key}` |" in table, f"{setting.key} is not in the README's table"
+        assert setting.key in read, f"no code reads the setting {setting.key}"
+    done = subprocess.run(
+        [sys.executable, "-m", "treatygraph.cli", "serve", "--help"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0
+    assert [s.flag for s in SETTINGS if s.flag and s.flag not in done.stdout] == []

@@ -78,15 +78,21 @@ class OutOfResources(Error):
     status, exit_code, reason = 507, 5, "resources"
 
 
-# -- HTTP client errors ------------------------------------------------------------------------
-class BadRequest(InputError):
-    status, reason = 400, "bad_request"
-
-
-class QuerySyntaxError(BadRequest):
+class QuerySyntaxError(InputError):
     """The query does not parse; the message carries line:column."""
 
     reason = "syntax"
+
+
+class QueryEvaluationError(InputError):
+    """The query parsed but evaluation failed for a reason the client caused."""
+
+    reason = "evaluation"
+
+
+# -- HTTP protocol errors: raised only by the protocol layers (sparql, linkeddata, web) --------
+class BadRequest(InputError):
+    status, reason = 400, "bad_request"
 
 
 class UnsafeQuery(BadRequest):

@@ -121,7 +121,7 @@ class Client:
         if user is not None:
             if auth == "digest":
                 manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                manager.add_password(None, list(urls), user, password or "")  # type: ignore[arg-type]
+                manager.add_password(None, list(urls), user, password or "")
                 handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
             elif auth == "basic":
                 token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()

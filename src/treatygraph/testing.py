@@ -1,4 +1,4 @@
-"""Helpers for tests that need a real server: a free port and a ``treatygraph serve`` process.
+"""Helpers for tests that need real servers: a free port, ``treatygraph serve``, nginx in front.
 
 They live in the package (as ``flask.testing`` does) so every test suite starts servers the same
 way and stops exactly the process group it started.
@@ -7,6 +7,7 @@ way and stops exactly the process group it started.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,21 +41,57 @@ def missing(reason: str, needed_for: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def require_nginx() -> None:
-    """For ``serve --front-cache`` tests: nginx must be installed (see :func:`missing`)."""
-    from treatygraph.web.frontcache import FrontCacheError, find_nginx
+def require_nginx() -> str:
+    """nginx for the tests that put it in front (see :func:`missing`); its path."""
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    missing("nginx is not installed (Debian: apt-get install nginx)", "the nginx tests to run")
 
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], deadline: float, log: Path) -> None:
+    """Until ``url`` answers 200; RuntimeError with the log's tail if the process ends first."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"exited ({process.returncode}):\n{_tail(log)}")
+        try:
+            if Client(max_bytes=1 << 20).get(url, timeout=1).status == 200:
+                return
+        except HttpError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in time:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group we started, then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
     try:
-        find_nginx()
-    except FrontCacheError as err:
-        missing(str(err), "the front-cache tests to run")
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    except ProcessLookupError:
+        pass
 
 
 class LiveServer:
     """``treatygraph serve`` on 127.0.0.1, started and awaited; ``stop`` ends its process group."""
 
     def __init__(
-        self, args: list[str], log: Path, *, cwd: Path | None = None, startup: float = 90.0
+        self,
+        args: list[str],
+        log: Path,
+        *,
+        cwd: Path | None = None,
+        startup: float = 90.0,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -67,36 +104,76 @@ class LiveServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env={**os.environ, **(env or {})},
             )
-        deadline = time.monotonic() + startup
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited ({self.process.returncode}):\n{self.log_tail()}")
-            try:
-                if Client(max_bytes=1 << 20).get(self.url + "/healthz", timeout=1).status == 200:
-                    return
-            except HttpError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {startup} s:\n{self.log_tail()}")
+        try:
+            _wait_for(self.url + "/healthz", self.process, time.monotonic() + startup, log)
+        except RuntimeError as err:
+            self.stop()
+            raise RuntimeError(f"treatygraph serve: {err}") from None
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return _tail(self.log, lines)
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
-        except ProcessLookupError:
-            pass
+        _stop(self.process)
 
     def __enter__(self) -> LiveServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class LiveNginx:
+    """nginx on 127.0.0.1 with the configuration ``treatygraph nginx`` prints, in front of
+    ``upstream`` (a running server's ``host:port``); its files stay in ``workdir``."""
+
+    def __init__(self, upstream: str, workdir: Path, **deployment: Any) -> None:
+        from treatygraph.web.nginx import Deployment, render
+
+        binary = require_nginx()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / "error.log"
+        site = render(
+            Deployment(
+                listen=f"127.0.0.1:{self.port}",
+                upstream=upstream,
+                cache_dir=str(workdir / "cache"),
+                **deployment,
+            )
+        )
+        (workdir / "treatygraph.conf").write_text(site)
+        temp = "\n".join(
+            f"    {name}_temp_path {workdir / name};"
+            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        # as root, nginx's workers would switch to an account that cannot write workdir
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        include = workdir / "treatygraph.conf"
+        (workdir / "nginx.conf").write_text(
+            f"{user}daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\n"
+            f"error_log {self.log} info;\nevents {{ worker_connections 256; }}\n"
+            f"http {{\n    access_log off;\n{temp}\n    include {include};\n}}\n"
+        )
+        with (workdir / "nginx.out").open("wb") as out:
+            self.process = subprocess.Popen(
+                [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf")],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_for(self.url + "/healthz", self.process, time.monotonic() + 30, self.log)
+        except RuntimeError as err:
+            self.stop()
+            raise RuntimeError(f"nginx: {err}") from None
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+    def __enter__(self) -> LiveNginx:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from treatygraph.build.compile import build
-from treatygraph.corpus.project import Project
 from treatygraph.testing import LiveServer, missing
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,15 +41,11 @@ def artifacts(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(
-    root: Path, tmp_path_factory: pytest.TempPathFactory, artifacts: Path
-) -> Iterator[str]:
+def live_server(root: Path, exported_nquads: Path, artifacts: Path) -> Iterator[str]:
     """``treatygraph serve`` on a free port over the built graph; stopped at the end."""
-    work = tmp_path_factory.mktemp("live")
-    data = work / "treatygraph.nq"
-    data.write_bytes(build(Project(root), check_shapes=False).nquads())
-    examples = root / "tests" / "competency"  # the competency questions, as users see them
-    args = ["--data", str(data), "--workers", "1", "--competency-dir", str(examples)]
+    data = exported_nquads
+    examples = root / "examples" / "queries"  # the competency questions, as users see them
+    args = ["--data", str(data), "--workers", "1", "--examples-dir", str(examples)]
     with LiveServer(args, artifacts / "browser-server.log", cwd=root) as server:
         yield server.url
 

@@ -17,7 +17,7 @@ TRUMP_QUOTE = (
 
 
 def test_a_run_an_example_query(page: Any, live_server: str, artifacts: Path, root: Path) -> None:
-    question = root / "tests" / "competency" / "01-who-argues-for-leaving-inf.rq"
+    question = root / "examples" / "queries" / "01-who-argues-for-leaving-inf.rq"
     title = question.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
     page.goto(live_server + "/")
     page.select_option("#examples", label=title)
@@ -25,7 +25,7 @@ def test_a_run_an_example_query(page: Any, live_server: str, artifacts: Path, ro
     page.click("#run")
     rows = page.locator("#results table tbody tr")
     rows.first.wait_for()
-    # The hand-checked answer (tests/competency/01-...expected.tsv): 9 rows, 7 holders.
+    # The hand-checked answer (examples/queries/01-...expected.tsv): 9 rows, 7 holders.
     assert rows.count() == 9
     assert "result(s)" in page.inner_text("#status")
     holders = set(page.locator("#results table tbody tr td:nth-child(1)").all_inner_texts())

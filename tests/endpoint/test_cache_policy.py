@@ -1,6 +1,6 @@
 """Cache-Control of answers (treatygraph.web.cachepolicy), through the Flask test client.
 
-RFC 9111: ``s-maxage`` lets shared caches (``serve --front-cache``, a CDN) keep an answer;
+RFC 9111: ``s-maxage`` lets shared caches (nginx in front, a CDN) keep an answer;
 ``max-age=0, must-revalidate`` makes browsers revalidate with the ETag every time. With updates
 enabled, answers may change at any moment, so every cache must ask first (``no-cache``).
 """
@@ -33,11 +33,11 @@ def test_the_policy(config: dict[str, object], expected: str) -> None:
     assert cache_control(config) == expected
 
 
-@pytest.mark.parametrize("fast_path", [True, False])
+@pytest.mark.parametrize("cache_mb", [64, 0])
 def test_answers_carry_it_whether_computed_or_cached(
-    make_app: Callable[..., Flask], fast_path: bool
+    make_app: Callable[..., Flask], cache_mb: int
 ) -> None:
-    client = make_app(CACHE_FAST_PATH=fast_path).test_client()
+    client = make_app(CACHE_MB=cache_mb).test_client()
     first = client.get("/sparql", query_string={"query": QUERY})
     again = client.get("/sparql", query_string={"query": QUERY})
     assert first.status_code == again.status_code == 200

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.errors import NotAcceptable
-from treatygraph.web.conneg import RDF_FORMATS, RESULT_FORMATS, negotiate
+from treatygraph.errors import BadRequest, NotAcceptable
+from treatygraph.rdf.formats import RDF as RDF_FORMATS
+from treatygraph.rdf.formats import RESULTS as RESULT_FORMATS
+from treatygraph.rdf.formats import Format
+from treatygraph.web.conneg import negotiate
+
+
+def one(accept: str | None, offered: tuple[Format, ...], *values: str) -> Format:
+    return negotiate(accept, {"answer": offered}, values).format_for("answer")
 
 
 @pytest.mark.parametrize(
@@ -31,7 +38,7 @@ from treatygraph.web.conneg import RDF_FORMATS, RESULT_FORMATS, negotiate
     ],
 )
 def test_results_negotiation(accept: str | None, expected: str) -> None:
-    assert negotiate(accept, RESULT_FORMATS).media_type == expected
+    assert one(accept, RESULT_FORMATS).media_type == expected
 
 
 @pytest.mark.parametrize(
@@ -46,7 +53,7 @@ def test_results_negotiation(accept: str | None, expected: str) -> None:
     ],
 )
 def test_rdf_negotiation(accept: str | None, expected: str) -> None:
-    assert negotiate(accept, RDF_FORMATS).media_type == expected
+    assert one(accept, RDF_FORMATS).media_type == expected
 
 
 @pytest.mark.parametrize(
@@ -66,6 +73,11 @@ def test_rdf_negotiation(accept: str | None, expected: str) -> None:
         ("nq", None, "application/n-quads"),
         ("text/csv", "text/csv", None),
         ("application/n-triples", None, "application/n-triples"),
+        # the short names clients send (SPARQLWrapper's returnFormat values among them)
+        ("rdf+xml", None, "application/rdf+xml"),
+        ("json-ld", None, "application/ld+json"),
+        ("n3", None, "text/turtle"),
+        ("srj", "application/sparql-results+json", None),
     ],
 )
 def test_format_parameter_overrides_accept(
@@ -74,14 +86,14 @@ def test_format_parameter_overrides_accept(
     for offered, expected in ((RESULT_FORMATS, results), (RDF_FORMATS, graph)):
         if expected is None:
             with pytest.raises(NotAcceptable):
-                negotiate("text/html", offered, value)
+                one("text/html", offered, value)
         else:
-            assert negotiate("text/html", offered, value).media_type == expected
+            assert one("text/html", offered, value).media_type == expected
 
 
 def test_406_lists_offered_types() -> None:
     with pytest.raises(NotAcceptable) as info:
-        negotiate("image/png", RESULT_FORMATS)
+        one("image/png", RESULT_FORMATS)
     assert info.value.status == 406
     assert info.value.offered == [
         "application/sparql-results+json",
@@ -94,4 +106,27 @@ def test_406_lists_offered_types() -> None:
 
 def test_q_zero_everywhere_is_not_acceptable() -> None:
     with pytest.raises(NotAcceptable):
-        negotiate("*/*;q=0", RESULT_FORMATS)
+        one("*/*;q=0", RESULT_FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("values", "results", "graph"),
+    [
+        # SPARQLWrapper's default mode: its short name, then the media type(s) it also accepts
+        (("tsv", "text/tab-separated-values"), "text/tab-separated-values", None),
+        (("rdf+xml", "application/rdf+xml"), None, "application/rdf+xml"),
+        (("json-ld", "application/ld+json,application/x-json+ld"), None, "application/ld+json"),
+        (("xml", "xml"), "application/sparql-results+xml", "application/rdf+xml"),
+    ],
+)
+def test_repeated_format_parameters_naming_one_format(
+    values: tuple[str, ...], results: str | None, graph: str | None
+) -> None:
+    choice = negotiate(None, {"results": RESULT_FORMATS, "graph": RDF_FORMATS}, values)
+    picked = {k: (f.media_type if f else None) for k, f in choice.picked.items()}
+    assert picked == {"results": results, "graph": graph}
+
+
+def test_format_parameters_naming_different_formats_are_refused() -> None:
+    with pytest.raises(BadRequest, match="name different formats"):
+        one(None, RESULT_FORMATS, "csv", "tsv")

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import shutil
+import socket
 import socketserver
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -41,9 +43,12 @@ def server(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Updates enabled with a token from a file (a flag taking the token would show in ps)."""
+    folder = tmp_path_factory.mktemp("update-server")
+    (folder / "token").write_text("s3cret\n")
     live = LiveServer(
-        ["--data", str(PEOPLE), str(GRAPHS), "--update-token", "s3cret"],
-        tmp_path_factory.mktemp("log") / "update-server.log",
+        ["--data", str(PEOPLE), str(GRAPHS), "--update-token-file", str(folder / "token")],
+        folder / "update-server.log",
     )
     yield live
     live.stop()
@@ -236,18 +241,163 @@ def test_sparqlwrapper(server: LiveServer) -> None:
     assert len(graph) == 3
 
 
-def test_metrics_are_totals_across_workers(server: LiveServer) -> None:
-    def sparql_2xx() -> float:
-        text = requests.get(server.url + "/metrics", timeout=5).text
-        for line in text.splitlines():
-            if line.startswith('treatygraph_http_requests_total{endpoint="sparql",status="2xx"}'):
-                return float(line.split()[-1])
-        return 0.0
+# -- SPARQLWrapper in its default mode: every returnFormat, GET and POST ------------------------
+# Its default mode sends the format three ways (format=, output=, results=), for TSV, JSON-LD and
+# RDF/XML twice (a short name, then media types), and an Accept header of its own.
+SELECT_FORMATS = ("json", "xml", "csv", "tsv")
+GRAPH_FORMATS = ("turtle", "n3", "rdf+xml", "xml", "json-ld")
+BOB = f"<{EX}bob>"
 
-    before = sparql_2xx()
+
+def _wrapper(server: LiveServer, method: str, query: str, fmt: str) -> Any:
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setMethod(method)
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    return client.query().convert()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SELECT_FORMATS)
+def test_sparqlwrapper_default_mode_select(server: LiveServer, method: str, fmt: str) -> None:
+    labels = f"SELECT ?l WHERE {{ {BOB} <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+    result = _wrapper(server, method, labels, fmt)
+    if fmt == "json":
+        rows = [b["l"]["value"] for b in result["results"]["bindings"]]
+    elif fmt == "xml":
+        rows = [n.firstChild.data for n in result.getElementsByTagName("literal")]
+    else:
+        sep = "," if fmt == "csv" else "\t"
+        rows = [line.split(sep)[0] for line in result.decode().splitlines()[1:]]
+    expected = {"json": ["Bob"], "xml": ["Bob"], "csv": ["Bob"], "tsv": ['"Bob"@en']}[fmt]
+    assert rows == expected  # people.ttl: bob's one label, "Bob"@en
+    ask = _wrapper(server, method, f"ASK {{ {BOB} <{EX}age> 29 }}", fmt)
+    if fmt == "json":
+        assert ask["boolean"] is True
+    elif fmt == "xml":
+        assert ask.getElementsByTagName("boolean")[0].firstChild.data == "true"
+    else:
+        assert ask.strip() == b"true"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+def test_sparqlwrapper_default_mode_graphs(
+    server: LiveServer, method: str, fmt: str, form: str
+) -> None:
+    import rdflib
+
+    query = (
+        f"CONSTRUCT {{ {BOB} ?p ?o }} WHERE {{ {BOB} ?p ?o }}"
+        if form == "CONSTRUCT"
+        else f"DESCRIBE {BOB}"
+    )
+    result = _wrapper(server, method, query, fmt)
+    if isinstance(result, bytes):  # Turtle and N3 come back as text
+        result = rdflib.Graph().parse(data=result, format="turtle")
+    bob = rdflib.URIRef(EX + "bob")
+    assert len(set(result.triples((bob, None, None)))) == 3  # people.ttl: bob's 3 triples
+
+
+def _samples(server: LiveServer) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = requests.get(server.url + "/metrics", timeout=5).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_are_totals_across_workers(server: LiveServer) -> None:
+    """prometheus_client's multiprocess mode: any worker's scrape counts every worker."""
+    ok = (
+        "treatygraph_http_requests_total",
+        (("endpoint", "sparql.sparql"), ("method", "GET"), ("status", "200")),
+    )
+    took = ("treatygraph_http_request_duration_seconds_count", (("endpoint", "sparql.sparql"),))
+    before = _samples(server)
+    ids = set()
     for i in range(20):
-        requests.get(server.url + "/sparql", params={"query": f"ASK {{}} # {i}"}, timeout=5)
-    assert sparql_2xx() - before == 20
+        resp = requests.get(server.url + "/sparql", params={"query": f"ASK {{}} # {i}"}, timeout=5)
+        ids.add(resp.headers["X-Request-Id"])
+    after = _samples(server)
+    assert len(ids) == 20  # every request got its own id
+    assert after[ok] - before.get(ok, 0) == 20
+    assert after[took] - before.get(took, 0) == 20
+
+
+def test_access_log_and_query_log_share_the_request_id(server: LiveServer) -> None:
+    query = f"SELECT ?l WHERE {{ <{EX}bob> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+    resp = requests.get(
+        server.url + "/sparql",
+        params={"query": query},
+        headers={"Accept": SRJ, "X-Request-Id": "live-test-7"},
+        timeout=5,
+    )
+    assert resp.status_code == 200 and resp.headers["X-Request-Id"] == "live-test-7"
+    bad = requests.get(
+        server.url + "/sparql", params={"query": "SELECT ?x {"}, headers={"X-Request-Id": "bad-8"}
+    )
+    assert bad.status_code == 400
+    time.sleep(0.3)  # the log lines are written after the response
+    lines = server.log.read_text().splitlines()
+    access = [line for line in lines if "id=live-test-7" in line and '"GET /sparql?' in line]
+    assert len(access) == 1 and " 200 " in access[0]
+    (logged,) = [line for line in lines if "query id=live-test-7 " in line]
+    assert "status=200" in logged and f"bytes={len(resp.content)}" in logged
+    assert "cached=no" in logged and "rdf-schema#label" in logged
+    (refused,) = [line for line in lines if "query id=bad-8 " in line]
+    assert "status=400" in refused
+
+
+def test_the_update_token_is_not_on_the_command_line(update_server: LiveServer) -> None:
+    with open(f"/proc/{update_server.process.pid}/cmdline", "rb") as handle:
+        assert b"s3cret" not in handle.read()
+    resp = requests.post(
+        update_server.url + "/update",
+        data={"update": "INSERT DATA { <a:x> <a:y> 1 }"},
+        headers={"Authorization": "Bearer s3cret"},
+        timeout=10,
+    )
+    assert resp.status_code == 200
+
+
+def test_long_request_lines_get_414_with_a_reason(server: LiveServer) -> None:
+    """Up to gunicorn's limit the app answers, naming URL_CAP; past it gunicorn, at once."""
+    padding = "x" * 8050
+    resp = requests.get(
+        server.url + "/sparql", params={"query": f"ASK {{}} #{padding}"}, timeout=10
+    )
+    assert resp.status_code == 414 and "URL_CAP (8000 bytes)" in resp.text
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        started = time.monotonic()
+        try:
+            sock.sendall(b"GET /sparql?query=" + b"x" * (4 << 20) + b" HTTP/1.1\r\n\r\n")
+        except OSError:
+            pass  # gunicorn may answer and close before the whole line is sent
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 414"), answer[:200]
+    assert time.monotonic() - started < 10
+    ok = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=5)
+    assert ok.status_code == 200  # and the workers are fine
+
+
+def test_no_gunicorn_control_socket_is_shared(tmp_path: Path) -> None:
+    """gunicorn 25+ opens a control socket at one default path per user, which every instance
+    would share; ours open none (checked where gunicorn would put it)."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
+    with LiveServer(["--data", str(PEOPLE), "--workers", "1"], tmp_path / "a.log", env=env) as live:
+        time.sleep(2)  # gunicorn opens it once its workers run, a moment after they answer
+        assert list(runtime.iterdir()) == []
+        assert not (tmp_path / ".gunicorn").exists()
+        assert "Control socket" not in live.log.read_text()
 
 
 def test_serve_refuses_invalid_data(tmp_path: Path) -> None:

@@ -143,7 +143,10 @@ def _sparql_requests(server: LiveServer) -> float:
         text = resp.read().decode()
     total = 0.0
     for line in text.splitlines():
-        if line.startswith("treatygraph_http_requests_total") and 'endpoint="sparql"' in line:
+        if (
+            line.startswith("treatygraph_http_requests_total")
+            and 'endpoint="sparql.sparql"' in line
+        ):
             total += float(line.rsplit(" ", 1)[1])
     return total
 

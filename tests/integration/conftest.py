@@ -21,7 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from treatygraph.build.compile import BuildResult, compile_graphs
+from treatygraph.build.artifact import ensure_built
+from treatygraph.build.compile import compile_graphs
 from treatygraph.cli import COMMANDS, main
 from treatygraph.corpus.project import Project, SourceError
 from treatygraph.integration.imports import imported_files
@@ -71,6 +72,7 @@ def pristine(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not corpus.is_dir():
             pytest.skip("graph/ anchors have no offsets and the texts are not there to add them")
         assert tg("--root", dest, "--corpus", corpus, "anchor") == 0
+    ensure_built(dest)  # the copies share this build: `import` reads it and builds no more
     return dest
 
 
@@ -85,8 +87,7 @@ def checkout(pristine: Path, tmp_path: Path) -> Path:
 def loaded_store(checkout: Path) -> ox.Store:
     """The dataset as served: the built graph plus every file in imports/."""
     store = ox.Store()
-    built = BuildResult(graphs=compile_graphs(Project(checkout))).nquads()
-    store.load(built, format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(ensure_built(checkout).path), format=ox.RdfFormat.N_QUADS)
     for path in imported_files(checkout):
         store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return store

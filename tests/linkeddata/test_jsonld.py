@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
-from rdflib.compare import isomorphic
 
-from .conftest import context_of, inline_context
+from .conftest import context_of, inline_context, isomorphic
 
 try:
     from pyld import jsonld

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 
 from .conftest import (
     GRAPH,
     TG,
     TGID,
+    isomorphic,
     media_type,
     parse_oxigraph,
     parse_rdflib,

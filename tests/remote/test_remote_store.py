@@ -53,7 +53,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <{XSD}>
 """
-COMPETENCY = sorted((Path(__file__).parents[1] / "competency").glob("*.rq"))
+COMPETENCY = sorted((Path(__file__).parents[2] / "examples" / "queries").glob("[0-9][0-9]-*.rq"))
 
 #: Query forms beyond the competency questions (which are all SELECT).
 MIX = {

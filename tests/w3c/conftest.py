@@ -6,9 +6,7 @@ A per-suite pass table is printed at the end and written to test-artifacts/w3c-<
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +40,7 @@ def _require_target() -> None:
 
 
 @pytest.fixture(scope="session")
-def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server | servers.Ours]:
     """Data loaded, no update service enabled: the read-only configuration we deploy."""
     _require_target()
     data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol.nq")
@@ -52,7 +50,7 @@ def protocol_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
 
 
 @pytest.fixture(scope="session")
-def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
+def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server | servers.Ours]:
     """Same data, update service enabled with a bearer token, for the update tests."""
     _require_target()
     data = protocol.build_dataset(protocol_tests(), w3c_workdir / "protocol-rw.nq")
@@ -61,26 +59,26 @@ def protocol_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
     server.stop()
 
 
-def _front_server(workdir: Path, name: str, update_token: str | None) -> servers.Server:
+def _fronted(workdir: Path, name: str, update_token: str | None) -> servers.Fronted:
     if TARGET != "ours":
-        pytest.skip("the front cache is ours (TREATYGRAPH_W3C_TARGET=ours)")
+        pytest.skip("the nginx configuration is ours (TREATYGRAPH_W3C_TARGET=ours)")
     require_nginx()
     data = protocol.build_dataset(protocol_tests(), workdir / name)
-    return servers.start_ours(data, workdir, update_token, front_cache=True)
+    return servers.start_ours_behind_nginx(data, workdir, update_token)
 
 
 @pytest.fixture(scope="session")
-def protocol_front_read_server(w3c_workdir: Path) -> Iterator[servers.Server]:
-    """The read-only configuration behind ``serve --front-cache`` (nginx caching answers)."""
-    server = _front_server(w3c_workdir, "protocol-front.nq", None)
+def protocol_front_read_server(w3c_workdir: Path) -> Iterator[servers.Fronted]:
+    """The read-only configuration behind nginx (``treatygraph nginx``), caching answers."""
+    server = _fronted(w3c_workdir, "protocol-front.nq", None)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def protocol_front_write_server(w3c_workdir: Path) -> Iterator[servers.Server]:
-    """Updates enabled behind the front cache: answers are then ``no-cache``."""
-    server = _front_server(w3c_workdir, "protocol-front-rw.nq", secrets.token_hex(16))
+def protocol_front_write_server(w3c_workdir: Path) -> Iterator[servers.Fronted]:
+    """Updates enabled behind nginx: answers are then ``no-cache``."""
+    server = _fronted(w3c_workdir, "protocol-front-rw.nq", secrets.token_hex(16))
     yield server
     server.stop()
 
@@ -93,7 +91,7 @@ def eval_tests_all() -> list:
 @pytest.fixture(scope="session")
 def eval_server(
     w3c_workdir: Path, eval_tests_all: list
-) -> Iterator[tuple[servers.Server, frozenset[str]]]:
+) -> Iterator[tuple[servers.Server | servers.Ours, frozenset[str]]]:
     """Every data file of the query suites as a named graph, read-only."""
     _require_target()
     data, empty = evaluation.build_dataset(eval_tests_all, w3c_workdir / "query-eval.nq")
@@ -104,58 +102,13 @@ def eval_server(
 
 # --- reporting ------------------------------------------------------------------------------
 
-_outcomes: dict[str, tuple[str, str, str]] = {}
+W3C_PROPERTY = "w3c"  # read by tests/w3c/summary.py, where the table is printed
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Label each report with its suite and group (user_properties reach xdist's controller)."""
     outcome = yield
-    report = outcome.get_result()
     mark = item.get_closest_marker("w3c")
-    if mark is None:
-        return
-    suite, group = mark.args
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        if report.passed:
-            state = "xpassed" if hasattr(report, "wasxfail") else "passed"
-        elif report.skipped:
-            state = "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        else:
-            state = "failed"
-        _outcomes[item.nodeid] = (suite, group, state)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _outcomes:
-        return
-    table: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for suite, group, state in _outcomes.values():
-        table[(suite, group)][state] += 1
-    tr = terminalreporter
-    tr.section(f"W3C SPARQL 1.1 conformance (target: {TARGET})")
-    tr.write_line(
-        f"{'suite/group':40} {'pass':>5} {'xfail':>6} {'fail':>5} {'skip':>5} {'total':>6}"
-    )
-    rows = []
-    for (suite, group), c in sorted(table.items()):
-        total = sum(c.values())
-        tr.write_line(
-            f"{suite + '/' + group:40} {c['passed']:>5} {c['xfailed']:>6} "
-            f"{c['failed'] + c['xpassed']:>5} {c['skipped']:>5} {total:>6}"
-        )
-        rows.append({"suite": suite, "group": group, "total": total, **c})
-    out = Path("test-artifacts")
-    try:
-        out.mkdir(exist_ok=True)
-        (out / f"w3c-{TARGET}.json").write_text(
-            json.dumps(
-                {
-                    "target": TARGET,
-                    "groups": rows,
-                    "tests": {k: v[2] for k, v in sorted(_outcomes.items())},
-                },
-                indent=1,
-            )
-        )
-    except OSError:
-        pass
+    if mark is not None:
+        outcome.get_result().user_properties.append((W3C_PROPERTY, tuple(mark.args)))

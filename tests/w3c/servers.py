@@ -2,7 +2,9 @@
 
 Targets (env ``TREATYGRAPH_W3C_TARGET``):
 
-- ``ours``: ``treatygraph serve --data FILE --port N [--update-token T]`` (gunicorn);
+- ``ours``: ``treatygraph serve --data FILE`` started by ``treatygraph.testing.LiveServer``
+  (updates enabled with ``TREATYGRAPH_UPDATE_TOKEN``), optionally with nginx in front
+  (``treatygraph nginx``, started by ``LiveNginx``);
 - ``oxigraph``: the reference Oxigraph server from the ``oxigraph`` PyPI package, in memory,
   loaded through its Graph Store endpoint.
 
@@ -21,7 +23,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from treatygraph.testing import free_port
+from treatygraph.testing import LiveNginx, LiveServer, free_port
 
 from .endpoint import Endpoint, HttpTransport
 
@@ -129,41 +131,54 @@ def start_oxigraph(data: Path, workdir: Path) -> Server:
     return server
 
 
-def ours_command() -> list[str]:
-    """How to run our CLI: the installed script, else the module from src/."""
-    override = os.environ.get("TREATYGRAPH_CMD")
-    if override:
-        return override.split()
-    exe = _bin("treatygraph")
-    if exe is not None:
-        return [exe]
-    return [sys.executable, "-m", "treatygraph.cli"]
+@dataclass
+class Ours:
+    """Our server, started by the one launcher (``treatygraph.testing.LiveServer``)."""
+
+    live: LiveServer
+    endpoint: Endpoint
+
+    def stop(self) -> None:
+        self.live.stop()
+
+    def log_tail(self, n: int = 40) -> str:
+        return self.live.log_tail(n)
 
 
-def start_ours(
-    data: Path, workdir: Path, update_token: str | None = None, *, front_cache: bool = False
-) -> Server:
-    """``treatygraph serve``; with ``front_cache``, behind its nginx front cache."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = workdir / f"treatygraph-{port}.log"
-    cmd = [*ours_command(), "serve", "--port", str(port), "--data", str(data), "--workers", "1"]
-    if update_token:
-        cmd += ["--update-token", update_token]
-    if front_cache:
-        cmd.append("--front-cache")
-    env = dict(os.environ)
-    src = Path(__file__).resolve().parents[2] / "src"
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
-    proc = _spawn(cmd, log, env)
+def start_ours(data: Path, workdir: Path, update_token: str | None = None) -> Ours:
+    """``treatygraph serve`` (the token, if any, in the environment: never on a command line)."""
+    env = {"TREATYGRAPH_UPDATE_TOKEN": update_token} if update_token else {}
+    log = workdir / f"treatygraph-{len(list(workdir.glob('treatygraph-*.log')))}.log"
+    live = LiveServer(["--data", str(data), "--workers", "1"], log, env=env)
     headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
-    ep = Endpoint("ours", HttpTransport(base), base, "/sparql", "/update", headers)
-    server = Server(proc, ep, log)
-    _wait_ready(server)
-    return server
+    ep = Endpoint("ours", HttpTransport(live.url), live.url, "/sparql", "/update", headers)
+    return Ours(live, ep)
 
 
-def start(kind: str, data: Path, workdir: Path, update_token: str | None = None) -> Server:
+@dataclass
+class Fronted:
+    """Our server with nginx in front (the configuration ``treatygraph nginx`` prints)."""
+
+    app: Ours
+    nginx: LiveNginx
+    endpoint: Endpoint
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        self.app.stop()
+
+
+def start_ours_behind_nginx(data: Path, workdir: Path, update_token: str | None = None) -> Fronted:
+    app = start_ours(data, workdir, update_token)
+    folder = workdir / f"nginx-{app.endpoint.base_url.rsplit(':', 1)[1]}"
+    folder.mkdir()
+    nginx = LiveNginx(app.endpoint.base_url.removeprefix("http://"), folder)
+    headers = {"Authorization": f"Bearer {update_token}"} if update_token else {}
+    ep = Endpoint("ours", HttpTransport(nginx.url), nginx.url, "/sparql", "/update", headers)
+    return Fronted(app, nginx, ep)
+
+
+def start(kind: str, data: Path, workdir: Path, update_token: str | None = None) -> Server | Ours:
     if kind == "oxigraph":
         return start_oxigraph(data, workdir)
     return start_ours(data, workdir, update_token)

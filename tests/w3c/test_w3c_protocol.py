@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from treatygraph.web.frontcache import CACHE_MIN_USES
+from treatygraph.web.nginx import CACHE_MIN_USES
 
 from . import protocol
 from ._params import param
@@ -28,13 +28,11 @@ def test_protocol(test: protocol.ProtocolTest, request: pytest.FixtureRequest) -
     _check(test, request, "protocol_write_server", "protocol_read_server")
 
 
-@pytest.mark.parametrize(
-    "test", [param(t, t.iri, t.short, "protocol", "via-front-cache") for t in TESTS]
-)
-def test_protocol_through_front_cache(
+@pytest.mark.parametrize("test", [param(t, t.iri, t.short, "protocol", "via-nginx") for t in TESTS])
+def test_protocol_through_nginx(
     test: protocol.ProtocolTest, request: pytest.FixtureRequest
 ) -> None:
-    """The same suite against ``serve --front-cache``: nginx must not change any answer.
+    """The same suite through nginx configured by ``treatygraph nginx``: nothing may change.
 
     A read test is run until nginx keeps its answers and once more, so the last run is
     answered from nginx's cache wherever the app allows caching.

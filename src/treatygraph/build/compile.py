@@ -1,4 +1,4 @@
-"""``treatygraph build``: compile the sources, verify anchors, validate, write sorted N-Quads.
+"""The build: compile the sources, verify anchors, validate, and give sorted N-Quads.
 
 Every anchor is verified against its own document's text (and that text's sha256) wherever the
 text is available; a document whose text is absent is built unverified, and the build says so.
@@ -9,9 +9,6 @@ get canonical labels and lines are sorted.
 
 from __future__ import annotations
 
-import argparse
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,13 +19,10 @@ from rdflib.namespace import RDF, SH
 from treatygraph.build.validate import Report, validate
 from treatygraph.corpus.anchors import AnchorError, document_of, scan, verify_block
 from treatygraph.corpus.documents import Document, Registry, TextMismatch
-from treatygraph.corpus.files import write_atomically
 from treatygraph.corpus.mentions import MENTIONS_FILE, Coverage, coverage, read_mentions
 from treatygraph.corpus.project import Project, load_graph, read_all
 from treatygraph.errors import CheckFailed
 from treatygraph.rdf.iris import graph_iri
-
-DEFAULT_OUT = Path("build") / "treatygraph.nq"
 
 
 class BuildError(CheckFailed):
@@ -218,17 +212,12 @@ def _shape_counts(result: BuildResult) -> None:
                     check.warnings += 1
 
 
-def build_dataset(root: Path) -> Dataset:
-    """The project's dataset, built and checked in memory (used by the server)."""
-    return _checked(Project(root)).dataset()
-
-
-def build_nquads(root: Path) -> bytes:
+def build_nquads(root: Path, corpus: Path | None = None) -> bytes:
     """The project's dataset as sorted N-Quads, built and checked in memory."""
-    return _checked(Project(root)).nquads()
+    return checked(Project(root, corpus)).nquads()
 
 
-def _checked(project: Project) -> BuildResult:
+def checked(project: Project) -> BuildResult:
     """Build, failing on the first kind of problem found (anchors before the slower shapes)."""
     result = build(project, check_shapes=False)
     if result.anchor_problems:
@@ -241,69 +230,3 @@ def _checked(project: Project) -> BuildResult:
         lines = [f"{r.focus} {r.path}: {r.message} [{r.shape}]" for r in result.report.violations]
         raise BuildError(f"{len(lines)} SHACL violations:\n" + "\n".join(lines))
     return result
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output N-Quads file (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--store",
-        type=Path,
-        metavar="DIR",
-        help="also load the dataset (and any imports) into a new on-disk pyoxigraph store at DIR, "
-        "for `treatygraph serve --store DIR`; DIR is replaced only once the load succeeded",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    project = Project(args.root, args.corpus)
-    result = _checked(project)
-    data = result.nquads()
-    out = args.out if args.out.is_absolute() else args.root / args.out
-    write_atomically(out, data)
-    for check in result.documents:
-        print(check.summary(), file=sys.stderr)
-    warnings = (
-        [r for r in result.report.results if r.severity != "Violation"] if result.report else []
-    )
-    print(f"SHACL (all graphs): 0 violations, {len(warnings)} warnings", file=sys.stderr)
-    counts = ", ".join(f"{name} {len(g)}" for name, g in result.graphs.items())
-    quads = data.count(b"\n")
-    print(f"wrote {out} ({quads} quads: {counts})", file=sys.stderr)
-    if args.store:
-        from treatygraph.integration.imports import imported_files
-
-        store = args.store if args.store.is_absolute() else args.root / args.store
-        write_store(store, data, imported_files(args.root))
-        print(f"wrote the on-disk store {store}", file=sys.stderr)
-    return 0
-
-
-def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:
-    """Load N-Quads (and extra N-Quads files) into a fresh on-disk store, then swap it in.
-
-    The store is built beside ``path`` and renamed over it, so a failed load leaves the previous
-    store as it was, and a server reopening the path sees either the old or the new store.
-    """
-    import shutil
-
-    import pyoxigraph as ox
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-    try:
-        store = ox.Store(str(staging))
-        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-        for file in extra:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
-        old = path.with_name(f".{path.name}.old")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

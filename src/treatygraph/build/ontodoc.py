@@ -5,10 +5,7 @@ The same renderer backs ``treatygraph docs`` and the page served at the ontology
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, URIRef
@@ -118,19 +115,3 @@ def render_html(graph: Graph) -> str:
     }
     template = env.get_template("ontology.html")
     return template.render(header=header, sections=collect(graph))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, help="write the HTML here (default: standard output)")
-
-
-def run(args: argparse.Namespace) -> int:
-    from treatygraph.corpus.project import Project, read_all
-
-    html = render_html(read_all(Project(args.root).ontology_files))
-    if args.out:
-        args.out.write_text(html, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(html)
-    return 0

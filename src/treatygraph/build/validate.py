@@ -3,20 +3,28 @@
 pyshacl runs on a plain rdflib memory graph with ``inference='none'`` (the engineering notes
 measured wrong results on other stores); the ontology is merged into the data graph so that
 ``sh:class`` sees the subclass hierarchy.
+
+pyshacl evaluates a SPARQL-based constraint once per focus node, handing rdflib the same query
+text each time, and rdflib parses it every time: on the project graph that was 264 parses of
+about 20 queries, half of a build. The data graph here (:class:`PreparedQueries`, validated in
+place, so pyshacl queries it and not a copy) parses each text once and reuses the prepared
+query, which rdflib evaluates with each focus node's bindings as before.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.term import Node
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result as QueryResult
+from rdflib.term import Identifier, Node
 
 from treatygraph.rdf.iris import PREFIXES
 
@@ -75,9 +83,37 @@ def _path(graph: Graph, report: Graph, node: Node | None) -> str:
     return "(complex path)"
 
 
+class PreparedQueries(Graph):
+    """An rdflib graph that parses each SPARQL query text once (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> QueryResult:
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = self._prepared[key] = prepareQuery(query_object, initNs=initNs)
+            query_object, initNs = prepared, None
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     """Validate ``data`` (plus the ontology, for class hierarchy) against ``shapes``."""
-    data_graph = Graph()
+    data_graph = PreparedQueries()
     for prefix, namespace in PREFIXES.items():
         data_graph.bind(prefix, namespace)
     for source in (data, ontology):
@@ -90,6 +126,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
         inference="none",
         advanced=True,
         allow_warnings=True,
+        inplace=True,  # data_graph is ours alone: no copy, so the prepared queries are used
     )
     for prefix, namespace in PREFIXES.items():
         report_graph.bind(prefix, namespace)
@@ -132,29 +169,3 @@ def render(report: Report, fmt: OutputFormat) -> str:
     summary = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}" for name, n in counts.items())
     lines.append(("Conforms" if report.conforms else "Does not conform") + f": {summary}.")
     return "\n".join(lines)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "files",
-        nargs="*",
-        type=Path,
-        help="RDF files to validate (default: the project's compiled graph)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=["text", "json", "turtle"],
-        default="text",
-        help="text: one line per result; json or turtle: machine-readable report",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Exit 0 when the data conforms, 1 on violations (2, unreadable input, comes from the CLI)."""
-    from treatygraph.corpus.project import Project, load_data, load_files, load_graph, read_all
-
-    project = Project(args.root)
-    data = load_files(args.files) if args.files else load_data(project)
-    report = validate(data, read_all(project.shapes_files), load_graph(project, "ontology"))
-    print(render(report, args.format))
-    return 0 if report.conforms else 1

@@ -1,14 +1,17 @@
 """The ``treatygraph`` command: one console script, one subcommand per job.
 
-Each subcommand lives in its own module, which exposes ``add_arguments(parser)`` and
-``run(args) -> int``. Errors that are the user's (bad input) become a message and exit code 2
-(unreadable input) or 1 (input that fails a check); anything else is a bug and keeps its traceback.
+Each subcommand lives in its own module here, named as the command (``import_`` for
+``import``), which exposes ``add_arguments(parser)`` and ``run(args) -> int`` and calls into the
+domain packages. Only the module of the command given is imported. An
+:class:`~treatygraph.errors.Error` becomes one line and its exit code (2 unreadable input, 1 a
+failed check); anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 from collections.abc import Sequence
@@ -17,49 +20,35 @@ from pathlib import Path
 from treatygraph import __version__
 from treatygraph.errors import Error
 
-#: name -> (module, one-line help). Order is the order of ``treatygraph --help``.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": (
-        "treatygraph.build.validate",
-        "validate RDF files (default: the project graph) with SHACL",
-    ),
-    "register": (
-        "treatygraph.corpus.register",
-        "add a document to the corpus from a saved web page or a text file",
-    ),
-    "draft": (
-        "treatygraph.corpus.draft",
-        "write a draft of a registered document's facts for review, or evaluate drafting",
-    ),
-    "anchor": (
-        "treatygraph.corpus.anchors",
-        "compute quote offsets in graph/ sources from each document's text",
-    ),
-    "build": (
-        "treatygraph.build.compile",
-        "compile, verify anchors, validate and write sorted N-Quads",
-    ),
-    "stats": ("treatygraph.build.stats", "counts per class and named graph, and mention coverage"),
-    "docs": ("treatygraph.build.ontodoc", "write the ontology's HTML documentation"),
-    "export": (
-        "treatygraph.linkeddata.export",
-        "write the dataset or one named graph in an RDF format",
-    ),
-    "link": (
-        "treatygraph.integration.alignments",
-        "write the verified Wikidata links into the alignments graph",
-    ),
-    "reconcile": (
-        "treatygraph.integration.reconcile",
-        "propose Wikidata candidates for review, or accept them",
-    ),
-    "import": ("treatygraph.integration.imports", "load another dataset into its own named graph"),
-    "serve": ("treatygraph.web.serve", "serve the SPARQL endpoint and pages with gunicorn"),
+#: name -> one-line help; the command's module is ``treatygraph.cli.<name>`` (``import_`` for
+#: ``import``). Order is the order of ``treatygraph --help``.
+COMMANDS: dict[str, str] = {
+    "validate": "validate RDF files (default: the project graph) with SHACL",
+    "register": "add a document to the corpus from a saved web page or a text file",
+    "draft": "write a draft of a registered document's facts for review, or evaluate drafting",
+    "anchor": "compute quote offsets in graph/ sources from each document's text",
+    "build": "compile, verify anchors, validate and write sorted N-Quads",
+    "stats": "counts per class and named graph, and mention coverage",
+    "docs": "write the ontology's HTML documentation",
+    "export": "write the dataset or one named graph in an RDF format",
+    "link": "write the verified Wikidata links into the alignments graph",
+    "reconcile": "propose Wikidata candidates for review, or accept them",
+    "import": "load another dataset into its own named graph",
+    "serve": "serve the SPARQL endpoint and pages with gunicorn",
+    "nginx": "print an nginx configuration for running behind nginx (docs/deploy/)",
 }
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand's own options."""
+def module_of(name: str) -> str:
+    return f"treatygraph.cli.{name}_" if keyword.iskeyword(name) else f"treatygraph.cli.{name}"
+
+
+def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser: every command, with the options of the one ``argv`` names.
+
+    Only that command's module is imported (``serve`` does not load the SHACL validator to
+    read its flags); without ``argv``, every command's options are added.
+    """
     parser = argparse.ArgumentParser(
         prog="treatygraph",
         description="An open knowledge graph of arms control: build, check and serve it.",
@@ -80,19 +69,22 @@ def make_parser() -> argparse.ArgumentParser:
         "read from the checkout's corpus/",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
+    wanted = set(COMMANDS) if argv is None else set(argv) & set(COMMANDS)
+    for name, help_text in COMMANDS.items():
         command = sub.add_parser(
             name, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
         )
-        module.add_arguments(command)
-        command.set_defaults(handler=module.run)
+        if name in wanted:
+            module = importlib.import_module(module_of(name))
+            module.add_arguments(command)
+            command.set_defaults(handler=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: an :class:`Error` is one line and its exit code."""
-    args = make_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = make_parser(argv).parse_args(argv)
     args.root = args.root.resolve()
     args.corpus = args.corpus.resolve() if args.corpus else None
     try:

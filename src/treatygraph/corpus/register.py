@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +109,7 @@ def labelled_resources(project: Project) -> dict[str, URIRef]:
 def genres(ontology: Graph) -> dict[str, URIRef]:
     """The genres the ontology defines, by slugified label (``news-article``, ...)."""
     return {
-        slugify(str(ontology.value(g, RDFS.label))): g  # type: ignore[misc]
+        slugify(str(ontology.value(g, RDFS.label))): g
         for g in ontology.subjects(RDF.type, TG.Genre)
         if isinstance(g, URIRef)
     }
@@ -241,36 +240,3 @@ def write_document(document: Document, record: str, target: Path, data: bytes) -
         if wrote_text:
             target.unlink(missing_ok=True)
         raise
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", type=Path, help="a saved web page (.html) or a UTF-8 text file")
-    parser.add_argument("--slug", help="the document's slug (default: from its title)")
-    parser.add_argument("--title", help="title (default: the page's)")
-    parser.add_argument("--url", help="address of the document (default: the page's canonical)")
-    parser.add_argument("--publisher", help="publisher's name (default: the page's site name)")
-    parser.add_argument("--author", help="author's name, if any (default: the page's)")
-    parser.add_argument("--date", help="publication date, YYYY-MM-DD (default: the page's)")
-    parser.add_argument("--language", help="BCP 47 language tag (default: the page's lang)")
-    parser.add_argument("--genre", help="news-article, official-statement, treaty-text, ...")
-    parser.add_argument("--rights", help="the rights statement (license, copyright holder)")
-    parser.add_argument(
-        "--redistributable",
-        action="store_true",
-        help="the rights allow committing the text (it goes into the checkout's corpus/)",
-    )
-    parser.add_argument(
-        "--body-end", type=int, help="where the document proper ends (default: the whole text)"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    document, notes = register(args)
-    for note in notes:
-        print(f"  {note}", file=sys.stderr)
-    print(
-        f"registered tgid:{document.slug} in {document.record}; next: "
-        f"`treatygraph draft {document.slug}`, review the draft, then `treatygraph build`",
-        file=sys.stderr,
-    )
-    return 0

@@ -132,7 +132,10 @@ def ask(endpoint: str, query: str, timeout: float) -> list[dict[str, dict[str, s
         payload = json.loads(answer.body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReconcileError(f"{endpoint}: the answer is not SPARQL JSON results: {exc}") from exc
-    return payload.get("results", {}).get("bindings", [])
+    bindings = payload.get("results", {}).get("bindings", []) if isinstance(payload, dict) else None
+    if not isinstance(bindings, list):
+        raise ReconcileError(f"{endpoint}: the answer is not SPARQL JSON results (no bindings)")
+    return bindings
 
 
 def name_score(resource: Unlinked, candidate_label: str) -> float:

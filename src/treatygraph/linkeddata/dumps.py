@@ -1,50 +1,35 @@
 """Dataset dumps: the whole dataset (TriG, N-Quads) and each named graph (Turtle,
 N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
-server's ``/dumps/`` (which generates each dump once per app and caches it).
+server's ``/dumps/`` (whose answers the server's one cache keeps).
 
-Dumps are deterministic: blank nodes get canonical labels (rdflib's canonicalisation,
-as ``treatygraph build`` does), statements are sorted, and gzip members carry no name
-and mtime 0, so the same data always gives the same bytes (and ETag).
+Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canonicalization,
+RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
+so the same data always gives the same bytes (and ETag).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.compare import to_canonical_graph
 
 from treatygraph.linkeddata import rdfout
 from treatygraph.linkeddata.context import build_context
+from treatygraph.rdf import formats
+from treatygraph.rdf.formats import Format
 from treatygraph.rdf.iris import ONTOLOGY_GRAPH, graph_iri, graph_name
-from treatygraph.web import conneg
 
 GZIP_TYPE = "application/gzip"
 DATASET_STEM = "treatygraph"
-#: file extension of each format, in the order dumps are listed
-EXTENSIONS = {
-    "nquads": "nq",
-    "trig": "trig",
-    "turtle": "ttl",
-    "ntriples": "nt",
-    "jsonld": "jsonld",
-    "rdfxml": "rdf",
-}
-DATASET_FORMATS = ("nquads", "trig")
-GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
-
-
-def rdf_format(name: str) -> conneg.Format:
-    """The conneg table's RDF format for a name, short name or media type."""
-    fmt = conneg.by_name(name, conneg.RDF_FORMATS)
-    if fmt is None:
-        offered = ", ".join(f.name for f in conneg.RDF_FORMATS)
-        raise ValueError(f"unknown RDF format {name!r}; use one of {offered}")
-    return fmt
+_BY_NAME = {f.name: f for f in formats.RDF}
+#: the formats of whole-dataset and of per-graph dumps, in the order dumps are listed
+DATASET_FORMATS: tuple[Format, ...] = (_BY_NAME["nquads"], _BY_NAME["trig"])
+GRAPH_FORMATS: tuple[Format, ...] = tuple(
+    _BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml")
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +37,7 @@ class DumpSpec:
     """One downloadable file: what it holds and how it is written."""
 
     filename: str  #: e.g. ``article.ttl.gz``
-    format: conneg.Format
+    format: Format
     graph: str | None  #: named graph IRI, or None for the whole dataset
     gzip: bool
 
@@ -81,12 +66,8 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
     specs = []
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
-        for name in DATASET_FORMATS:
-            specs.append(
-                DumpSpec(
-                    f"{DATASET_STEM}.{EXTENSIONS[name]}{gz}", rdf_format(name), None, compressed
-                )
-            )
+        for fmt in DATASET_FORMATS:
+            specs.append(DumpSpec(f"{DATASET_STEM}.{fmt.extension}{gz}", fmt, None, compressed))
     present = set(graph_names)
     for compressed in (False, True):
         gz = ".gz" if compressed else ""
@@ -94,12 +75,8 @@ def dump_specs(graph_names: Iterable[str]) -> list[DumpSpec]:
             short = graph_name(iri)
             if short is None:
                 continue
-            for name in GRAPH_FORMATS:
-                specs.append(
-                    DumpSpec(
-                        f"{short}.{EXTENSIONS[name]}{gz}", rdf_format(name), str(iri), compressed
-                    )
-                )
+            for fmt in GRAPH_FORMATS:
+                specs.append(DumpSpec(f"{short}.{fmt.extension}{gz}", fmt, str(iri), compressed))
     return specs
 
 
@@ -116,15 +93,16 @@ class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 
     def __init__(self, nquads: bytes) -> None:
+        self.size = 4 * len(nquads)  #: about the memory it takes, for the answer cache
+        dataset = ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         by_graph: dict[str | None, list[Any]] = {}
-        for quad in ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS):
+        for quad in dataset:
             graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            by_graph.setdefault(graph, []).append(
-                ox.Triple(quad.subject, quad.predicate, quad.object)
-            )
+            by_graph.setdefault(graph, []).append(quad.triple)
         self.graphs: dict[str | None, list[Any]] = {
-            g: _canonical(triples, prefix=f"g{i}")
-            for i, (g, triples) in enumerate(sorted(by_graph.items(), key=lambda kv: kv[0] or ""))
+            g: rdfout.unique_sorted(triples)
+            for g, triples in sorted(by_graph.items(), key=lambda kv: kv[0] or "")
         }
 
     @property
@@ -146,28 +124,9 @@ class DatasetQuads:
         return build_context(self.triples(str(ONTOLOGY_GRAPH)))
 
 
-def _canonical(triples: list[Any], prefix: str) -> list[Any]:
-    """Relabel blank nodes canonically (a no-op for graphs without blank nodes)."""
-    if not any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
-    ):
-        return rdfout.unique_sorted(triples)
-    canonical = to_canonical_graph(rdfout.to_graph(triples))
-    # rdflib's canonical labels are per graph; prefix them so graphs never share a label
-    out = []
-    for s, p, o in canonical:
-        s2, o2 = (rdfout.from_rdflib(x) for x in (s, o))
-        if isinstance(s2, ox.BlankNode):
-            s2 = ox.BlankNode(prefix + s2.value)
-        if isinstance(o2, ox.BlankNode):
-            o2 = ox.BlankNode(prefix + o2.value)
-        out.append(ox.Triple(s2, rdfout.from_rdflib(p), o2))
-    return rdfout.unique_sorted(out)
-
-
 def render(
     data: DatasetQuads,
-    fmt: conneg.Format,
+    fmt: Format,
     graph: str | None,
     *,
     compress: bool = False,
@@ -176,7 +135,7 @@ def render(
     """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
     if graph is None:
         body = rdfout.serialize_quads(data.quads(), fmt)
-    elif fmt.name in ("trig", "nquads"):
+    elif fmt in DATASET_FORMATS:
         name = ox.NamedNode(graph)
         body = rdfout.serialize_quads(
             [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt
@@ -188,17 +147,5 @@ def render(
     return gzip.compress(body, mtime=0) if compress else body
 
 
-@dataclass(frozen=True)
-class Dump:
-    spec: DumpSpec
-    body: bytes
-
-    @property
-    def etag(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()[:32]
-
-
-def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> Dump:
-    return Dump(
-        spec, render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
-    )
+def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> bytes:
+    return render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)

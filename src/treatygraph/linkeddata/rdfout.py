@@ -18,21 +18,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from treatygraph.rdf.formats import Format
 from treatygraph.rdf.iris import PREFIXES
-from treatygraph.web.conneg import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-#: conneg format name -> pyoxigraph writer
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 #: Prefixes written in Turtle, TriG and RDF/XML output (the project's, plus the
 #: vocabularies of the dataset descriptions).
@@ -110,7 +99,7 @@ def serialize_triples(
     items = unique_sorted(triples)
     if fmt.name == "jsonld":
         return jsonld_bytes(items, context or {}, context_url)
-    writer = OX_FORMATS[fmt.name]
+    writer = fmt.rdf
     if writer.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
     return _write(items, writer)
@@ -118,7 +107,7 @@ def serialize_triples(
 
 def serialize_quads(quads: Iterable[Any], fmt: Format) -> bytes:
     """A whole dataset as TriG or N-Quads."""
-    writer = OX_FORMATS[fmt.name]
+    writer = fmt.rdf
     if not writer.supports_datasets:
         raise ValueError(f"{fmt.media_type} cannot hold named graphs; use TriG or N-Quads")
     return _write(unique_sorted(quads), writer)

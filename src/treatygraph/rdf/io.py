@@ -13,22 +13,16 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from treatygraph.errors import InputError
+from treatygraph.rdf import formats
 from treatygraph.rdf.iris import PREFIXES
 
-#: File suffix -> (pyoxigraph format, rdflib format name).
+#: File suffix -> (pyoxigraph format, rdflib parser name), from the one format table: rdflib
+#: registers its parsers under the formats' media types too.
 FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
-    ".ttl": (ox.RdfFormat.TURTLE, "turtle"),
-    ".nt": (ox.RdfFormat.N_TRIPLES, "nt"),
-    ".nq": (ox.RdfFormat.N_QUADS, "nquads"),
-    ".trig": (ox.RdfFormat.TRIG, "trig"),
-    ".rdf": (ox.RdfFormat.RDF_XML, "xml"),
-    ".owl": (ox.RdfFormat.RDF_XML, "xml"),
-    ".xml": (ox.RdfFormat.RDF_XML, "xml"),
-    ".n3": (ox.RdfFormat.N3, "n3"),
-    ".jsonld": (ox.RdfFormat.JSON_LD, "json-ld"),
+    f".{ext}": (fmt.rdf, fmt.media_type)
+    for ext in formats.file_extensions()
+    if (fmt := formats.for_path(f"file.{ext}")) is not None
 }
-
-QUAD_SUFFIXES = {".nq", ".trig"}
 
 
 class RDFSyntaxError(InputError):

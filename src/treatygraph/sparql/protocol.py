@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol endpoints: ``/sparql`` (query) and ``/update``.
+"""The SPARQL 1.1 Protocol: read a ``/sparql`` or ``/update`` request, then run it on the store.
 
 Request forms (https://www.w3.org/TR/sparql11-protocol/ §2.1, §2.2)::
 
@@ -8,66 +8,76 @@ Request forms (https://www.w3.org/TR/sparql11-protocol/ §2.1, §2.2)::
          http://127.0.0.1:8000/sparql
     curl -H 'Authorization: Bearer TOKEN' -d 'update=INSERT DATA{<a:s> <a:p> 1}' \\
          http://127.0.0.1:8000/update
-    curl -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/sparql-update' \\
-         --data-binary 'INSERT DATA{<a:s> <a:p> 1}' http://127.0.0.1:8000/update
     curl -H 'Accept: text/turtle' http://127.0.0.1:8000/sparql   # service description
 
-Every query passes :mod:`~treatygraph.sparql.safety` first, then runs in the executor's
-child process under QUERY_TIMEOUT; the finished body comes back whole (timeout → 503,
-never a truncated 200). Responses are cached per process with an ETag.
+Reading (:func:`read_query`, :func:`read_update`) turns a request into what it asks for, or a
+client error naming the mistake. Running (:func:`run_query`, :func:`run_update`) passes the
+text through :mod:`~treatygraph.sparql.safety` first, then sends it to the query process,
+which answers within QUERY_TIMEOUT with a finished body or an error (timeout: 503, never a
+truncated 200). Negotiation, caching and the response itself belong to the web pipeline
+(:mod:`treatygraph.web.pipeline`), which calls these in that order.
 """
 
 from __future__ import annotations
 
 import hmac
-import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Flask, Response, current_app, request
-from werkzeug.wsgi import get_current_url
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+from werkzeug.wrappers import Request
 
 from treatygraph.errors import (
     BadRequest,
     Forbidden,
-    NotAcceptable,
     PayloadTooLarge,
-    QuerySyntaxError,
-    QueryTimeout,
-    ResultTooLarge,
     Unauthorized,
     UnsupportedMediaType,
-    UpstreamError,
     UriTooLong,
 )
-from treatygraph.sparql import safety, service_description
-from treatygraph.sparql.cache import CachedResponse, ResponseCache
+from treatygraph.rdf.formats import Format
+from treatygraph.sparql import safety
 from treatygraph.sparql.execute import QueryJob, Reply, UpdateJob
-from treatygraph.store import all_executors, get_engine, get_executor
-from treatygraph.store.executor import ExecutorCrashed, ExecutorError, ExecutorTimeout
-from treatygraph.web import cachepolicy, conneg
-from treatygraph.web.metrics import get_metrics
-
-log = logging.getLogger(__name__)
-
-bp = Blueprint("sparql", __name__)
-CACHE = "treatygraph.cache"
+from treatygraph.store.base import QueryEngine
+from treatygraph.store.executor import Executor
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = (
+    "SPARQL Update is not accepted at /sparql (this endpoint is read-only; updates, when "
+    "enabled, go to /update)"
+)
 
 Params = dict[str, list[str]]
 
 
-def get_cache() -> ResponseCache:
-    return current_app.extensions[CACHE]
+@dataclass(frozen=True)
+class Limits:
+    """How much of a request is read (BODY_CAP, URL_CAP)."""
+
+    body: int
+    url: int
 
 
-# -- request parsing ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueryRequest:
+    """A ``/sparql`` request: the query (None: the service description is asked for)."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    formats: tuple[str, ...]  #: the ``format=`` values, for negotiation
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    update: str
+    using_graphs: tuple[str, ...]
+    using_named_graphs: tuple[str, ...]
+
+
+# -- reading --------------------------------------------------------------------------------
 def _decode_params(raw: bytes, where: str) -> Params:
     """Strictly UTF-8 decode ``a=b&c=d`` (werkzeug would silently replace bad bytes)."""
     params: Params = {}
@@ -85,18 +95,18 @@ def _decode_params(raw: bytes, where: str) -> Params:
     return params
 
 
-def _url_params() -> Params:
+def _url_params(request: Request, limits: Limits) -> Params:
     raw = request.query_string
-    if len(raw) > current_app.config["BODY_CAP"]:
+    if len(raw) > limits.url:
         raise UriTooLong(
-            f"the URL is longer than BODY_CAP ({current_app.config['BODY_CAP']} "
-            "bytes); send the query with POST"
+            f"the URL's query string is longer than URL_CAP ({limits.url} bytes); "
+            "send the query with POST"
         )
     return _decode_params(raw, "URL query string")
 
 
-def _body() -> bytes:
-    cap = current_app.config["BODY_CAP"]
+def _body(request: Request, limits: Limits) -> bytes:
+    cap = limits.body
     if request.content_length is not None and request.content_length > cap:
         raise PayloadTooLarge(
             f"request body of {request.content_length} bytes exceeds BODY_CAP ({cap} bytes)"
@@ -107,7 +117,7 @@ def _body() -> bytes:
     return data
 
 
-def _body_text(data: bytes) -> str:
+def _body_text(request: Request, data: bytes) -> str:
     """The SPARQL Protocol requires UTF-8; another declared charset is refused (415)."""
     charset = (request.mimetype_params.get("charset") or "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
@@ -136,26 +146,22 @@ def _one(params: Params, name: str) -> str | None:
     return values[0]
 
 
-# -- /sparql -------------------------------------------------------------------------------
-@bp.route("/sparql", methods=["GET", "POST"])
-def sparql() -> Response:
-    params = _url_params()
+def read_query(request: Request, limits: Limits) -> QueryRequest:
+    """What a GET or POST to ``/sparql`` asks for (§2.1), or the client error in it."""
+    params = _url_params(request, limits)
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == FORM:
-            params = _merge(params, _decode_params(_body(), "form body"))
+            params = _merge(params, _decode_params(_body(request, limits), "form body"))
         elif mimetype == SPARQL_QUERY:
             if "query" in params:
                 raise BadRequest(
                     "a query was sent both in the body and as a 'query' URL "
                     "parameter; send exactly one"
                 )
-            params["query"] = [_body_text(_body())]
+            params["query"] = [_body_text(request, _body(request, limits))]
         elif mimetype == SPARQL_UPDATE:
-            raise Forbidden(
-                "SPARQL Update is not accepted at /sparql (this endpoint is "
-                "read-only; updates, when enabled, go to /update)"
-            )
+            raise Forbidden(READ_ONLY)
         else:
             raise UnsupportedMediaType(
                 f"Content-Type {mimetype or '(none)'!r} is not supported for POST /sparql; use "
@@ -164,213 +170,43 @@ def sparql() -> Response:
     if "query" in params and "update" in params:
         raise BadRequest("the request has both 'query' and 'update'; send one")
     if "update" in params:
-        raise Forbidden(
-            "SPARQL Update is not accepted at /sparql (this endpoint is read-only; "
-            "updates, when enabled, go to /update)"
-        )
+        raise Forbidden(READ_ONLY)
     query = _one(params, "query")
-    if query is None:
-        if request.method == "POST":
-            raise BadRequest("missing 'query' parameter")
-        return _service_description(params)
-    if not query.strip():
+    if query is None and request.method == "POST":
+        raise BadRequest("missing 'query' parameter")
+    if query is not None and not query.strip():
         raise BadRequest("the 'query' parameter is empty")
-    return _answer(query, params)
-
-
-def site_root(environ: WSGIEnvironment, base_url: str | None) -> str:
-    """The public root of the site: BASE_URL when configured, else the request's host."""
-    if base_url:
-        return base_url.rstrip("/")
-    return get_current_url(environ, root_only=True).rstrip("/")
-
-
-def _endpoint_url(path: str) -> str:
-    return site_root(request.environ, current_app.config.get("BASE_URL")) + path
-
-
-def cache_key(query: str, params: Params, accept: str | None, base_iri: str) -> tuple[Any, ...]:
-    """What makes two query requests the same answer: query, dataset, base and format."""
-    return (
-        "q",
+    return QueryRequest(
         query,
         tuple(params.get("default-graph-uri", ())),
         tuple(params.get("named-graph-uri", ())),
-        base_iri,
-        accept,
-        _one(params, "format"),
+        tuple(params.get("format", ())),
     )
 
 
-def cached_headers(entry: CachedResponse, cache_control: str) -> dict[str, str]:
-    """Headers of a cached answer (CORS headers are added for every response by the app)."""
-    return {"ETag": f'"{entry.etag}"', "Cache-Control": cache_control, "Vary": "Accept"}
-
-
-def _response(entry: CachedResponse) -> Response:
-    if request.if_none_match.contains(entry.etag):
-        resp = Response(status=304)
-    else:
-        resp = Response(entry.body, status=200)
-        resp.headers["Content-Type"] = entry.content_type
-    resp.headers.update(
-        cached_headers(entry, cachepolicy.cache_control(current_app.config, get_cache().age(entry)))
-    )
-    return resp
-
-
-def _answer(query: str, params: Params) -> Response:
-    config = current_app.config
-    default_graphs = tuple(params.get("default-graph-uri", ()))
-    named_graphs = tuple(params.get("named-graph-uri", ()))
-    format_param = _one(params, "format")
-    accept = request.headers.get("Accept")
-    base_iri = _endpoint_url("/sparql")
-    cache = get_cache()
-    key = cache_key(query, params, accept, base_iri)
-    cached = cache.get(key)
-    if cached is not None:
-        get_metrics().increment("query_cache_hits")
-        return _response(cached)
-
-    engine = get_engine()
-    scan = safety.check_query(
-        query,
-        base_iri=base_iri,
-        allowlist=config["SERVICE_ALLOWLIST"],
-        graph_exists=engine.has_graph,
-    )
-    safety.check_dataset_params(default_graphs, named_graphs, engine.has_graph)
-    results_format = _try_negotiate(accept, conneg.RESULT_FORMATS, format_param)
-    graph_format = _try_negotiate(accept, conneg.RDF_FORMATS, format_param)
-    if results_format is None and graph_format is None:
-        conneg.negotiate(accept, conneg.ALL_FORMATS, format_param)  # raises, naming all
-    job = QueryJob(
-        query,
-        default_graphs,
-        named_graphs,
-        union_default_graph=not scan.has_dataset_clause,
-        base_iri=base_iri,
-        results_format=results_format,
-        graph_format=graph_format,
-        max_results=config["RESULT_CAP"],
-    )
-    reply = _run(job, federated=bool(scan.services))
-    if reply.status == "not_acceptable":
-        offered = conneg.RDF_FORMATS if reply.kind == "graph" else conneg.RESULT_FORMATS
-        conneg.negotiate(accept, offered, format_param)  # raises NotAcceptable
-    assert reply.format is not None
-    entry = CachedResponse(reply.body, reply.format.content_type, cache.etag_for(reply.body))
-    return _response(cache.put(key, entry))
-
-
-def _try_negotiate(
-    accept: str | None, offered: tuple[conneg.Format, ...], format_param: str | None
-) -> conneg.Format | None:
-    try:
-        return conneg.negotiate(accept, offered, format_param)
-    except NotAcceptable:
-        return None
-
-
-def _run(job: QueryJob | UpdateJob, federated: bool = False) -> Reply:
-    """Run a job in a query process and turn its failures into HTTP errors.
-
-    A job that calls an allow-listed SERVICE goes to the process that can reach those
-    endpoints (and nothing else); every other job to the one that reaches nothing. Which
-    is which is only the scanner's reading: a SERVICE it misses fails for want of a route.
-    """
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
-    try:
-        reply: Reply = get_executor(federated).run(job, timeout)
-    except ExecutorTimeout:
-        get_metrics().increment("executor_restarts")
-        log.warning("query stopped after %.1f s: %.200r", timeout, job.sparql)
-        raise QueryTimeout(
-            f"the query did not finish within QUERY_TIMEOUT ({timeout:g} s) "
-            "and was stopped; simplify it or add a LIMIT"
-        ) from None
-    except ExecutorCrashed as err:
-        get_metrics().increment("executor_restarts")
-        log.error("query process died (%s): %.200r", err, job.sparql)
-        if err.out_of_memory:
-            limit = current_app.config["QUERY_MEMORY_LIMIT"]
-            raise QueryTimeout(
-                f"the query needed more than QUERY_MEMORY_LIMIT ({limit} MB) "
-                "and was stopped; simplify it or add a LIMIT"
-            ) from None
-        raise QueryTimeout(f"{err}; simplify the query") from None
-    except ExecutorError as err:
-        log.error("bug while running a query:\n%s", err)
-        raise
-    get_metrics().increment("queries_executed")
-    if reply.status == "syntax":
-        raise QuerySyntaxError(f"syntax error: {reply.message}")
-    if reply.status == "evaluation":
-        raise BadRequest(f"query evaluation failed: {reply.message}")
-    if reply.status == "upstream":
-        log.error("the store or a SERVICE endpoint failed: %s", reply.message)
-        raise UpstreamError(
-            f"a store or SERVICE endpoint behind this endpoint failed: {reply.message}"
-        )
-    if reply.status == "too_large":
-        cap = current_app.config["RESULT_CAP"]
-        raise ResultTooLarge(
-            f"{reply.message}: RESULT_CAP is {cap}. Add LIMIT {cap} (or less) and page with OFFSET",
-            {"X-Result-Cap": str(cap)},
-        )
-    return reply
-
-
-def _service_description(params: Params) -> Response:
-    config = current_app.config
-    fmt = conneg.negotiate(
-        request.headers.get("Accept"), conneg.RDF_FORMATS, _one(params, "format")
-    )
-    endpoint = _endpoint_url("/sparql")
-    cache = get_cache()
-    key = ("sd", endpoint, fmt.name)
-    cached = cache.get(key)
-    if cached is None:
-        update_on = bool(config.get("UPDATE_TOKEN")) and not get_engine().read_only
-        triples = service_description.build(
-            get_engine(),
-            endpoint=endpoint,
-            update_endpoint=_endpoint_url("/update") if update_on else None,
-            federation_allowlist=config["SERVICE_ALLOWLIST"],
-        )
-        body = service_description.render(triples, fmt)
-        cached = CachedResponse(body, fmt.content_type, cache.etag_for(body))
-        cache.put(key, cached)
-    return _response(cached)
-
-
-# -- /update -------------------------------------------------------------------------------
-def _check_token() -> None:
-    token = current_app.config.get("UPDATE_TOKEN")
+def check_token(request: Request, token: str | None, read_only: bool) -> None:
+    """``/update`` needs updates enabled and ``Authorization: Bearer <UPDATE_TOKEN>``."""
     if not token:
         raise Forbidden("updates are disabled: this endpoint is read-only")
-    if get_engine().read_only:
+    if read_only:
         raise Forbidden("updates are disabled: the store was opened read-only (STORE_PATH)")
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise Unauthorized("updates need an 'Authorization: Bearer <token>' header")
-    if not hmac.compare_digest(given.strip().encode(), str(token).encode()):
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise Unauthorized("the bearer token is not valid")
 
 
-@bp.route("/update", methods=["POST"])
-def update() -> Response:
-    _check_token()
-    params = _url_params()
+def read_update(request: Request, limits: Limits) -> UpdateRequest:
+    """What a POST to ``/update`` asks for (§2.2), or the client error in it."""
+    params = _url_params(request, limits)
     mimetype = request.mimetype
     if mimetype == FORM:
-        params = _merge(params, _decode_params(_body(), "form body"))
+        params = _merge(params, _decode_params(_body(request, limits), "form body"))
     elif mimetype == SPARQL_UPDATE:
         if "update" in params:
             raise BadRequest("an update was sent both in the body and as a URL parameter")
-        params["update"] = [_body_text(_body())]
+        params["update"] = [_body_text(request, _body(request, limits))]
     else:
         raise UnsupportedMediaType(
             f"Content-Type {mimetype or '(none)'!r} is not supported for POST /update; use "
@@ -381,41 +217,85 @@ def update() -> Response:
     text = _one(params, "update")
     if text is None or not text.strip():
         raise BadRequest("missing or empty 'update' parameter")
-    base_iri = _endpoint_url("/update")
-    allowlist = current_app.config["SERVICE_ALLOWLIST"]
-    text = safety.check_update(
+    return UpdateRequest(
         text,
+        tuple(params.get("using-graph-uri", ())),
+        tuple(params.get("using-named-graph-uri", ())),
+    )
+
+
+# -- running --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Runner:
+    """Where and under which limits queries run (from the app's settings)."""
+
+    engine: QueryEngine
+    executor: Executor
+    federation: Executor  #: reaches the allow-listed SERVICE endpoints (or is ``executor``)
+    allowlist: Sequence[str]
+    timeout: float
+    result_cap: int
+
+
+def run_query(
+    runner: Runner,
+    request: QueryRequest,
+    formats: tuple[Format | None, Format | None],
+    *,
+    base_iri: str,
+    wanted: str,
+) -> Reply:
+    """Check the query, run it in a query process, and return its finished body.
+
+    ``formats`` are the negotiated formats for results and for graphs. A query that calls an
+    allow-listed SERVICE goes to the process that can reach those endpoints (and nothing
+    else); every other query to the one that reaches nothing. Which is which is only the
+    scanner's reading: a SERVICE it misses fails for want of a route.
+    """
+    assert request.query is not None
+    engine = runner.engine
+    scan = safety.check_query(
+        request.query,
         base_iri=base_iri,
-        allowlist=allowlist,
-        using_graphs=params.get("using-graph-uri", ()),
-        using_named_graphs=params.get("using-named-graph-uri", ()),
+        allowlist=runner.allowlist,
+        graph_exists=engine.has_graph,
+        time_limit=runner.timeout,
+    )
+    safety.check_dataset_params(request.default_graphs, request.named_graphs, engine.has_graph)
+    job = QueryJob(
+        request.query,
+        request.default_graphs,
+        request.named_graphs,
+        union_default_graph=not scan.has_dataset_clause,
+        base_iri=base_iri,
+        results_format=formats[0],
+        graph_format=formats[1],
+        max_results=runner.result_cap,
+        wanted=wanted,
+    )
+    executor = runner.federation if scan.services else runner.executor
+    reply: Reply = executor.run(job, runner.timeout)
+    return reply
+
+
+def run_update(runner: Runner, request: UpdateRequest, *, base_iri: str) -> None:
+    """Check the update, apply it in the confined query process, and adopt the result.
+
+    The child holds a copy-on-write copy of the store, so an update that runs away is killed
+    there and never touches the parent; one that succeeds sends back the whole dataset, which
+    replaces the parent's. The caller then replaces the query processes (they must see the
+    new data) and forgets cached answers.
+    """
+    text = safety.check_update(
+        request.update,
+        base_iri=base_iri,
+        allowlist=runner.allowlist,
+        using_graphs=request.using_graphs,
+        using_named_graphs=request.using_named_graphs,
+        time_limit=runner.timeout,
     )
     # over-approximated: the federation process, too, reaches only the allow-listed hosts
-    apply_update(text, base_iri, federated=bool(allowlist) and "service" in text.lower())
-    return Response("update applied\n", status=200, mimetype="text/plain")
-
-
-def apply_update(text: str, base_iri: str | None, federated: bool = False) -> None:
-    """Apply in the confined query process (under the time limit); adopt its result.
-
-    The child holds a copy-on-write copy of the store, so an update that runs away is
-    killed there and never touches the parent; one that succeeds sends back the whole
-    dataset, which replaces the parent's. Then the query processes are replaced (they must
-    see the new data) and cached responses are dropped.
-    """
-    reply = _run(UpdateJob(text, base_iri), federated)
-    try:
-        get_engine().replace_dataset(reply.body)
-    finally:
-        get_cache().clear()
-        for executor in all_executors():
-            executor.restart()
-        get_metrics().increment("executor_restarts")
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint and the per-process response cache."""
-    app.extensions[CACHE] = ResponseCache(
-        max_entries=int(app.config["CACHE_ENTRIES"]), max_age=cachepolicy.reuse_seconds(app.config)
-    )
-    app.register_blueprint(bp)
+    federated = bool(runner.allowlist) and "service" in text.lower()
+    executor = runner.federation if federated else runner.executor
+    reply: Reply = executor.run(UpdateJob(text, base_iri), runner.timeout)
+    runner.engine.replace_dataset(reply.body)

@@ -1,8 +1,9 @@
 """SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/).
 
-Returned by ``GET /sparql`` without a ``query`` parameter, in any RDF format from the
-conneg table (Turtle by default). It states the endpoint, languages, result formats
-(W3C format IRIs), features, and the default dataset with triple counts per graph.
+Returned by ``GET /sparql`` without a ``query`` parameter, in any RDF format of the format
+table (:mod:`treatygraph.rdf.formats`; Turtle by default). It states the endpoint, languages,
+result formats (W3C format IRIs), features, and the default dataset with triple counts per
+graph.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from treatygraph.rdf import formats
+from treatygraph.rdf.formats import Format
 from treatygraph.sparql.results import serialize_graph
 from treatygraph.store.base import QueryEngine
-from treatygraph.web.conneg import ALL_FORMATS, Format
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -46,8 +48,9 @@ def build(
         triples.append(ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     if federation_allowlist:
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
-    for fmt in ALL_FORMATS:
-        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.w3c_iri)))
+    for fmt in formats.ALL:
+        assert fmt.iri is not None
+        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(fmt.iri)))
 
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")

@@ -1,62 +1,67 @@
-"""The small query-engine interface the web layer talks to.
+"""The small query-engine interface the layers above talk to.
 
-Views never touch pyoxigraph directly: they call a :class:`QueryEngine` and get a
-:class:`QueryResult` back. An implementation that forwards to a remote SPARQL endpoint
-can replace the embedded one by implementing this protocol (result terms are
-pyoxigraph term objects, which a remote engine gets from
-``pyoxigraph.parse_query_results``). An engine may also offer the optional
-:class:`TsvQueryEngine` capability, which the query process uses when present.
+Views never touch pyoxigraph's store directly: they call a :class:`QueryEngine` and get a
+:class:`QueryResult` back. An implementation that forwards to a remote SPARQL endpoint can
+replace the embedded one by implementing this protocol. Solutions travel one way only: as
+SPARQL TSV written by pyoxigraph (exact to count, cheap to re-write in any other format with
+pyoxigraph); :attr:`QueryResult.rows` reads them back into pyoxigraph terms for the pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from functools import cached_property
+from typing import Any, Literal, Protocol, runtime_checkable
 
-from treatygraph.errors import BadRequest, InputError, ResultTooLarge
+import pyoxigraph as ox
 
+from treatygraph.errors import ResultTooLarge
 
-class QueryEvaluationError(BadRequest):
-    """The query parsed but evaluation failed for a reason the client caused."""
-
-    reason = "evaluation"
+ResultKind = Literal["bindings", "boolean", "graph"]
 
 
 class ResultLimitExceeded(ResultTooLarge):
-    """More rows or triples than the caller's ``max_results``."""
+    """More rows or triples than the caller's ``max_results`` (the server's RESULT_CAP)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the result has more than {limit} rows/triples")
-        self.limit = limit
-
-
-class DataLoadError(InputError):
-    """A data file failed to parse; the message leads with file:line:column."""
-
-    def __init__(self, path: str, line: int | None, column: int | None, message: str) -> None:
-        where = path if line is None else f"{path}:{line}:{column or 0}"
-        super().__init__(f"{where}: {message}")
-        self.path, self.line, self.column, self.detail = path, line, column, message
+        super().__init__(
+            f"the result has more than {limit} rows/triples (RESULT_CAP is {limit}). "
+            f"Add LIMIT {limit} (or less) and page with OFFSET",
+            {"X-Result-Cap": str(limit)},
+        )
 
 
 @dataclass
 class QueryResult:
-    """A fully materialised (and therefore capped) query result.
+    """A complete (and therefore capped) query result.
 
-    ``kind`` is ``"bindings"`` (SELECT: ``variables`` + ``rows``, one tuple per
-    solution aligned with ``variables``, ``None`` for unbound), ``"boolean"`` (ASK) or
-    ``"graph"`` (CONSTRUCT/DESCRIBE: ``triples``). Bindings from
-    :meth:`TsvQueryEngine.query_tsv` carry ``tsv`` instead of ``rows``.
+    ``kind`` is ``"bindings"`` (SELECT: ``tsv``, a header line then exactly one line per
+    solution), ``"boolean"`` (ASK) or ``"graph"`` (CONSTRUCT/DESCRIBE: ``triples``).
     """
 
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    kind: ResultKind
+    tsv: bytes = b""
     boolean: bool | None = None
-    triples: list[Any] = field(default_factory=list)
-    #: the solutions as SPARQL 1.1 TSV (header line, then exactly one line per row)
-    tsv: bytes | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    @cached_property
+    def _solutions(self) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if self.kind != "bindings":
+            return [], []
+        parsed = ox.parse_query_results(self.tsv, ox.QueryResultsFormat.TSV)
+        assert isinstance(parsed, ox.QuerySolutions)
+        names = [v.value for v in parsed.variables]
+        return names, [tuple(solution) for solution in parsed]
+
+    @property
+    def variables(self) -> list[str]:
+        return self._solutions[0]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """One tuple of terms per solution, aligned with ``variables`` (None: unbound)."""
+        return self._solutions[1]
 
 
 @runtime_checkable
@@ -103,8 +108,8 @@ class QueryEngine(Protocol):
         """Apply a (pre-checked) SPARQL Update."""
         ...
 
-    def dump(self, media_type: str = "application/n-quads") -> bytes:
-        """Serialise the whole dataset."""
+    def dump(self) -> bytes:
+        """The whole dataset as N-Quads."""
         ...
 
     def replace_dataset(self, nquads: bytes) -> None:
@@ -113,30 +118,4 @@ class QueryEngine(Protocol):
 
     def after_fork(self) -> None:
         """Called first thing in a forked child: reopen handles that cannot be shared."""
-        ...
-
-
-class TsvQueryEngine(Protocol):
-    """Optional capability: an engine that writes SELECT results itself.
-
-    Turning every solution into Python objects and writing them in Python costs more than
-    the query itself for results of a few hundred rows. An engine with a native writer
-    returns SELECT results as TSV bytes (``QueryResult.tsv``, ``rows`` left empty), which
-    :mod:`treatygraph.sparql.results` turns into the negotiated format. TSV escapes line
-    breaks in literals, so counting lines keeps ``max_results`` exact while writing.
-    Callers look the method up with ``getattr`` (cheaper than ``isinstance`` on a
-    protocol); engines without it (the remote store) are asked via ``query``.
-    """
-
-    def query_tsv(
-        self,
-        sparql: str,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-        *,
-        union_default_graph: bool = True,
-        base_iri: str | None = None,
-        max_results: int | None = None,
-    ) -> QueryResult:
-        """:meth:`QueryEngine.query`, with SELECT results in ``tsv`` instead of ``rows``."""
         ...

@@ -15,7 +15,11 @@ child process that we can kill. Design (measured in tests/endpoint/test_executor
 * The parent waits with ``poll(timeout)``. On timeout it SIGKILLs the child, reaps it
   and forks a fresh one (a fork costs a few ms; the memory stays shared), then raises
   :class:`ExecutorTimeout`. If the child dies (e.g. out of memory) the parent sees EOF,
-  forks a new one and raises :class:`ExecutorCrashed`.
+  forks a new one and raises :class:`ExecutorCrashed`. Both are
+  :class:`~treatygraph.errors.QueryTimeout` errors (503, the client may retry).
+* Errors are data: an :class:`~treatygraph.errors.Error` the handler raises (a syntax error,
+  a result over its cap) is pickled back and raised again in the parent, as it was; anything
+  else the handler raises is a bug (:class:`ExecutorError`, with the child's traceback).
 * The child resets the signal handlers inherited from gunicorn and closes every
   inherited file descriptor except its end of the pipe; otherwise a child forked
   during a request would keep the client's socket open.
@@ -42,6 +46,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
+from treatygraph.errors import Error, QueryTimeout
 from treatygraph.store.sandbox import Relay, Sandbox, SandboxError, confine, die_with_parent
 
 _CHILD_SIGNALS = (
@@ -63,20 +68,26 @@ class ExecutorError(Exception):
     """The handler raised in the child: a bug, reported with the child's traceback."""
 
 
-class ExecutorTimeout(Exception):
+class ExecutorTimeout(QueryTimeout):
     """The job ran past its time limit; the child was killed and replaced."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"query exceeded the time limit of {seconds:g} s")
-        self.seconds = seconds
+        super().__init__(
+            f"the query did not finish within QUERY_TIMEOUT ({seconds:g} s) and was stopped; "
+            "simplify it or add a LIMIT"
+        )
 
 
-class ExecutorCrashed(Exception):
-    """The child died while running the job; ``out_of_memory`` when it hit its memory cap."""
+class ExecutorCrashed(QueryTimeout):
+    """The child died while running the job (out of memory, or killed)."""
 
-    def __init__(self, message: str, out_of_memory: bool = False) -> None:
-        super().__init__(message)
-        self.out_of_memory = out_of_memory
+    def __init__(self, what: str, memory_bytes: int | None = None) -> None:
+        if memory_bytes:
+            what = (
+                f"the query needed more than QUERY_MEMORY_LIMIT ({memory_bytes >> 20} MB) and "
+                "was stopped; simplify it or add a LIMIT"
+            )
+        super().__init__(what if memory_bytes else f"{what}; simplify the query")
 
 
 def _reset_child(keep_fd: int) -> None:
@@ -117,6 +128,8 @@ def _child_loop(conn: Connection, handler: Callable[[Any], Any]) -> None:
             reply: tuple[str, Any] = ("ok", handler(job))
         except MemoryError:
             reply = ("memory", "")
+        except Error as err:  # the client's or an upstream's: sent back as it is
+            reply = ("error", err)
         except BaseException:  # noqa: BLE001 - reported to the parent as a bug
             reply = ("bug", traceback.format_exc())
         try:
@@ -146,7 +159,6 @@ class Executor:
         self._pid: int | None = None
         self._conn: Connection | None = None
         self._owner: int | None = None
-        self.restarts = 0
 
     # -- lifecycle ---------------------------------------------------------------------
     def _spawn(self) -> None:
@@ -234,7 +246,6 @@ class Executor:
         with self._lock:
             self._kill()
             self._spawn()
-            self.restarts += 1
 
     def shutdown(self) -> None:
         with self._lock:
@@ -264,7 +275,6 @@ class Executor:
             if not ready:
                 self._kill()
                 self._spawn()
-                self.restarts += 1
                 raise ExecutorTimeout(timeout)
             try:
                 status, payload = conn.recv()
@@ -272,19 +282,23 @@ class Executor:
                 died = self._reap()
                 self._kill()
                 self._spawn()
-                self.restarts += 1
+                out_of_memory = died.startswith("aborted")
                 raise ExecutorCrashed(
                     f"the query process {died} while running the query",
-                    out_of_memory=died.startswith("aborted"),
+                    self._memory_cap() if out_of_memory else None,
                 ) from None
             if status == "memory":
                 self._kill()  # a MemoryError may leave the child's state half-made
                 self._spawn()
-                self.restarts += 1
-                raise ExecutorCrashed("the query ran out of memory", out_of_memory=True)
+                raise ExecutorCrashed("the query ran out of memory", self._memory_cap())
         if status == "bug":
             raise ExecutorError(payload)
+        if status == "error":
+            raise payload
         return payload
+
+    def _memory_cap(self) -> int | None:
+        return self._sandbox.memory_bytes if self._sandbox is not None else None
 
     def _reap(self) -> str:
         """How the child ended (it closed the pipe, so it is gone or going)."""

@@ -20,59 +20,30 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from treatygraph.errors import QuerySyntaxError, UpstreamError
-from treatygraph.rdf.io import check_xml_file
-from treatygraph.store.base import (
-    DataLoadError,
-    QueryEvaluationError,
-    QueryResult,
-    ResultLimitExceeded,
-)
-
-_EXTENSIONS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "n3": ox.RdfFormat.N3,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-}
-
-_MEDIA_TYPES = {
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-}
+from treatygraph.errors import QueryEvaluationError, QuerySyntaxError, UpstreamError
+from treatygraph.rdf import formats
+from treatygraph.rdf.io import RDFSyntaxError, check_xml_file
+from treatygraph.store.base import QueryResult, ResultLimitExceeded
 
 
 def rdf_format_for(path: str | os.PathLike[str]) -> ox.RdfFormat:
-    """Format from the file extension (.ttl .nt .nq .trig .n3 .rdf .owl .xml .jsonld)."""
-    ext = Path(path).suffix.lstrip(".").lower()
-    try:
-        return _EXTENSIONS[ext]
-    except KeyError:
-        raise DataLoadError(
-            str(path),
-            None,
-            None,
-            f"unknown RDF file extension {ext!r}; use one of {', '.join(sorted(_EXTENSIONS))}",
-        ) from None
+    """The format of a data file, from its extension (see :func:`formats.for_path`)."""
+    fmt = formats.for_path(path)
+    if fmt is None:
+        ext = Path(path).suffix.lstrip(".").lower()
+        known = ", ".join(formats.file_extensions())
+        raise RDFSyntaxError(
+            str(path), None, None, f"unknown RDF file extension {ext!r}; use one of {known}"
+        )
+    return fmt.rdf
 
 
-def _load_error(path: str, err: SyntaxError) -> DataLoadError:
-    return DataLoadError(path, err.lineno, err.offset, str(err.args[0] if err.args else err))
+def _load_error(path: str, err: SyntaxError) -> RDFSyntaxError:
+    return RDFSyntaxError(path, err.lineno, err.offset, str(err.args[0] if err.args else err))
 
 
 def load_files(files: Iterable[object]) -> ox.Store:
-    """Parse data files into a new in-memory store, or raise :class:`DataLoadError`.
+    """Parse data files into a new in-memory store, or raise :class:`RDFSyntaxError`.
 
     Each entry is a path or a ``(path, graph_iri)`` pair. Dataset formats (N-Quads,
     TriG) keep their graph names. Triple formats go into the store's default graph,
@@ -87,7 +58,7 @@ def load_files(files: Iterable[object]) -> ox.Store:
             path = str(entry)
         fmt = rdf_format_for(path)
         if graph is not None and fmt.supports_datasets:
-            raise DataLoadError(
+            raise RDFSyntaxError(
                 path, None, None, "a graph name can only be given for a triples format"
             )
         try:
@@ -101,14 +72,14 @@ def load_files(files: Iterable[object]) -> ox.Store:
         except SyntaxError as err:
             raise _load_error(path, err) from None
         except ValueError as err:  # e.g. invalid graph IRI
-            raise DataLoadError(path, None, None, str(err)) from None
+            raise RDFSyntaxError(path, None, None, str(err)) from None
         except OSError as err:
-            raise DataLoadError(path, None, None, err.strerror or str(err)) from None
+            raise RDFSyntaxError(path, None, None, err.strerror or str(err)) from None
     return store
 
 
 def load_nquads(data: bytes, label: str = "<built graph>") -> ox.Store:
-    """Load N-Quads bytes (the output of ``treatygraph.build.compile.build_nquads``)."""
+    """Load N-Quads bytes (a built artifact, or a dataset an update produced)."""
     store = ox.Store()
     try:
         store.load(input=data, format=ox.RdfFormat.N_QUADS)
@@ -178,8 +149,6 @@ class OxigraphEngine:
         self.read_only = path is not None
         self.urls: tuple[str, ...] = ()
         self.paths: tuple[str, ...] = (str(Path(path).resolve()),) if path is not None else ()
-        self._counts: dict[str | None, int] | None = None
-        self._union_count: int | None = None
 
     # -- process handling ------------------------------------------------------------
     def after_fork(self) -> None:
@@ -213,48 +182,6 @@ class OxigraphEngine:
         base_iri: str | None = None,
         max_results: int | None = None,
     ) -> QueryResult:
-        return self._query(
-            sparql,
-            default_graph_uris,
-            named_graph_uris,
-            union_default_graph,
-            base_iri,
-            max_results,
-            tsv=False,
-        )
-
-    def query_tsv(
-        self,
-        sparql: str,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-        *,
-        union_default_graph: bool = True,
-        base_iri: str | None = None,
-        max_results: int | None = None,
-    ) -> QueryResult:
-        """SELECT rows written as TSV by pyoxigraph (see ``base.TsvQueryEngine``)."""
-        return self._query(
-            sparql,
-            default_graph_uris,
-            named_graph_uris,
-            union_default_graph,
-            base_iri,
-            max_results,
-            tsv=True,
-        )
-
-    def _query(
-        self,
-        sparql: str,
-        default_graph_uris: Sequence[str] | None,
-        named_graph_uris: Sequence[str] | None,
-        union_default_graph: bool,
-        base_iri: str | None,
-        max_results: int | None,
-        *,
-        tsv: bool,
-    ) -> QueryResult:
         kwargs: dict[str, Any] = {}
         if default_graph_uris or named_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris or ()]
@@ -267,25 +194,17 @@ class OxigraphEngine:
             if isinstance(raw, ox.QueryBoolean):
                 return QueryResult("boolean", boolean=bool(raw))
             if isinstance(raw, ox.QuerySolutions):
-                variables = [v.value for v in raw.variables]
-                if tsv:
-                    return QueryResult("bindings", variables=variables, tsv=_capped_tsv(raw, limit))
-                rows: list[tuple[Any, ...]] = []
-                for solution in raw:
-                    if len(rows) == limit:
-                        raise ResultLimitExceeded(limit)
-                    rows.append(tuple(solution))
-                return QueryResult("bindings", variables=variables, rows=rows)
-            triples: list[Any] = []
+                return QueryResult("bindings", tsv=_capped_tsv(raw, limit))
+            triples: list[ox.Triple] = []
             for triple in raw:
                 if len(triples) == limit:
                     raise ResultLimitExceeded(limit)
                 triples.append(triple)
             return QueryResult("graph", triples=triples)
         except SyntaxError as err:
-            raise QuerySyntaxError(str(err)) from None
+            raise QuerySyntaxError(f"syntax error: {err}") from None
         except (RuntimeError, ValueError) as err:
-            raise QueryEvaluationError(str(err)) from None
+            raise QueryEvaluationError(f"query evaluation failed: {err}") from None
         except OSError as err:  # an allow-listed SERVICE endpoint failed (found while reading)
             raise UpstreamError(f"SERVICE call failed: {err}") from None
 
@@ -295,19 +214,14 @@ class OxigraphEngine:
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
-            raise QuerySyntaxError(str(err)) from None
+            raise QuerySyntaxError(f"syntax error: {err}") from None
         except (RuntimeError, ValueError) as err:
-            raise QueryEvaluationError(str(err)) from None
-        finally:
-            self._counts = None
-            self._union_count = None
+            raise QueryEvaluationError(f"update failed: {err}") from None
 
     def replace_dataset(self, nquads: bytes) -> None:
         if self.read_only:
             raise QueryEvaluationError("this store is read-only")
         self._opened_store = load_nquads(nquads, label="<updated dataset>")
-        self._counts = None
-        self._union_count = None
 
     def label_quads(
         self, predicates: Sequence[str], preferred: frozenset[str]
@@ -337,30 +251,24 @@ class OxigraphEngine:
         return list(solutions)
 
     def triple_counts(self) -> dict[str | None, int]:
-        if self._counts is None:
-            counts: dict[str | None, int] = {}
-            rows = self._count(
-                "SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-            )
-            for row in rows:
-                if isinstance(row["g"], ox.NamedNode):
-                    counts[row["g"].value] = int(row["c"].value)
-            default = self._count("SELECT (COUNT(*) AS ?c) WHERE { ?s ?p ?o }")
-            counts[None] = int(default[0]["c"].value)
-            self._counts = counts
-        return dict(self._counts)
+        counts: dict[str | None, int] = {}
+        rows = self._count("SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        for row in rows:
+            if isinstance(row["g"], ox.NamedNode):
+                counts[row["g"].value] = int(row["c"].value)
+        default = self._count("SELECT (COUNT(*) AS ?c) WHERE { ?s ?p ?o }")
+        counts[None] = int(default[0]["c"].value)
+        return counts
 
     def union_triple_count(self) -> int:
-        if self._union_count is None:
-            rows = self._count(
-                "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                use_default_graph_as_union=True,
-            )
-            self._union_count = int(rows[0]["c"].value)
-        return self._union_count
+        rows = self._count(
+            "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+            use_default_graph_as_union=True,
+        )
+        return int(rows[0]["c"].value)
 
     def graph_names(self) -> list[str]:
-        return sorted(k for k in self.triple_counts() if k is not None)
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def has_graph(self, iri: str) -> bool:
         try:
@@ -368,10 +276,7 @@ class OxigraphEngine:
         except ValueError:
             return False
 
-    def dump(self, media_type: str = "application/n-quads") -> bytes:
-        fmt = _MEDIA_TYPES.get(media_type)
-        if fmt is None or not fmt.supports_datasets:
-            raise ValueError(f"cannot dump a dataset as {media_type}")
-        data = self._store.dump(format=fmt)
+    def dump(self) -> bytes:
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
         assert data is not None  # no output file given, so the bytes are returned
         return data

@@ -11,7 +11,8 @@ Protocol
     CONSTRUCT/DESCRIBE for ``application/n-triples`` (the query form is read with the
     safety scanner's tokenizer, because a store answers a CONSTRUCT with a JSON result
     set when that is the first type it is offered). Answers are read, and store quirks
-    undone, in :mod:`treatygraph.store.remote_results`.
+    undone, in :mod:`treatygraph.store.remote_results`; pyoxigraph writes them as the
+    embedded store's are written.
 
 Our graphs, and only ours
     Virtuoso answers a query without a dataset over *every* graph it holds, including
@@ -24,8 +25,8 @@ Our graphs, and only ours
     default graph is the merge of our graphs, ``GRAPH ?g`` ranges over ours only.
     Requests that name their own dataset are passed through unchanged (the safety checks
     already refused graphs we do not hold). Triples that the data puts in the *default*
-    graph are stored in the stand-in graph ``STORE_DEFAULT_GRAPH``, which is part of the
-    default graph but never listed as a named graph (as on the embedded store).
+    graph are stored in the stand-in graph :data:`DEFAULT_GRAPH_STAND_IN`, which is part of
+    the default graph but never listed as a named graph (as on the embedded store).
     Graph names, counts, dumps and VoID therefore report our graphs only.
 
 Loading (``load``)
@@ -48,8 +49,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.errors import QuerySyntaxError
-from treatygraph.store.base import QueryEvaluationError, QueryResult
+from treatygraph.errors import ConfigError, Error, QueryEvaluationError, QuerySyntaxError
+from treatygraph.rdf.sparql_text import tokenize
+from treatygraph.store.base import QueryResult
 from treatygraph.store.remote_http import Http, RemoteStoreError
 from treatygraph.store.remote_load import chunk_triples, load_graphs
 from treatygraph.store.remote_results import N_TRIPLES, RESULTS_JSON, read_answer
@@ -104,10 +106,7 @@ def endpoint_url(store_path: str) -> str:
 
 def query_form(sparql: str) -> str | None:
     """``select``, ``ask``, ``construct`` or ``describe``: the first keyword after the
-    prologue (read with the safety scanner, so strings, IRIs and comments are skipped)."""
-    from treatygraph.errors import Error
-    from treatygraph.sparql.safety import tokenize
-
+    prologue (read with the lexer, so strings, IRIs and comments are skipped)."""
     try:
         tokens = tokenize(sparql)
     except Error:
@@ -167,8 +166,6 @@ class RemoteEngine:
         self._exclude = frozenset(exclude_graphs) | SYSTEM_GRAPHS
         self._graphs: list[str] | None = list(graphs) if graphs else None
         self._has_default = False
-        self._counts: dict[str | None, int] | None = None
-        self._union_count: int | None = None
 
     # -- process handling ----------------------------------------------------------------
     def after_fork(self) -> None:
@@ -270,30 +267,26 @@ class RemoteEngine:
         self.update("")
 
     def triple_counts(self) -> dict[str | None, int]:
-        if self._counts is None:
-            counts: dict[str | None, int] = {g: 0 for g in self.graph_names()}
-            graphs = self._all_graphs()
-            if graphs:
-                rows = self._select(
-                    "SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                    {"named-graph-uri": graphs},
-                )
-                for g, c in rows:
-                    counts[g.value] = int(c.value)
-            counts[None] = counts.pop(self.default_graph, 0)
-            self._counts = counts
-        return dict(self._counts)
+        counts: dict[str | None, int] = {g: 0 for g in self.graph_names()}
+        graphs = self._all_graphs()
+        if graphs:
+            rows = self._select(
+                "SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                {"named-graph-uri": graphs},
+            )
+            for g, c in rows:
+                counts[g.value] = int(c.value)
+        counts[None] = counts.pop(self.default_graph, 0)
+        return counts
 
     def union_triple_count(self) -> int:
-        if self._union_count is None:
-            rows = self._select(
-                "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                {"default-graph-uri": self._default_dataset()},
-            )
-            self._union_count = int(rows[0][0].value) if rows else 0
-        return self._union_count
+        rows = self._select(
+            "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+            {"default-graph-uri": self._default_dataset()},
+        )
+        return int(rows[0][0].value) if rows else 0
 
-    def graph_triples(self, graph: str) -> list[ox.Triple]:
+    def graph_triples(self, graph: str, expected: int | None = None) -> list[ox.Triple]:
         """Every triple of one of our graphs, checked against its count (a store that caps
         results, like Virtuoso's ResultSetMaxRows, must not give a silently short dump)."""
         result = self._run(
@@ -302,7 +295,6 @@ class RemoteEngine:
             "construct",
             None,
         )
-        expected = self.triple_counts().get(None if graph == self.default_graph else graph)
         if expected is not None and len(set(result.triples)) < expected:
             raise RemoteStoreError(
                 f"the remote store returned {len(result.triples)} of the "
@@ -310,23 +302,17 @@ class RemoteEngine:
             )
         return result.triples
 
-    def dump(self, media_type: str = "application/n-quads") -> bytes:
-        formats = {
-            "application/n-quads": ox.RdfFormat.N_QUADS,
-            "application/trig": ox.RdfFormat.TRIG,
-        }
-        fmt = formats.get(media_type)
-        if fmt is None:
-            raise ValueError(f"cannot dump a dataset as {media_type}")
+    def dump(self) -> bytes:
+        counts = self.triple_counts()
         quads = []
         for graph in self._default_dataset():
             if graph == EMPTY_GRAPH:
                 continue
-            name = ox.DefaultGraph() if graph == self.default_graph else ox.NamedNode(graph)
-            quads += [
-                ox.Quad(t.subject, t.predicate, t.object, name) for t in self.graph_triples(graph)
-            ]
-        return ox.serialize(quads, format=fmt) or b""
+            own = graph == self.default_graph
+            name = ox.DefaultGraph() if own else ox.NamedNode(graph)
+            triples = self.graph_triples(graph, counts.get(None if own else graph))
+            quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, store: ox.Store, *, log: Callable[[str], None] | None = None) -> list[str]:
@@ -345,18 +331,13 @@ class RemoteEngine:
             log=log,
         )
         self._has_default = self.default_graph in self._graphs
-        self._counts = None
-        self._union_count = None
         return self._graphs
 
 
 def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -> RemoteEngine:
     """The RemoteEngine for ``config``; loads ``local_data()`` into it unless STORE_LOAD is
     false. Raises ``ConfigError`` when the store cannot be reached or loaded."""
-    from treatygraph.errors import ConfigError
-
     url = endpoint_url(str(config["STORE_PATH"]))
-    timeout = float(config.get("STORE_TIMEOUT") or config.get("QUERY_TIMEOUT") or 30.0)
     engine = RemoteEngine(
         url,
         update_url=config.get("STORE_UPDATE_URL"),
@@ -365,8 +346,7 @@ def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -
         password=config.get("STORE_PASSWORD"),
         auth=str(config.get("STORE_AUTH") or "basic"),
         graphs=config.get("STORE_GRAPHS") or None,
-        timeout=timeout,
-        exclude_graphs=config.get("STORE_EXCLUDE_GRAPHS") or (),
+        timeout=float(config.get("QUERY_TIMEOUT") or 30.0),
     )
     try:
         engine.query("ASK {}")  # reachable? (before building the data to load)

@@ -7,8 +7,8 @@ engine's. Virtuoso writes ``xsd:boolean`` values as ``"1"``/``"0"`` (turned back
 ``"true"``/``"false"``) and blank nodes as ``nodeID://b123`` (not a valid blank node
 label; relabelled), and cuts a result at its ``ResultSetMaxRows`` without an error
 (refused here). Bodies are parsed with ``pyoxigraph.parse_query_results`` /
-``pyoxigraph.parse``, so result terms are the same pyoxigraph objects the embedded
-engine returns.
+``pyoxigraph.parse``, and solutions written again as TSV by pyoxigraph, so a remote answer
+is carried and written exactly as the embedded engine's is.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from treatygraph.errors import QuerySyntaxError
-from treatygraph.store.base import QueryEvaluationError, QueryResult, ResultLimitExceeded
+from treatygraph.errors import QueryEvaluationError, QuerySyntaxError
+from treatygraph.store.base import QueryResult, ResultLimitExceeded
 from treatygraph.store.remote_http import RemoteStoreError, error_message
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -41,8 +41,8 @@ def read_answer(
         if status >= 500 and "syntax" not in message.lower():
             raise RemoteStoreError(f"the remote SPARQL store failed: {message}")
         if "syntax" in message.lower() or "SP030" in message or "parse" in message.lower():
-            raise QuerySyntaxError(f"(remote store) {message}")
-        raise QueryEvaluationError(f"(remote store) {message}")
+            raise QuerySyntaxError(f"syntax error: (remote store) {message}")
+        raise QueryEvaluationError(f"query evaluation failed: (remote store) {message}")
     if status >= 300:
         raise RemoteStoreError(f"the remote SPARQL store answered HTTP {status}")
     limit = max_results if max_results is not None else -1
@@ -90,9 +90,7 @@ def _parse_json(body: bytes, limit: int) -> QueryResult:
     doc.get("head", {}).pop("link", None)
     raw = ox.parse_query_results(json.dumps(doc).encode("utf-8"), ox.QueryResultsFormat.JSON)
     assert isinstance(raw, ox.QuerySolutions)
-    variables = [v.value for v in raw.variables]
-    rows = [tuple(solution) for solution in raw]
-    return QueryResult("bindings", variables=variables, rows=rows)
+    return QueryResult("bindings", tsv=raw.serialize(format=ox.QueryResultsFormat.TSV) or b"")
 
 
 # -- term clean-up ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What shared caches (a front cache, a CDN) may do with our answers: one Cache-Control value.
+"""What shared caches (nginx in front, a CDN) may do with our answers: one Cache-Control value.
 
 Query results and pages are pure functions of the data, and the data cannot change while the
 server runs unless updates are enabled. So, like the Wikidata Query Service, we let shared caches

@@ -1,189 +1,115 @@
-"""Content negotiation as data: one table of formats and one ``negotiate`` function.
+"""Content negotiation: one function that picks, once per request, what an answer is written in.
 
-The same function picks SPARQL result formats (SELECT/ASK) and RDF formats
-(CONSTRUCT/DESCRIBE, service description), following RFC 9110 §12.5.1: q-values,
-``type/*`` and ``*/*`` wildcards, the most specific matching range decides a type's
-quality, and ``q=0`` excludes a type. Ties go to the server's preference (table order).
-A ``format=`` request parameter overrides ``Accept``; it takes a short name from the
-table or a full media type.
+``Accept`` is parsed by werkzeug (:class:`~werkzeug.datastructures.MIMEAccept`: q-values,
+``type/*`` and ``*/*``, the most specific range deciding a type's quality, ``q=0`` excluding
+it). Among the formats on offer (:mod:`treatygraph.rdf.formats`) an exact range for a format's
+own media type decides its quality, then an exact range for one of its aliases (e.g.
+``application/json``); wildcards match own media types only. Ties go to the server's order.
+
+``format=`` wins over ``Accept``. It may be repeated when every value names the same format:
+SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``, and for JSON-LD a
+comma-separated list of media types as the second value.
+
+A ``/sparql`` request does not know before it runs whether it answers with results or a graph,
+so :func:`negotiate` picks one format per kind of answer (a :class:`Choice`), and refuses only
+when no kind has one; an answer of a kind without a format is then refused by
+:meth:`Choice.format_for`, naming that kind's formats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from treatygraph.errors import NotAcceptable
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
+from treatygraph.errors import BadRequest, NotAcceptable
+from treatygraph.rdf.formats import Format, find
 
 
 @dataclass(frozen=True)
-class Format:
-    """One serialisation the endpoint can produce."""
+class Choice:
+    """The format picked for each kind of answer (None: none of that kind is acceptable)."""
 
-    name: str  #: stable identifier, also the preferred short name
-    media_type: str  #: canonical media type sent in Content-Type
-    kind: str  #: "results" (SELECT/ASK) or "rdf" (graphs)
-    w3c_iri: str  #: http://www.w3.org/ns/formats/... (used by the service description)
-    aliases: tuple[str, ...] = ()  #: other media types accepted in Accept / format=
-    short_names: tuple[str, ...] = ()  #: extra format= short names
+    picked: Mapping[str, Format | None]
+    offered: Mapping[str, Sequence[Format]]
+    wanted: str  #: what the client asked for, for the 406 message
+
+    def format_for(self, kind: str) -> Format:
+        fmt = self.picked.get(kind)
+        if fmt is None:
+            raise _refusal(self.wanted, self.offered.get(kind, ()))
+        return fmt
 
     @property
-    def content_type(self) -> str:
-        """Content-Type header value; text formats say they are UTF-8."""
-        if self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "+json")):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
+    def key(self) -> tuple[str | None, ...]:
+        """What the answer depends on (for cache keys): the chosen format names."""
+        return tuple(f.name if f else None for f in self.picked.values())
 
 
-RESULT_FORMATS: tuple[Format, ...] = (
-    Format(
-        "json",
-        "application/sparql-results+json",
-        "results",
-        W3C_FORMATS + "SPARQL_Results_JSON",
-        ("application/json",),
-        ("srj",),
-    ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        "results",
-        W3C_FORMATS + "SPARQL_Results_XML",
-        ("application/xml", "text/xml"),
-        ("srx",),
-    ),
-    Format("csv", "text/csv", "results", W3C_FORMATS + "SPARQL_Results_CSV"),
-    Format("tsv", "text/tab-separated-values", "results", W3C_FORMATS + "SPARQL_Results_TSV"),
-)
-
-RDF_FORMATS: tuple[Format, ...] = (
-    Format(
-        "turtle", "text/turtle", "rdf", W3C_FORMATS + "Turtle", ("application/x-turtle",), ("ttl",)
-    ),
-    Format(
-        "ntriples",
-        "application/n-triples",
-        "rdf",
-        W3C_FORMATS + "N-Triples",
-        ("text/plain",),
-        ("nt",),
-    ),
-    Format(
-        "jsonld",
-        "application/ld+json",
-        "rdf",
-        W3C_FORMATS + "JSON-LD",
-        ("application/json",),
-        ("json-ld", "json"),
-    ),
-    Format(
-        "rdfxml",
-        "application/rdf+xml",
-        "rdf",
-        W3C_FORMATS + "RDF_XML",
-        ("application/xml", "text/xml"),
-        ("rdf", "xml"),
-    ),
-    Format("trig", "application/trig", "rdf", W3C_FORMATS + "TriG"),
-    Format("nquads", "application/n-quads", "rdf", W3C_FORMATS + "N-Quads", (), ("nq",)),
-)
-
-ALL_FORMATS: tuple[Format, ...] = RESULT_FORMATS + RDF_FORMATS
+def _same(value: str, media_type: str) -> bool:
+    return value.split(";")[0].strip().lower() == media_type
 
 
-def _parse_accept(header: str) -> list[tuple[str, str, float]]:
-    """Split an Accept header into (type, subtype, q) ranges; malformed ranges are skipped."""
-    ranges = []
-    for part in header.split(","):
-        fields = part.strip().split(";")
-        media = fields[0].strip().lower()
-        if "/" not in media:
-            if media == "*":  # some clients send a bare "*"
-                media = "*/*"
-            else:
-                continue
-        mtype, _, subtype = media.partition("/")
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
-        ranges.append((mtype, subtype, q))
-    return ranges
+def _quality(fmt: Format, accept: MIMEAccept) -> float:
+    own = [q for value, q in accept if _same(value, fmt.media_type)]
+    if own:
+        return own[0]
+    aliases = [q for value, q in accept for alias in fmt.aliases if _same(value, alias)]
+    if aliases:
+        return max(aliases)
+    return accept.quality(fmt.media_type)
 
 
-def _match(media_type: str, ranges: list[tuple[str, str, float]]) -> tuple[int, float]:
-    """(specificity, q) of the most specific range matching ``media_type``; (-1, 0) if none."""
-    mtype, _, subtype = media_type.partition("/")
-    best_specificity, best_q = -1, 0.0
-    for rtype, rsub, q in ranges:
-        if rtype == mtype and rsub == subtype:
-            specificity = 2
-        elif rtype == mtype and rsub == "*":
-            specificity = 1
-        elif rtype == "*" and rsub == "*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best_specificity:
-            best_specificity, best_q = specificity, q
-    return best_specificity, best_q
-
-
-def _quality(fmt: Format, ranges: list[tuple[str, str, float]]) -> float:
-    """Quality of a format: an exact range for its canonical type wins, then an exact range
-    for an alias (e.g. application/json), then wildcards, which match canonical types only."""
-    specificity, q = _match(fmt.media_type, ranges)
-    if specificity == 2:
-        return q
-    alias_qs = [q2 for s2, q2 in (_match(a, ranges) for a in fmt.aliases) if s2 == 2]
-    if alias_qs:
-        return max(alias_qs)
-    return q
-
-
-def by_name(value: str, offered: Sequence[Format]) -> Format | None:
-    """Resolve a ``format=`` value (short name or media type) among ``offered``."""
-    key = value.strip().lower()
-    key = key.split(";")[0].strip()
+def _best(accept: MIMEAccept, offered: Sequence[Format]) -> Format | None:
+    if not offered:
+        return None
+    if not accept.provided or not len(accept):
+        return offered[0]
+    best, best_q = None, 0.0
     for fmt in offered:
-        if key in (fmt.name, *fmt.short_names, fmt.media_type, *fmt.aliases):
-            return fmt
-    return None
+        q = _quality(fmt, accept)
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+def _from_parameter(values: Sequence[str], offered: Sequence[Format]) -> Format | None:
+    """The one format all ``format=`` values name among ``offered`` (None: not offered)."""
+    found: set[Format | None] = set()
+    for value in values:
+        if "," in value:  # a list of media types, as in Accept
+            found.add(_best(parse_accept_header(value, MIMEAccept), offered))
+        else:
+            found.add(find(value, offered))
+    if len(found) > 1 and None not in found:
+        names = ", ".join(repr(v) for v in values)
+        raise BadRequest(f"the format parameters ({names}) name different formats; send one")
+    return found.pop() if len(found) == 1 else None
+
+
+def _refusal(wanted: str, offered: Sequence[Format]) -> NotAcceptable:
+    return NotAcceptable.offering(wanted, [f.media_type for f in offered])
 
 
 def negotiate(
-    accept: str | None, offered: Sequence[Format], format_param: str | None = None
-) -> Format:
-    """Pick the format to send, or raise :class:`NotAcceptable` naming what is offered.
-
-    No Accept header (or an empty one) means the first offered format.
-    """
-    if format_param:
-        fmt = by_name(format_param, offered)
-        if fmt is None:
-            raise NotAcceptable.offering(
-                f"format={format_param!r} is not offered here", [f.media_type for f in offered]
-            )
-        return fmt
-    if not accept or not accept.strip():
-        return offered[0]
-    ranges = _parse_accept(accept)
-    if not ranges:
-        return offered[0]
-    best: Format | None = None
-    best_q = 0.0
-    for fmt in offered:
-        q = _quality(fmt, ranges)
-        if q > best_q:
-            best, best_q = fmt, q
-    if best is None:
-        raise NotAcceptable.offering(
-            f"none of the offered types matches Accept: {accept}", [f.media_type for f in offered]
-        )
-    return best
+    accept: str | MIMEAccept | None,
+    offered: Mapping[str, Sequence[Format]],
+    format_values: Sequence[str] = (),
+) -> Choice:
+    """Pick a format of each kind in ``offered``; NotAcceptable when no kind has one."""
+    if not isinstance(accept, MIMEAccept):
+        accept = parse_accept_header(accept, MIMEAccept)
+    values = [v for v in format_values if v.strip()]
+    if values:
+        picked = {kind: _from_parameter(values, formats) for kind, formats in offered.items()}
+        wanted = f"format={values[0]!r} is not offered here"
+    else:
+        picked = {kind: _best(accept, formats) for kind, formats in offered.items()}
+        wanted = f"none of the offered types matches Accept: {accept.to_header() or '(none)'}"
+    choice = Choice(picked, offered, wanted)
+    if all(fmt is None for fmt in picked.values()):
+        every = [f for formats in offered.values() for f in formats]
+        raise _refusal(wanted, list(dict.fromkeys(every)))
+    return choice

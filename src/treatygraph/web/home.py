@@ -1,16 +1,21 @@
-"""Home page (query editor + examples) and ``/healthz``."""
+"""The home page (query editor with example queries) and ``/healthz``.
+
+The examples are ``*.rq`` files in EXAMPLES_DIR (default ``examples/queries/`` of the checkout,
+the competency questions whose answers the tests check), titled by their first line.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
+from flask import Flask, Response, current_app, jsonify, render_template
 
-from treatygraph.store import get_engine
+from treatygraph.store import get_cache, get_engine
+from treatygraph.web import pipeline
 
-bp = Blueprint("home", __name__)
 EXAMPLES = "treatygraph.examples"
+DEFAULT_EXAMPLES = Path("examples") / "queries"
 
 
 @dataclass(frozen=True)
@@ -33,33 +38,41 @@ def load_examples(directory: Path | None) -> list[Example]:
     return examples
 
 
-@bp.route("/")
-def index() -> str:
-    return render_template(
-        "index.html",
-        examples=current_app.extensions[EXAMPLES],
-        namespace=current_app.config["RESOURCE_NAMESPACE"],
-    )
+def index() -> Response:
+    root = pipeline.site_root()
+
+    def make() -> pipeline.Answer:
+        html = render_template(
+            "index.html",
+            examples=current_app.extensions[EXAMPLES],
+            namespace=current_app.config["RESOURCE_NAMESPACE"],
+            endpoint_url=root + "/sparql",
+        )
+        return pipeline.answer(html.encode("utf-8"), "text/html; charset=utf-8")
+
+    return pipeline.respond(("home", root), make, negotiated=False)
 
 
-@bp.route("/healthz")
 def healthz() -> Response:
+    """Liveness and what is served; the counts are made once per data version."""
     engine = get_engine()
-    counts = engine.triple_counts()
-    return jsonify(
+    counts = get_cache().get_or_make(("counts",), engine.triple_counts, lambda c: 64 * len(c))
+    union = get_cache().get_or_make(("union-count",), engine.union_triple_count, lambda _: 64)
+    resp = jsonify(
         {
             "status": "ok",
-            "triples": engine.union_triple_count(),
+            "triples": union,
             "default_graph_triples": counts.get(None, 0),
             "graphs": {name: counts.get(name, 0) for name in engine.graph_names()},
             "read_only": engine.read_only or not current_app.config.get("UPDATE_TOKEN"),
         }
     )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def init_app(app: Flask) -> None:
-    directory = app.config.get("COMPETENCY_DIR")
+    directory = app.config.get("EXAMPLES_DIR")
     if directory is None and app.config.get("PROJECT_ROOT"):
-        directory = Path(app.config["PROJECT_ROOT"]) / "tests" / "competency"
+        directory = Path(app.config["PROJECT_ROOT"]) / DEFAULT_EXAMPLES
     app.extensions[EXAMPLES] = load_examples(Path(directory) if directory else None)
-    app.register_blueprint(bp)

@@ -4,14 +4,14 @@ Examples::
 
     treatygraph export --format trig --out dist/treatygraph.trig
     treatygraph export --format nq --out dist/treatygraph.nq.gz          # gzipped by suffix
-    treatygraph export --format ttl --graph article --out dist/article.ttl
+    treatygraph export --format ttl --graph background --out dist/background.ttl
     treatygraph export --format jsonld --graph https://w3id.org/treatygraph/graph/ontology \\
         --out ontology.jsonld --gzip
     treatygraph export --input build/treatygraph.nq --format nt --graph background --out bg.nt
 
-The data is the built graph (``treatygraph.build.compile.build_nquads``: compiled, anchors and
-shapes checked), or ``--input`` N-Quads already written by ``treatygraph build``. The
-output is deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
+The data is the built artifact (:func:`treatygraph.build.artifact.ensure_built`: built first
+only if the sources changed since the last build), or ``--input`` N-Quads. The output is
+deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
 ``/dumps/`` files, except that JSON-LD names the context by ``--context-url``.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from treatygraph.linkeddata import dumps
 from treatygraph.linkeddata.context import CONTEXT_IRI
+from treatygraph.rdf import formats
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--graph",
         "-g",
         metavar="NAME",
-        help="one named graph: article, background, ontology, alignments "
+        help="one named graph: a document's slug, background, ontology, alignments "
         "or a full graph IRI (default: the whole dataset)",
     )
     parser.add_argument("--gzip", action="store_true", help="gzip the output")
@@ -55,8 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input",
         type=Path,
         metavar="NQ",
-        help="export these N-Quads (e.g. from `treatygraph build`) instead "
-        "of building the project graph",
+        help="export these N-Quads instead of the project's built graph",
     )
     parser.add_argument(
         "--context-url",
@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 2
@@ -73,21 +77,21 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        fmt = dumps.rdf_format(args.format)
+        fmt = formats.named(args.format)
     except ValueError as err:
         return _fail(str(err))
-    if args.graph is None and fmt.name not in dumps.DATASET_FORMATS:
+    if args.graph is None and fmt not in dumps.DATASET_FORMATS:
         return _fail(
             f"{fmt.name} holds one graph: give --graph NAME, or use trig/nquads "
             "for the whole dataset"
         )
     if args.input is not None:
         source = args.input if args.input.is_absolute() else args.root / args.input
-        nquads = source.read_bytes()
     else:
-        from treatygraph.build.compile import build_nquads
+        from treatygraph.build.artifact import ensure_built
 
-        nquads = build_nquads(args.root)
+        source = ensure_built(args.root, corpus=args.corpus, say=_say).path
+    nquads = source.read_bytes()
     data = dumps.DatasetQuads(nquads)
     graph = None
     if args.graph is not None:
@@ -102,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return 0
-    from treatygraph.build.compile import write_atomically
+    from treatygraph.corpus.files import write_atomically
 
     out = args.out if args.out.is_absolute() else args.root / args.out  # as `build --out`
     write_atomically(out, body)

@@ -1,0 +1,193 @@
+"""What was built: the checked N-Quads of the last good build, and what they were built from.
+
+``serve``, ``export``, ``import`` and the pages read the artifact (``build/treatygraph.nq``)
+instead of compiling and validating the sources again at every start. Beside it, a manifest
+(``treatygraph.nq.json``) records a fingerprint of everything the build reads: the project's
+sources (``ontology/``, ``shapes/``, ``graph/``), the source documents the anchors are checked
+against, and the code that builds them. :func:`ensure_built` rebuilds only when that
+fingerprint changed, so a changed source file causes exactly one rebuild. Concurrent callers
+(several test workers, a server and a command) wait on a lock instead of building twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from treatygraph import __version__
+from treatygraph.corpus.documents import COMMITTED_TEXTS, corpus_directory
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+ARTIFACT = Path("build") / "treatygraph.nq"
+#: Folders of a checkout whose files the build reads (texts committed beside the sources too).
+SOURCE_FOLDERS = ("ontology", "shapes", "graph", str(COMMITTED_TEXTS))
+
+
+@dataclass(frozen=True)
+class Built:
+    """The artifact, and whether this call had to build it."""
+
+    path: Path
+    rebuilt: bool
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def fingerprint(root: Path, corpus: Path | None = None) -> str:
+    """A hash of everything a build of ``root`` reads: sources, documents and build code."""
+    digest = hashlib.sha256(f"treatygraph {__version__}\n".encode())
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    for name in SOURCE_FOLDERS:
+        for path in _files(root / name):
+            add(path.relative_to(root).as_posix(), path.read_bytes())
+    documents = corpus_directory(root, corpus)
+    if documents.is_dir():
+        for path in sorted(p for p in documents.iterdir() if p.is_file()):
+            add(f"documents/{path.name}", path.read_bytes())
+    package = resources.files("treatygraph")
+    for module in sorted(_code(package), key=lambda item: item[0]):
+        add(*module)
+    return digest.hexdigest()
+
+
+def _code(folder: resources.abc.Traversable, prefix: str = "") -> Iterator[tuple[str, bytes]]:
+    for item in folder.iterdir():
+        if item.is_dir() and item.name != "__pycache__":
+            yield from _code(item, f"{prefix}{item.name}/")
+        elif item.name.endswith(".py"):
+            yield f"code/{prefix}{item.name}", item.read_bytes()
+
+
+def manifest_path(artifact: Path) -> Path:
+    return artifact.with_name(artifact.name + ".json")
+
+
+def read_manifest(artifact: Path) -> dict[str, object] | None:
+    """The manifest of an artifact that is still whole (its size as recorded), else None."""
+    try:
+        manifest = json.loads(manifest_path(artifact).read_text(encoding="utf-8"))
+        if artifact.stat().st_size != manifest.get("bytes"):
+            return None
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def record(artifact: Path, nquads: bytes, source_hash: str) -> None:
+    """Write the artifact, then its manifest (a crash in between leaves it stale, not wrong)."""
+    from treatygraph.corpus.files import write_atomically
+
+    write_atomically(artifact, nquads)
+    manifest = {
+        "sources": source_hash,
+        "bytes": len(nquads),
+        "quads": nquads.count(b"\n"),
+        "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+    write_atomically(manifest_path(artifact), (json.dumps(manifest, indent=1) + "\n").encode())
+
+
+@contextmanager
+def _lock(artifact: Path) -> Iterator[None]:
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    with open(artifact.parent / f".{artifact.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_built(
+    root: Path,
+    artifact: Path | None = None,
+    *,
+    corpus: Path | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Built:
+    """The artifact of ``root``, built first if it is missing or its sources changed.
+
+    A failed build raises (:class:`~treatygraph.build.compile.BuildError`) and leaves the
+    previous artifact, if any, as it was.
+    """
+    artifact = artifact or root / ARTIFACT
+    wanted = fingerprint(root, corpus)
+    with _lock(artifact):
+        manifest = read_manifest(artifact)
+        if manifest is not None and manifest.get("sources") == wanted:
+            return Built(artifact, rebuilt=False)
+        from treatygraph.build.compile import build_nquads
+
+        if say is not None:
+            why = "no earlier build" if manifest is None else "the sources changed"
+            say(f"building {artifact} ({why}): compiling, checking anchors, validating")
+        record(artifact, build_nquads(root, corpus), wanted)
+        return Built(artifact, rebuilt=True)
+
+
+def project_graphs(
+    root: Path, *, corpus: Path | None = None, say: Callable[[str], None] | None = None
+) -> dict[str, Graph]:
+    """The artifact's named graphs as rdflib graphs, by short name (built first if stale)."""
+    from rdflib import Dataset, Graph, URIRef
+
+    from treatygraph.rdf.iris import graph_name
+
+    dataset = Dataset()
+    dataset.parse(ensure_built(root, corpus=corpus, say=say).path, format="nquads")
+    graphs = {}
+    for context in dataset.contexts():
+        name = graph_name(str(context.identifier))
+        if name is None or not isinstance(context.identifier, URIRef):
+            continue
+        graph = Graph()
+        for triple in context:
+            graph.add(triple)
+        graphs[name] = graph
+    return graphs
+
+
+def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:
+    """Load N-Quads (and extra N-Quads files) into a fresh on-disk store, then swap it in.
+
+    The store is built beside ``path`` and renamed over it, so a failed load leaves the previous
+    store as it was, and a server reopening the path sees either the old or the new store.
+    """
+    import pyoxigraph as ox
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        store = ox.Store(str(staging))
+        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+        for file in extra:
+            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        old = path.with_name(f".{path.name}.old")
+        if path.exists():
+            path.rename(old)
+        staging.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,65 @@
+"""Run a built Flask app under gunicorn: sync workers, bounded request lines, no control socket.
+
+The app (and so the store) is built in this process *before* gunicorn starts, so workers forked
+afterwards share the loaded store copy-on-write (``preload_app``). Workers are ``sync``: the
+query process of each worker assumes one request at a time. Request lines are bounded at
+gunicorn's largest limit (8190 bytes), above the app's URL_CAP, so a long URL gets the app's own
+414 message and a longer one gunicorn's 414, never an unbounded read. Each server runs without
+gunicorn's control socket, so instances never share one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR
+from treatygraph.web.logs import HEADER
+
+#: gunicorn's largest request-line limit (gunicorn.http.message.MAX_REQUEST_LINE)
+REQUEST_LINE_LIMIT = 8190
+#: room the request line needs besides the query string (method, path, "HTTP/1.1")
+REQUEST_LINE_OVERHEAD = 90
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({' + HEADER.lower() + '}o)s "%(a)s"'
+
+
+def options(config: dict[str, Any], bind: str, workers: int) -> dict[str, Any]:
+    """gunicorn settings for a server with these app settings."""
+    return {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "sync",
+        # the worker heartbeat: queries themselves stop at QUERY_TIMEOUT
+        "timeout": int(float(config["QUERY_TIMEOUT"])) + 30,
+        "graceful_timeout": 10,
+        "preload_app": True,
+        "limit_request_line": REQUEST_LINE_LIMIT,
+        "control_socket_disable": True,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+def run(app: Flask, settings: dict[str, Any]) -> None:
+    """Serve ``app`` until gunicorn's arbiter stops (it ends with SystemExit)."""
+    from gunicorn.app.base import BaseApplication
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        """Fork each worker's query processes now, not on their first request."""
+        for key in (EXECUTOR, FEDERATION_EXECUTOR):
+            if key in app.extensions:
+                app.extensions[key].start()
+
+    class Application(BaseApplication):  # type: ignore[misc]  # gunicorn's custom-app pattern
+        def load_config(self) -> None:
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+            self.cfg.set("post_fork", post_fork)
+
+        def load(self) -> Flask:
+            return app
+
+    Application().run()
