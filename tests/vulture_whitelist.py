@@ -7,7 +7,6 @@ names count for vulture; ``_`` stands for any object.)
 # ruff: noqa: B018, F821
 # mypy: ignore-errors
 
-_.published  # corpus.documents.Article: article metadata, kept whole
 _.Interrupted  # errors: the family's exit status 4, for a command stopped by the user
 _.href  # linkeddata page models, read by the Jinja templates
 _.snippets
@@ -22,3 +21,6 @@ _.treatygraph_started
 _.last_modified  # werkzeug's Response property
 _.load_config  # gunicorn's BaseApplication hook
 _.connections  # store.sandbox.Relay: counted for its tests
+_.max_redirections  # http: urllib's redirect handler reads it
+_._fname  # integration.csvw_metadata: csvw's own attribute for relative links
+frame  # integration.staging: a signal handler's second argument

@@ -12,7 +12,7 @@ DOCUMENTS = {
 
 def test_ten_questions_span_both_documents(root: Path) -> None:
     spanning = []
-    for expected in sorted((root / "tests" / "competency").glob("*.expected.tsv")):
+    for expected in sorted((root / "examples" / "queries").glob("*.expected.tsv")):
         answer = expected.read_text(encoding="utf-8")
         if all(any(mark in answer for mark in marks) for marks in DOCUMENTS.values()):
             spanning.append(expected.name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from treatygraph.rdf.iris import GRAPHS as GRAPH_NAMES
+from treatygraph.rdf.iris import ONTOLOGY_GRAPH
 from treatygraph.testing import LiveNginx, LiveServer, require_nginx
 from treatygraph.web.nginx import CACHE_MIN_USES, CACHE_STATUS_HEADER, Deployment, render
 
@@ -42,7 +42,7 @@ def front(big_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     app = LiveServer(
         [
             *("--data", str(PEOPLE), str(GRAPHS), str(big_data)),
-            *("--data-graph", str(GRAPH_NAMES["ontology"]), str(ONTOLOGY)),
+            *("--data-graph", str(ONTOLOGY_GRAPH), str(ONTOLOGY)),
             *("--timeout", "1", "--body-cap", "4096", "--url-cap", "4096", "--workers", "2"),
         ],
         work / "serve.log",

@@ -155,7 +155,7 @@ def project_graphs(
     dataset = Dataset()
     dataset.parse(ensure_built(root, corpus=corpus, say=say).path, format="nquads")
     graphs = {}
-    for context in dataset.contexts():
+    for context in dataset.graphs():
         name = graph_name(str(context.identifier))
         if name is None or not isinstance(context.identifier, URIRef):
             continue

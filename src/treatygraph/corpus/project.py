@@ -57,6 +57,8 @@ class Project:
 
     def graph_names(self) -> list[str]:
         """Every named graph of the project: the ontology, then one per folder of ``graph/``."""
+        if not self.graph_dir.is_dir():  # a checkout of only an ontology and shapes
+            return [ONTOLOGY]
         folders = sorted(p for p in self.graph_dir.iterdir() if p.is_dir())
         for folder in folders:
             if not SLUG_RE.match(folder.name):
@@ -85,13 +87,6 @@ class Project:
     def document_files(self) -> list[Path]:
         """The source files of every document's graph (records and facts)."""
         return [path for name in self.document_names() for path in self.graph_files(name)]
-
-    @property
-    def all_source_files(self) -> list[Path]:
-        files = self.ontology_files + self.shapes_files
-        for name in self.data_graph_names():
-            files += self.graph_files(name)
-        return files
 
     def drafts(self) -> list[Path]:
         """Files under graph/ still marked as unreviewed drafts."""
