@@ -474,7 +474,9 @@ def test_answers_from_a_store_others_write_to_are_reused_only_for_a_while(
     def answer(client: FlaskClient) -> list[str]:
         resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": SRJ})
         assert resp.status_code == 200, resp.get_data(as_text=True)
-        assert resp.headers["Cache-Control"].endswith("s-maxage=1")
+        # shared caches get what is left of the window: at most its 4 s, or no-cache at its end
+        control = resp.headers["Cache-Control"]
+        assert control == "no-cache" or re.search(r"s-maxage=[1-4]$", control), control
         return [b["o"]["value"] for b in resp.get_json()["results"]["bindings"]]
 
     try:
@@ -482,16 +484,18 @@ def test_answers_from_a_store_others_write_to_are_reused_only_for_a_while(
             STORE_PATH=virtuoso.store_path,
             STORE_LOAD=False,
             STORE_GRAPHS=[graph],
-            SHARED_CACHE_SECONDS=1,
+            SHARED_CACHE_SECONDS=4,
         ) as make:
             client = make().test_client()
             assert answer(client) == ["before"]
+            first = time.monotonic()
             write(
                 f'DELETE DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "before" }} }};'
                 f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:s> <urn:x:p> "after" }} }}'
             )
-            assert answer(client) == ["before"]  # reused: the cache is in effect
-            time.sleep(1.2)
+            if time.monotonic() - first < 3.5:  # still inside the window (a loaded machine
+                assert answer(client) == ["before"]  # may take longer): reused from the cache
+            time.sleep(max(0.0, first + 4.2 - time.monotonic()))
             assert answer(client) == ["after"]
     finally:
         write(f"DROP SILENT GRAPH <{graph}>")
