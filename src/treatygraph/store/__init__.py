@@ -17,11 +17,13 @@ from treatygraph.errors import ConfigError
 from treatygraph.store.base import QueryEngine, QueryResult
 from treatygraph.store.cache import AnswerCache
 from treatygraph.store.executor import Executor
+from treatygraph.store.search import SearchIndex
 
 ENGINE = "treatygraph.engine"
 CACHE = "treatygraph.cache"
 EXECUTOR = "treatygraph.executor"
 FEDERATION_EXECUTOR = "treatygraph.executor.federation"
+SEARCH = "treatygraph.search"
 
 __all__ = [
     "QueryEngine",
@@ -30,6 +32,7 @@ __all__ = [
     "get_engine",
     "get_cache",
     "get_executor",
+    "get_search",
     "all_executors",
 ]
 
@@ -68,6 +71,11 @@ def get_engine() -> QueryEngine:
 def get_cache() -> AnswerCache:
     """The current app's one cache of answers (:mod:`treatygraph.store.cache`)."""
     return current_app.extensions[CACHE]  # type: ignore[no-any-return]
+
+
+def get_search() -> SearchIndex:
+    """The current app's entity search index (:mod:`treatygraph.store.search`)."""
+    return current_app.extensions[SEARCH]  # type: ignore[no-any-return]
 
 
 def get_executor(federated: bool = False) -> Executor:

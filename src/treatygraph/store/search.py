@@ -5,22 +5,28 @@ label or alternative label starts with them, best first. A SPARQL ``FILTER(CONTA
 scans every label (seconds at 10M triples); FTS5 answers from an inverted index with prefix
 tables, in milliseconds at any size, and ships with Python's ``sqlite3``.
 
-Ranking, in three steps that each stop early, so that a one-letter query costs what a precise
-one does: an exact label first; then labels that start with the query, in alphabetical order
-(so shorter names of one stem come first), from a B-tree range scan; then labels containing the
-words anywhere, from FTS5, ranked by BM25 among the first :data:`CANDIDATES`. A preferred label
+Ranking, in two steps that each stop early, so that a one-letter query costs what a precise
+one does: an exact label first (a B-tree lookup); then the first :data:`CANDIDATES` labels
+whose words start with the query's, from FTS5, which meets the shortest labels first (rows are
+numbered by length): among them the shorter label, then one that starts with the query, then
+BM25. So a short name ("John Bolton") comes before a sentence that starts with one of its
+words ("Bolton calls New START ..."). A preferred label
 (``rdfs:label``, ``skos:prefLabel``) beats an alternative one (``skos:altLabel``) on ties, and
 each entity appears once, with the label that matched best. Diacritics and case are folded, so
 "bolton" finds "Bolton" and "helene" finds "Hélène".
 
 The index is a file written once (:func:`build_index`) and opened read-only by every server
-process (:meth:`SearchIndex.open`), so gunicorn's forked workers share it without locking.
+process (:meth:`SearchIndex.open`), so gunicorn's forked workers share it without locking. An
+on-disk store has its index beside it (:func:`index_path`, written with the store); for any
+other store :func:`open_for` builds one at start in a private temporary folder.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import unicodedata
@@ -44,6 +50,7 @@ PAGE = 50_000
 CANDIDATES = 1000
 
 _SCHEMA = """
+CREATE TABLE incoming (norm TEXT, text TEXT, iri TEXT, kind TEXT, preferred INTEGER);
 CREATE TABLE entry (id INTEGER PRIMARY KEY, norm TEXT, text TEXT, iri TEXT, kind TEXT,
                     preferred INTEGER);
 CREATE VIRTUAL TABLE word USING fts5(
@@ -52,7 +59,13 @@ CREATE VIRTUAL TABLE word USING fts5(
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
+#: rows numbered shortest label first, so that FTS5, which returns matches in row order, meets
+#: the shortest ones first and a capped word search still sees the names before the sentences
 _INDEXES = """
+INSERT INTO entry (norm, text, iri, kind, preferred)
+    SELECT norm, text, iri, kind, preferred FROM incoming
+    ORDER BY length(norm), norm, preferred DESC, iri;
+DROP TABLE incoming;
 CREATE INDEX entry_norm ON entry (norm, preferred);
 INSERT INTO word (rowid, text) SELECT id, text FROM entry;
 INSERT INTO word (word) VALUES ('optimize');
@@ -114,7 +127,7 @@ def write_index(rows: Iterable[tuple[str, str, str | None, bool]], path: Path) -
         try:
             db.executescript(_SCHEMA)
             batch: list[tuple[str, str, str, str | None, int]] = []
-            insert = "INSERT INTO entry (norm, text, iri, kind, preferred) VALUES (?, ?, ?, ?, ?)"
+            insert = "INSERT INTO incoming VALUES (?, ?, ?, ?, ?)"
             for iri, label, kind, preferred in rows:
                 batch.append((normalise(label), label, iri, kind, int(preferred)))
                 if len(batch) >= 10_000:
@@ -181,29 +194,42 @@ class SearchIndex:
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
         """Entities whose labels match ``query``, best first, each once with its best label."""
         expression, norm = match_expression(query), normalise(query)
-        want = offset + limit
-        columns = "iri, text, kind, preferred"
-        steps = [
-            (f"SELECT {columns} FROM entry WHERE norm = ? ORDER BY preferred DESC", (norm,)),
-            (
-                f"SELECT {columns} FROM entry WHERE norm > ? AND norm < ? "
-                "ORDER BY norm, preferred DESC LIMIT ?",
-                (norm, norm + "\U0010ffff", want * 4),
-            ),
-            (
-                f"SELECT {columns} FROM (SELECT rowid AS id, bm25(word) AS score FROM word "
-                "WHERE word MATCH ? LIMIT ?) JOIN entry USING (id) "
-                "ORDER BY score, preferred DESC, length(text)",
-                (expression, CANDIDATES),
-            ),
-        ]
+        columns = "e.iri, e.text, e.kind, e.preferred, e.norm"
+        exact = self._db.execute(
+            f"SELECT {columns}, 0 FROM entry AS e WHERE norm = ? ORDER BY preferred DESC", (norm,)
+        ).fetchall()
+        words = self._db.execute(
+            f"SELECT {columns}, w.score FROM (SELECT rowid AS id, bm25(word) AS score FROM word "
+            "WHERE word MATCH ? LIMIT ?) AS w JOIN entry AS e USING (id)",
+            (expression, CANDIDATES),
+        ).fetchall()
+        # names before sentences: the shorter label, then one that starts with the query
+        words.sort(key=lambda r: (len(r[4]), not r[4].startswith(norm), not r[3], r[5]))
         hits: list[Hit] = []
         seen: set[str] = set()
-        for sql, params in steps:
-            for iri, text, kind, preferred in self._db.execute(sql, params):
-                if iri not in seen:
-                    seen.add(iri)
-                    hits.append(Hit(iri, text, kind, bool(preferred)))
-            if len(hits) >= want:
-                break
-        return hits[offset:want]
+        for iri, text, kind, preferred, _norm, _score in exact + words:
+            if iri not in seen:
+                seen.add(iri)
+                hits.append(Hit(iri, text, kind, bool(preferred)))
+        return hits[offset : offset + limit]
+
+
+def index_path(store_path: str | os.PathLike[str]) -> Path:
+    """Where the index of an on-disk store lives: beside it, ``<store>.search.sqlite``."""
+    path = Path(store_path)
+    return path.with_name(path.name + ".search.sqlite")
+
+
+def open_for(engine: QueryEngine, store_path: str | None) -> SearchIndex:
+    """The index for a served engine: the one beside an on-disk store, built there when
+    missing; else a fresh one in a temporary folder removed when the process ends."""
+    if store_path and Path(store_path).is_dir():
+        path = index_path(store_path)
+        if not path.exists():
+            build_index(engine, path)
+        return SearchIndex.open(path)
+    folder = Path(tempfile.mkdtemp(prefix="treatygraph-search-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "labels.sqlite"
+    build_index(engine, path)
+    return SearchIndex.open(path)

@@ -23,7 +23,15 @@ from treatygraph.errors import ConfigError
 from treatygraph.linkeddata.state import init_state
 from treatygraph.sparql import results
 from treatygraph.sparql.execute import run_job
-from treatygraph.store import CACHE, ENGINE, EXECUTOR, FEDERATION_EXECUTOR, open_engine
+from treatygraph.store import (
+    CACHE,
+    ENGINE,
+    EXECUTOR,
+    FEDERATION_EXECUTOR,
+    SEARCH,
+    open_engine,
+    search,
+)
 from treatygraph.store.cache import AnswerCache
 from treatygraph.store.executor import Executor
 from treatygraph.store.remote import is_remote
@@ -103,6 +111,8 @@ def init_engine(app: Flask) -> None:
     app.extensions[CACHE] = AnswerCache(
         max_bytes=int(config["CACHE_MB"]) << 20, max_age=cachepolicy.reuse_seconds(config)
     )
+    store_path = config.get("STORE_PATH")
+    app.extensions[SEARCH] = search.open_for(engine, None if is_remote(store_path) else store_path)
     pipeline.mark_loaded(app.extensions)
     handler = functools.partial(run_job, engine)
 
