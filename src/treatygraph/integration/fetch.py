@@ -20,32 +20,29 @@ from typing import IO, Any
 
 from treatygraph.errors import CheckFailed, InputError
 from treatygraph.http import Client, HttpError
+from treatygraph.rdf import formats
 from treatygraph.rdf.io import FORMATS
 
-#: Media type -> file suffix of the format (rdf.io.FORMATS), or "csv".
-MEDIA_TYPES = {
-    "text/turtle": ".ttl",
-    "application/x-turtle": ".ttl",
-    "application/n-triples": ".nt",
-    "application/n-quads": ".nq",
-    "application/trig": ".trig",
-    "application/rdf+xml": ".rdf",
-    "application/ld+json": ".jsonld",
-    "text/n3": ".n3",
-    "text/csv": ".csv",
-}
+CSV = "text/csv"
+#: What an address is asked for: the RDF formats in the table's order, then CSV, then anything
 ACCEPT = ", ".join(
-    [
-        "text/turtle",
-        "application/n-triples",
-        "application/n-quads",
-        "application/trig",
-        "application/ld+json;q=0.9",
-        "application/rdf+xml;q=0.9",
-        "text/csv;q=0.5",
-        "*/*;q=0.1",
-    ]
+    [*(f.media_type for f in formats.RDF[:2]), *(f.media_type for f in formats.RDF[4:])]
+    + [f"{f.media_type};q=0.9" for f in formats.RDF[2:4]]
+    + [f"{CSV};q=0.5", "*/*;q=0.1"]
 )
+
+
+def _suffix_of_media_type(media_type: str) -> str | None:
+    """The file suffix of a served media type, from the one format table (N3 and CSV aside:
+    on the wire the table takes ``text/n3`` as Turtle, but a served N3 file is parsed as N3)."""
+    if media_type == CSV:
+        return ".csv"
+    if media_type in ("text/n3", "text/rdf+n3"):
+        return ".n3"
+    fmt = formats.find(media_type, formats.RDF)
+    return None if fmt is None else "." + fmt.extension
+
+
 DEFAULT_MAX_BYTES = 2 * 1024**3
 
 
@@ -111,7 +108,7 @@ def fetch(
             raise ImportFailure(
                 f"{source}: HTTP {answer.status}{' ' + reason if reason else ''}", code=3
             )
-        suffix = fmt or MEDIA_TYPES.get(answer.media_type) or _suffix_of(source)
+        suffix = fmt or _suffix_of_media_type(answer.media_type) or _suffix_of(source)
         return Fetched(
             source, target, _known(suffix, source), now, True, answer.sha256, answer.size
         )
