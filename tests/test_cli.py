@@ -56,6 +56,27 @@ def test_validate_exit_1_with_one_line_per_result(
     assert first.endswith("[tgsh:LabelProperty]")
 
 
+def test_validate_reads_every_graph_of_a_dataset_file(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The violating fixture inside a named graph of an N-Quads file is still a violation
+    (reading only the default graph reported "Conforms" for any N-Quads file)."""
+    import pyoxigraph as ox
+
+    quads = ox.parse(path=str(FIXTURES / "violating.ttl"), format=ox.RdfFormat.TURTLE)
+    graph = ox.NamedNode("https://w3id.org/treatygraph/graph/test")
+    data = tmp_path / "violating.nq"
+    data.write_bytes(
+        ox.serialize(
+            [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads],
+            format=ox.RdfFormat.N_QUADS,
+        )
+        or b""
+    )
+    assert main(["--root", str(root), "validate", str(data)]) == 1
+    assert capsys.readouterr().out.startswith("Violation: tgid:option-test-withdraws rdfs:label: ")
+
+
 def test_validate_exit_2_names_file_line_and_column(root: Path) -> None:
     result = run_cli("validate", str(FIXTURES / "broken-syntax.ttl"), cwd=root)
     assert result.returncode == 2

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from treatygraph.errors import InputError
 from treatygraph.rdf import formats
@@ -158,9 +158,19 @@ def bind_prefixes(graph: Graph) -> Graph:
 
 
 def read_graph(path: Path) -> Graph:
-    """Parse a triples file into a new rdflib Graph, after a syntax check with a location."""
+    """Parse an RDF file into a new rdflib Graph, after a syntax check with a location.
+
+    A dataset file (N-Quads, TriG) gives the triples of every graph it holds, merged: reading
+    only its default graph would make e.g. ``validate FILE.nq`` check nothing.
+    """
     check_syntax(path)
-    _, rdflib_format = format_of(path)
+    fmt, rdflib_format = format_of(path)
     graph = bind_prefixes(Graph())
+    if fmt.supports_datasets:
+        dataset = Dataset()
+        dataset.parse(path, format=rdflib_format)
+        for s, p, o, _g in dataset.quads():
+            graph.add((s, p, o))
+        return graph
     graph.parse(path, format=rdflib_format)
     return graph
