@@ -11,9 +11,11 @@ fingerprint changed, so a changed source file causes exactly one rebuild. Concur
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -26,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from treatygraph import __version__
 from treatygraph.corpus.documents import COMMITTED_TEXTS, corpus_directory
+from treatygraph.errors import OutOfResources
+from treatygraph.store import manifest
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -166,28 +170,59 @@ def project_graphs(
     return graphs
 
 
-def write_store(path: Path, nquads: bytes, extra: list[Path]) -> None:
+def write_store(path: Path, nquads: bytes, extra: list[Path]) -> manifest.Counts:
     """Load N-Quads (and extra N-Quads files) into a fresh on-disk store, then swap it in.
 
-    The store is built beside ``path`` and renamed over it, so a failed load leaves the previous
-    store as it was, and a server reopening the path sees either the old or the new store.
+    Everything ``serve --store`` needs is made here, once: the store is optimised (compacted)
+    after the bulk load, its triple counts and its search index are written beside it, and a
+    manifest of its files (:mod:`treatygraph.store.manifest`) lets start check it in
+    milliseconds. All of it is built beside ``path`` and renamed over it, so a failed load
+    (a full disk: :class:`~treatygraph.errors.OutOfResources`) leaves the previous store and
+    index as they were and no temporary file behind.
     """
     import pyoxigraph as ox
 
+    from treatygraph.store import search
+    from treatygraph.store.oxigraph import OxigraphEngine
+
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    index = search.index_path(path)
+    staged_index = staging.with_name(staging.name + ".search.sqlite")
     try:
         store = ox.Store(str(staging))
         store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
         for file in extra:
             store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+        store.optimize()
         store.flush()
-        del store
+        engine = OxigraphEngine(store)
+        counts = manifest.Counts(engine.triple_counts(), engine.union_triple_count())
+        search.build_index(engine, staged_index)
+        del engine, store
+        manifest.write(staging, counts, {index.name: staged_index})
         old = path.with_name(f".{path.name}.old")
         if path.exists():
             path.rename(old)
         staging.rename(path)
+        os.replace(staged_index, index)
         shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        _clean(staging, staged_index)
+        if err.errno == errno.ENOSPC or "No space left" in str(err):
+            raise OutOfResources(
+                f"{path}: the disk is full while writing the store ({err.strerror or err}); "
+                "the previous store is unchanged"
+            ) from None
         raise
+    except BaseException:
+        _clean(staging, staged_index)
+        raise
+    return counts
+
+
+def _clean(staging: Path, staged_index: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    staged_index.unlink(missing_ok=True)
+    for leftover in staged_index.parent.glob(f"*{staged_index.name}*"):  # SQLite temporaries
+        leftover.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 
 from treatygraph.errors import ConfigError
+from treatygraph.store import manifest
 from treatygraph.store.base import QueryEngine, QueryResult
 from treatygraph.store.cache import AnswerCache
 from treatygraph.store.executor import Executor
@@ -44,7 +45,10 @@ def open_engine(config: Mapping[str, Any]) -> QueryEngine:
     :class:`~treatygraph.store.remote.RemoteEngine` on that SPARQL endpoint and (unless
     STORE_LOAD is false) loads DATA_FILES into it, graph by graph.
 
-    Raises :class:`~treatygraph.rdf.io.RDFSyntaxError` for unparsable data,
+    An on-disk store is checked against the manifest ``build --store`` wrote
+    (:func:`treatygraph.store.manifest.verify`) before it is opened, and its counts come from
+    there. Raises :class:`~treatygraph.rdf.io.RDFSyntaxError` for unparsable data,
+    :class:`~treatygraph.store.manifest.StoreDamaged` for a store that is not as built,
     :class:`ConfigError` otherwise.
     """
     from treatygraph.store.oxigraph import OxigraphEngine, load_files
@@ -56,8 +60,9 @@ def open_engine(config: Mapping[str, Any]) -> QueryEngine:
         path = Path(config["STORE_PATH"])
         if not path.is_dir():
             raise ConfigError(f"STORE_PATH {path} is not a directory holding an Oxigraph store")
+        counts = manifest.verify(path, full=config.get("STORE_VERIFY") == "full")
         try:
-            return OxigraphEngine(path=str(path))
+            return OxigraphEngine(path=str(path), counts=counts)
         except OSError as err:
             raise ConfigError(f"cannot open the store at {path}: {err}") from None
     return OxigraphEngine(load_files(config.get("DATA_FILES") or []))

@@ -24,6 +24,7 @@ from treatygraph.errors import QueryEvaluationError, QuerySyntaxError, UpstreamE
 from treatygraph.rdf import formats
 from treatygraph.rdf.io import RDFSyntaxError, check_xml_file
 from treatygraph.store.base import QueryResult, ResultLimitExceeded
+from treatygraph.store.manifest import Counts
 
 
 def rdf_format_for(path: str | os.PathLike[str]) -> ox.RdfFormat:
@@ -139,10 +140,19 @@ def _capped_tsv(solutions: ox.QuerySolutions, limit: int) -> bytes:
 class OxigraphEngine:
     """QueryEngine over an in-memory store, or an on-disk store opened read-only."""
 
-    def __init__(self, store: ox.Store | None = None, *, path: str | None = None) -> None:
+    def __init__(
+        self,
+        store: ox.Store | None = None,
+        *,
+        path: str | None = None,
+        counts: Counts | None = None,
+    ) -> None:
+        """``counts``: the build-time counts of an on-disk store (its manifest), so that no
+        description of the dataset ever scans the store."""
         if (store is None) == (path is None):
             raise ValueError("give exactly one of store or path")
         self._path = path
+        self._counts = counts
         self._opened_store = store if store is not None else ox.Store.read_only(str(path))
         self._opened_in = os.getpid()
         self._inherited: list[ox.Store] = []
@@ -251,6 +261,8 @@ class OxigraphEngine:
         return list(solutions)
 
     def triple_counts(self) -> dict[str | None, int]:
+        if self._counts is not None:
+            return dict(self._counts.graphs)
         counts: dict[str | None, int] = {}
         rows = self._count("SELECT ?g (COUNT(*) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         for row in rows:
@@ -261,6 +273,8 @@ class OxigraphEngine:
         return counts
 
     def union_triple_count(self) -> int:
+        if self._counts is not None:
+            return self._counts.union
         rows = self._count(
             "SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
             use_default_graph_as_union=True,

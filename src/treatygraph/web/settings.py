@@ -92,6 +92,14 @@ SETTINGS: tuple[Setting, ...] = (
         metavar="PATH|URL",
         group=_DATA,
     ),
+    S(
+        "STORE_VERIFY",
+        "changed",
+        "on-disk store: at start, hash only files whose size or time changed, or every file",
+        "--store-verify",
+        choices=("changed", "full"),
+        group=_DATA,
+    ),
     S("STORE_UPDATE_URL", None, "remote store: its Update endpoint", "--store-update", group=_DATA),
     S(
         "STORE_GRAPH_STORE_URL",
