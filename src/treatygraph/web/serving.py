@@ -1,8 +1,11 @@
-"""Run a built Flask app under gunicorn: sync workers, bounded request lines, no control socket.
+"""Run a built Flask app under gunicorn: gthread workers, bounded request lines, no control socket.
 
 The app (and so the store) is built in this process *before* gunicorn starts, so workers forked
-afterwards share the loaded store copy-on-write (``preload_app``). Workers are ``sync``: the
-query process of each worker assumes one request at a time. Request lines are bounded at
+afterwards share the loaded store copy-on-write (``preload_app``). Workers are ``gthread``
+(WORKER_CLASS): a client that trickles its headers holds one of WORKER_THREADS threads, not the
+worker, so 50 slow clients do not stop other requests (``tests/endpoint/test_slow_clients.py``;
+``sync`` workers are held by the first two). Queries stay one at a time per worker: the query
+process is behind its executor's lock. Request lines are bounded at
 gunicorn's largest limit (8190 bytes), above the app's URL_CAP, so a long URL gets the app's own
 414 message and a longer one gunicorn's 414, never an unbounded read. Each server runs without
 gunicorn's control socket, so instances never share one.
@@ -26,10 +29,13 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({' + HEADER.lower() 
 
 def options(config: dict[str, Any], bind: str, workers: int) -> dict[str, Any]:
     """gunicorn settings for a server with these app settings."""
+    worker_class = config.get("WORKER_CLASS") or "gthread"
     return {
         "bind": bind,
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": worker_class,
+        # gunicorn turns sync into gthread when threads > 1
+        "threads": int(config.get("WORKER_THREADS") or 64) if worker_class == "gthread" else 1,
         # the worker heartbeat: queries themselves stop at QUERY_TIMEOUT
         "timeout": int(float(config["QUERY_TIMEOUT"])) + 30,
         "graceful_timeout": 10,

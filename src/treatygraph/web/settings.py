@@ -56,7 +56,21 @@ _SERVER, _DATA, _QUERIES, _SITE = "serving", "data", "queries", "site"
 SETTINGS: tuple[Setting, ...] = (
     S("HOST", "127.0.0.1", "interface to listen on", "--host"),
     S("PORT", 8000, "TCP port to listen on", "--port", int),
-    S("WORKERS", None, "gunicorn sync workers (2-4 by CPU; 1 with updates)", "--workers", int),
+    S("WORKERS", None, "gunicorn workers (2-4 by CPU; 1 with updates)", "--workers", int),
+    S(
+        "WORKER_CLASS",
+        "gthread",
+        "gunicorn worker class: gthread (slow clients hold a thread, not the worker) or sync",
+        "--worker-class",
+        choices=("gthread", "sync"),
+    ),
+    S(
+        "WORKER_THREADS",
+        64,
+        "gthread: connections each worker serves at once (slow clients beyond it wait)",
+        "--worker-threads",
+        int,
+    ),
     S("DEV", False, "Flask's development server with the reloader", "--dev", action="store_true"),
     S(
         "PROJECT_ROOT",
