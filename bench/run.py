@@ -17,8 +17,8 @@ What it does, all on 127.0.0.1:
    with the file POSTed to ``/store`` (same storage class as ours: memory; by default
    on the synthetic dataset only, ``--memory-oxigraph all`` for both); rdflib's engine
    behind Flask + gunicorn sync workers (bench/rdflib_app.py); and, when nginx is installed,
-   ``treatygraph serve --front-cache`` (the production set-up: nginx caching in front of
-   the same gunicorn server; ``--no-front`` skips it).
+   ``treatygraph serve`` behind nginx configured by ``treatygraph nginx`` (the production
+   set-up: nginx caching in front of the same gunicorn server; ``--no-front`` skips it).
 3. Answers are compared across servers before anything is timed.
 4. Load: ``wrk -t1 -cC`` GET requests (``query=`` URL-encoded; Accept
    application/sparql-results+json, or application/n-triples for CONSTRUCT) for each of
@@ -37,7 +37,7 @@ What it does, all on 127.0.0.1:
      (``# <salt>-<n>``) so the cache never hits and every request reaches the engine.
      Before each cache-hit measurement the query is re-sent a few times concurrently,
      because the no-cache runs evict it from the (512-entry, per-worker) cache.
-   * "ours + front cache": the same two regimes against ``serve --front-cache``; cache hits
+   * "ours + front cache": the same two regimes through nginx (``treatygraph nginx``); cache hits
      are answered by nginx, the no-cache stream passes through nginx to gunicorn.
    * Oxigraph and rdflib get the same varying-comment stream (they do not cache anyway).
    * wrk corrects latencies for coordinated omission: one stall (e.g. a single cache
@@ -57,6 +57,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -443,6 +444,47 @@ class Results:
     triples: dict[str, int] = field(default_factory=dict)
 
 
+def front_command(folder: Path, port: int, data: Path, workers: int) -> list[str]:
+    """``treatygraph serve`` on a free port with nginx in front on ``port``, as one process
+    group: the site is what ``treatygraph nginx`` prints (the documented deployment)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    upstream = free_port()
+    tg = str(BIN / "treatygraph")
+    site = subprocess.run(
+        [
+            tg,
+            "nginx",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--upstream",
+            f"127.0.0.1:{upstream}",
+            "--cache-dir",
+            str(folder / "cache"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    (folder / "site.conf").write_text(site)
+    temp = "".join(
+        f"{n}_temp_path {folder / n}; "
+        for n in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'};\nevents {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; {temp} include {folder / 'site.conf'}; }}\n"
+    )
+    serve = shlex.join(
+        [tg, "serve", "--data", str(data), "--port", str(upstream), "--workers", str(workers)]
+    )
+    nginx = shlex.join(
+        [shutil.which("nginx") or "nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    )
+    return ["sh", "-c", f"{serve} & exec {nginx}"]
+
+
 def measure_dataset(
     ds_name: str,
     data: Path,
@@ -522,22 +564,12 @@ def measure_dataset(
         servers = [ours, ox_ro]
         if args.front and shutil.which("nginx"):
             port = free_port()
-            front = [
-                str(BIN / "treatygraph"),
-                "serve",
-                "--front-cache",
-                "--data",
-                str(data),
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ]
+            front = front_command(work / f"front-{ds_name}", port, data, args.workers)
             servers.append(
                 Server("ours-front", front, "/sparql", port, work / f"front-{ds_name}.log")
             )
         elif args.front:
-            log("nginx not found: skipping `serve --front-cache` (apt-get install -y nginx)")
+            log("nginx not found: skipping nginx in front (apt-get install -y nginx)")
         if args.memory_oxigraph == "all" or args.memory_oxigraph == ds_name:
             port = free_port()
             servers.append(
@@ -984,7 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-front",
         dest="front",
         action="store_false",
-        help="skip `treatygraph serve --front-cache` (nginx in front)",
+        help="skip `treatygraph serve` behind nginx (configured by `treatygraph nginx`)",
     )
     parser.add_argument("--json", type=Path, help="also write raw samples here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
