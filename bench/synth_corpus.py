@@ -64,6 +64,15 @@ CLAIM_TYPES = [
     ("Assessment", "still complies with"),
 ]
 SERIES = ["deployed strategic", "deployed non-strategic", "reserve", "retired"]
+#: the warhead category of each series (tgsh:Observation-warheadCategory's list)
+CATEGORIES = [
+    "DeployedStrategicWarheads",
+    "DeployedNonStrategicWarheads",
+    "ReserveWarheads",
+    "RetiredWarheads",
+]
+UNIT_NUM = "http://qudt.org/vocab/unit/NUM"
+LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 
 
 def parse_size(text: str) -> int:
@@ -332,6 +341,9 @@ class Corpus:
         yield from t(doc, DCT + "issued", lit(issued.isoformat(), XSD + "date"))
         yield from t(doc, DCT + "language", lit("en"))
         yield from t(doc, TG + "sha256", lit(hashlib.sha256(raw).hexdigest()))
+        yield from t(doc, DCT + "rights", lit("Synthetic text, free to redistribute"))
+        yield from t(doc, TG + "redistributable", lit("false", XSD + "boolean"))
+        yield from t(doc, TG + "textFile", lit(f"{slug}.txt"))
         yield from t(doc, BODY_END, lit(str(body_end), XSD + "nonNegativeInteger"))
         for local, start, end in anchors:
             yield from self._anchor(local, doc, body, start, end)
@@ -370,14 +382,21 @@ class Corpus:
                 yield from t(ds, RDF + "type", f"<{QB}DataSet>")
                 yield from t(ds, RDFS + "label", lit(label))
                 yield from t(ds, QB + "structure", iri("synth-warheads-structure"))
+                yield from t(ds, DCT + "source", f"<{SOURCE_URL}warheads-{series}.csv>")
+                yield from t(ds, DCT + "license", f"<{LICENSE}>")
             obs = iri(f"synth-warheads-{series}-{state}-{year}")
             csv = f"{SOURCE_URL}warheads-{series}.csv"
             yield from t(obs, RDF + "type", f"<{QB}Observation>")
             yield from t(obs, QB + "dataSet", ds)
-            yield from t(obs, SDMX_DIM + "refArea", iri(f"synth-state-{state}"))
-            yield from t(obs, SDMX_DIM + "refPeriod", lit(str(year), XSD + "gYear"))
+            yield from t(obs, TG + "refState", iri(f"synth-state-{state}"))
+            yield from t(obs, TG + "refYear", lit(str(year), XSD + "gYear"))
+            yield from t(obs, TG + "warheadCategory", f"<{TG}{CATEGORIES[series % len(SERIES)]}>")
             value = str((state * 37 + year * 11 + series) % 6000)
-            yield from t(obs, SDMX_MEASURE + "obsValue", lit(value, XSD + "integer"))
+            yield from t(obs, TG + "warheads", lit(value, XSD + "integer"))
+            yield from t(obs, TG + "unitOfMeasure", f"<{UNIT_NUM}>")
+            yield from t(obs, TG + "estimateSource", f"<{csv}>")
+            yield from t(obs, TG + "estimateLicense", f"<{LICENSE}>")
+            yield from t(obs, TG + "estimatedBy", iri(f"synth-org-{series % self.orgs}"))
             label = f"{self.state_label(state)}, {year}, set {series}"
             yield from t(obs, RDFS + "label", lit(label))
             yield from t(obs, DCT + "source", f"<{csv}>")
