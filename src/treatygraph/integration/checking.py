@@ -29,6 +29,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from treatygraph.build.validate import Result, validate
+from treatygraph.integration.direct_checks import DirectChecks
 
 BATCH_TRIPLES = 4000
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -68,6 +69,8 @@ class BatchValidator:
 
     def __init__(self, shapes: Graph, ontology: Graph, project: Graph) -> None:
         self.shapes = shapes
+        #: the simple property shapes as Python checks; pyshacl runs the rest (``reduced``)
+        self.direct = DirectChecks(shapes)
         self.project = project
         self.hierarchy = Graph()
         for triple in ontology.triples((None, RDFS.subClassOf, None)):
@@ -155,13 +158,17 @@ class BatchValidator:
         self._add_object_context(store, graph, data, context)
         context += self.hierarchy
         subjects = {to_rdflib(s) for s in batch}
-        report = validate(data + context, self.shapes)
-        keep = _focused(report, subjects)
+        keep = self._results(data + context, subjects)
         if ours:
-            before = validate(context, self.shapes)
-            known = set(_focused(before, set(ours)))
+            known = set(self._results(context, set(ours)))
             keep = [r for r in keep if r not in known]
         return keep
+
+    def _results(self, graph: Graph, subjects: set[Node]) -> list[Result]:
+        """Violations about ``subjects``: pyshacl's for the reduced shapes, then the direct ones."""
+        found = _focused(validate(graph, self.direct.reduced), subjects)
+        direct = self.direct.results(graph, subjects)
+        return found + [r for r in direct if r.severity == "Violation"]
 
     def _add_object_context(
         self, store: ox.Store, graph: ox.NamedNode, data: Graph, context: Graph
