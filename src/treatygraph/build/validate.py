@@ -83,12 +83,16 @@ def _path(graph: Graph, report: Graph, node: Node | None) -> str:
     return "(complex path)"
 
 
+#: every query text prepared so far, by text and prefixes (a prepared query holds no data)
+_PREPARED: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+
+
 class PreparedQueries(Graph):
     """An rdflib graph that parses each SPARQL query text once (see the module docstring)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+        self._prepared = _PREPARED  # shared: an import validates thousands of small graphs
 
     def query(  # type: ignore[override]
         self,
