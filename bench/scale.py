@@ -270,7 +270,9 @@ def meta() -> dict[str, str]:
     mem = Path("/proc/meminfo").read_text().split()[1]
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "commit": git("rev-parse", "--short", "HEAD") + (" (dirty)" if git("status", "-s") else ""),
+        # BENCH_COMMIT: the commit of a snapshot (a `git archive` copy has no .git)
+        "commit": os.environ.get("BENCH_COMMIT")
+        or git("rev-parse", "--short", "HEAD") + (" (dirty)" if git("status", "-s") else ""),
         "machine": f"{os.cpu_count()} CPUs ({cpu}), {int(mem) / 1024**2:.1f} GiB RAM, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
         "versions": f"pyoxigraph {version('pyoxigraph')}, oxigraph CLI {version('oxigraph')}, "
