@@ -62,6 +62,7 @@ __all__ = [
     "provenance_iri",
     "import_path",
     "imported_files",
+    "imported_graph_counts",
     "remove_import",
     "check_name",
     "external_links",
@@ -85,6 +86,17 @@ def import_path(root: Path, name: str) -> Path:
 def imported_files(root: Path) -> list[Path]:
     """The import files of a checkout, sorted, for loading beside the built graph."""
     return sorted((root / IMPORTS_DIR).glob("*.nq"))
+
+
+def imported_graph_counts(root: Path) -> dict[str, int]:
+    """Triples per named graph of the import files, streamed (each file's quads are unique:
+    the import wrote them sorted and deduplicated)."""
+    counts: dict[str, int] = {}
+    for path in imported_files(root):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
 
 
 def remove_import(root: Path, name: str) -> Path:
