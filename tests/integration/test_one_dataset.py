@@ -1,6 +1,6 @@
 """One dataset everywhere (#12 MS4): with an import present, every place that tells what the
 dataset holds gives the same triples per named graph: ``/sparql``, ``/dumps/treatygraph.nq``,
-``treatygraph export``, VoID, ``treatygraph stats`` and ``/healthz``."""
+``treatygraph export``, VoID, ``treatygraph stats``, ``/healthz`` and the service description."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ VOID = "http://rdfs.org/ns/void#"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCTERMS = "http://purl.org/dc/terms/"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 pytestmark = pytest.mark.live
 
 
@@ -89,6 +90,15 @@ def test_every_place_counts_the_same_graphs(
 
     health = requests.get(live.url + "/healthz", timeout=10).json()
     assert health["graphs"] == expected
+
+    service = description(live.url + "/sparql")  # no query: the service description
+    named = {
+        str(row["g"].value): int(row["n"].value)
+        for row in service.query(
+            f"SELECT ?g ?n WHERE {{ ?x <{SD}name> ?g ; <{SD}graph> ?h . ?h <{VOID}triples> ?n }}"
+        )
+    }
+    assert named == expected
 
 
 def test_the_import_is_described_with_its_source_and_date(live: LiveServer, examples: Path) -> None:
