@@ -118,3 +118,16 @@ def test_removing_an_unknown_import_names_it(checkout: Path) -> None:
     assert done.stderr.strip() == (
         f"error: --remove 'nosuch': no such import in {checkout / 'imports'} (imports: none)"
     )
+
+
+def test_a_load_that_fails_keeps_the_last_good_data(live: LiveServer, checkout: Path) -> None:
+    """A broken file dropped into imports/ by hand: the reload fails, the old data stays."""
+    before = served_counts(live.url)
+    broken = checkout / "imports" / "broken.nq"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("<http://e/s> <http://e/p> oops .\n", encoding="utf-8")
+    for _ in range(20):  # both workers try to load it, and keep serving what they had
+        assert served_counts(live.url) == before
+    assert "reload failed, still serving the last good data" in live.log.read_text()
+    broken.unlink()
+    assert served_counts(live.url) == before
