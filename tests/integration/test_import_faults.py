@@ -1,7 +1,8 @@
 """Faults during ``treatygraph import``: a full disk, two imports of one graph at once, SIGINT.
 
 After each, the last good import is still there, byte for byte, the counts per graph are as
-before, and no work folder (``imports/.*.tmp``) is left. The imports run as real processes
+before (in the files, and as a running server answers them on /sparql), and no work folder
+(``imports/.*.tmp``) is left. The imports run as real processes
 (``python -m treatygraph``), as a user would start them.
 """
 
@@ -16,10 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from endpoint.test_reload import served_counts
 
 from treatygraph.integration.imports import imported_files
 from treatygraph.integration.staging import Signals
-from treatygraph.testing import missing
+from treatygraph.testing import LiveServer, missing
 
 from .conftest import counts_per_graph, tg
 from .generate import plain_triples
@@ -58,6 +60,23 @@ def good_import(checkout: Path, examples: Path) -> tuple[bytes, dict[str, int]]:
 
 
 @pytest.fixture
+def live(checkout: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    """``treatygraph serve`` over the scratch checkout (started after any import fixture)."""
+    with LiveServer(["--workers", "2"], tmp_path / "serve.log", cwd=checkout) as server:
+        yield server
+
+
+def served_as(live: LiveServer, expected: dict[str, int], limit: float = 5.0) -> None:
+    """The server answers the expected counts per graph within ``limit`` seconds, on every
+    worker (10 answers in a row), and no request fails on the way."""
+    start, agreeing, seen = time.monotonic(), 0, {}
+    while agreeing < 10:
+        assert time.monotonic() - start < limit, (seen, expected, live.log_tail())
+        seen = served_counts(live.url)
+        agreeing = agreeing + 1 if seen == expected else 0
+
+
+@pytest.fixture
 def small_disk(checkout: Path) -> Iterator[Path]:
     """imports/ on a 2 MB tmpfs (root only), unmounted afterwards whatever happened."""
     folder = checkout / "imports"
@@ -76,14 +95,15 @@ def small_disk(checkout: Path) -> Iterator[Path]:
 
 
 def test_a_full_disk_changes_nothing(
-    small_disk: Path, checkout: Path, examples: Path, tmp_path: Path
+    small_disk: Path,
+    good_import: tuple[bytes, dict[str, int]],
+    live: LiveServer,
+    checkout: Path,
+    tmp_path: Path,
 ) -> None:
-    assert (
-        tg("--root", checkout, "import", examples / "partner.ttl", "--graph", "partner", "--quiet")
-        == 0
-    )
-    existing = (small_disk / "partner.nq").read_bytes()
-    before = counts_per_graph(checkout)
+    existing, before = good_import
+    assert (small_disk / "partner.nq").read_bytes() == existing  # the import is on the tmpfs
+    served_as(live, before)
     source = plain_triples(tmp_path / "big.nt", 100_000)  # ~5 MB: does not fit in 2 MB
     process = import_process(checkout, source, "partner")
     _, err = process.communicate(timeout=300)
@@ -93,12 +113,14 @@ def test_a_full_disk_changes_nothing(
     assert "Traceback" not in err
     assert (small_disk / "partner.nq").read_bytes() == existing
     assert counts_per_graph(checkout) == before
+    served_as(live, before)
     assert leftovers(checkout) == []
 
 
 def test_two_imports_of_one_graph_take_turns(
-    good_import: tuple[bytes, dict[str, int]], checkout: Path, tmp_path: Path
+    good_import: tuple[bytes, dict[str, int]], live: LiveServer, checkout: Path, tmp_path: Path
 ) -> None:
+    served_as(live, good_import[1])
     first = plain_triples(tmp_path / "first.nt", 20_000)
     second = plain_triples(tmp_path / "second.nt", 30_000)
     processes = [
@@ -112,14 +134,16 @@ def test_two_imports_of_one_graph_take_turns(
     # Whichever finished last wrote the file, whole: never a mix of the two.
     count = counts_per_graph(checkout)["https://w3id.org/treatygraph/graph/partner"]
     assert count in (20_000, 30_000)
+    served_as(live, counts_per_graph(checkout))  # the server follows to the winner, whole
     assert [p.name for p in imported_files(checkout)] == ["partner.nq"]
     assert leftovers(checkout) == []
 
 
 def test_sigint_during_an_import_changes_nothing(
-    good_import: tuple[bytes, dict[str, int]], checkout: Path, tmp_path: Path
+    good_import: tuple[bytes, dict[str, int]], live: LiveServer, checkout: Path, tmp_path: Path
 ) -> None:
     existing, before = good_import
+    served_as(live, before)
     source = plain_triples(tmp_path / "big.nt", 400_000)
     process = import_process(checkout, source, "partner")
     deadline = time.monotonic() + 120
@@ -136,6 +160,7 @@ def test_sigint_during_an_import_changes_nothing(
     assert "Traceback" not in err
     assert (checkout / "imports" / "partner.nq").read_bytes() == existing
     assert counts_per_graph(checkout) == before
+    served_as(live, before)
     assert leftovers(checkout) == []
 
 

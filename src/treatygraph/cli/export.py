@@ -9,8 +9,9 @@ Examples::
         --out ontology.jsonld --gzip
     treatygraph export --input build/treatygraph.nq --format nt --graph background --out bg.nt
 
-The data is the built artifact (:func:`treatygraph.build.artifact.ensure_built`: built first
-only if the sources changed since the last build), or ``--input`` N-Quads. The output is
+The data is the dataset the server serves: the built artifact
+(:func:`treatygraph.build.artifact.ensure_built`: built first only if the sources changed since
+the last build) and the imports in ``imports/``; or ``--input`` N-Quads. The output is
 deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
 ``/dumps/`` files, except that JSON-LD names the context by ``--context-url``.
 """
@@ -86,12 +87,14 @@ def run(args: argparse.Namespace) -> int:
             "for the whole dataset"
         )
     if args.input is not None:
-        source = args.input if args.input.is_absolute() else args.root / args.input
-    else:
+        sources = [args.input if args.input.is_absolute() else args.root / args.input]
+    else:  # the dataset as served: the built graphs and the imports
         from treatygraph.build.artifact import ensure_built
+        from treatygraph.integration.imports import imported_files
 
-        source = ensure_built(args.root, corpus=args.corpus, say=_say).path
-    nquads = source.read_bytes()
+        built = ensure_built(args.root, corpus=args.corpus, say=_say).path
+        sources = [built, *imported_files(args.root)]
+    nquads = b"\n".join(path.read_bytes() for path in sources)
     data = dumps.DatasetQuads(nquads)
     graph = None
     if args.graph is not None:

@@ -7,22 +7,28 @@ import errno
 import sys
 from pathlib import Path
 
-from treatygraph.errors import Interrupted, OutOfResources
+from treatygraph.errors import InputError, Interrupted, OutOfResources
 from treatygraph.integration.fetch import (
     DEFAULT_MAX_BYTES,
     ImportFailure,
 )
-from treatygraph.integration.imports import DEFAULT_TIMEOUT, import_path, import_source
+from treatygraph.integration.imports import (
+    DEFAULT_TIMEOUT,
+    import_path,
+    import_source,
+    remove_import,
+)
 from treatygraph.rdf.iris import graph_iri
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", help="a file path or an http(s) address")
-    parser.add_argument(
-        "--graph",
-        required=True,
+    parser.add_argument("source", nargs="?", help="a file path or an http(s) address")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--graph", metavar="NAME", help=f"target graph: {graph_iri('NAME')}")
+    what.add_argument(
+        "--remove",
         metavar="NAME",
-        help=f"target graph: {graph_iri('NAME')}",
+        help="withdraw the import NAME (running servers stop serving it within a second)",
     )
     parser.add_argument(
         "--mapping",
@@ -64,6 +70,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Exit 0 imported, 1 shape violations, 2 unreadable input, 3 address failed, 4 interrupted,
     5 out of memory or disk; one line (or one line per problem) on stderr, never a traceback."""
+    if args.remove:
+        if args.source:
+            raise InputError(f"--remove {args.remove}: give no SOURCE when removing an import")
+        gone = remove_import(args.root, args.remove)
+        if not args.quiet:
+            print(f"removed {graph_iri(args.remove)} ({gone})", file=sys.stderr)
+        return 0
+    if not args.source:
+        raise InputError(f"--graph {args.graph}: give the SOURCE to import")
     mode = "off" if args.quiet else ("rich" if sys.stderr.isatty() else "plain")
     out = import_path(args.root, args.graph)
     try:

@@ -12,6 +12,7 @@ from rdflib.namespace import RDFS
 from treatygraph.build.compile import compile_graphs
 from treatygraph.build.stats import class_counts, document_stats
 from treatygraph.corpus.project import ONTOLOGY, Project
+from treatygraph.integration.imports import imported_graph_counts
 from treatygraph.rdf.iris import graph_iri
 
 
@@ -32,7 +33,11 @@ def run(args: argparse.Namespace) -> int:
             data += graph
     labelled = {str(s) for s in data.subjects(RDFS.label)}
     stats: dict[str, Any] = {
-        "graphs": {str(graph_iri(name)): len(g) for name, g in graphs.items()},
+        # the project's graphs and the imports: the dataset the server serves
+        "graphs": {
+            **{str(graph_iri(name)): len(g) for name, g in graphs.items()},
+            **imported_graph_counts(args.root),
+        },
         "classes": dict(sorted(class_counts(data).items())),
         "documents": {
             d.slug: document_stats(registry, d, graphs[d.slug], labelled) for d in registry

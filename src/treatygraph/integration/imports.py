@@ -43,7 +43,7 @@ from treatygraph.integration.provenance import (
     provenance,
     provenance_iri,
 )
-from treatygraph.integration.staging import Signals, dump_store, turn, write_import
+from treatygraph.integration.staging import Signals, dump_store, sync_folder, turn, write_import
 from treatygraph.integration.streaming import pass_one, pass_two
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
 from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TGID, graph_iri
@@ -62,6 +62,8 @@ __all__ = [
     "provenance_iri",
     "import_path",
     "imported_files",
+    "imported_graph_counts",
+    "remove_import",
     "check_name",
     "external_links",
     "provenance",
@@ -84,6 +86,30 @@ def import_path(root: Path, name: str) -> Path:
 def imported_files(root: Path) -> list[Path]:
     """The import files of a checkout, sorted, for loading beside the built graph."""
     return sorted((root / IMPORTS_DIR).glob("*.nq"))
+
+
+def imported_graph_counts(root: Path) -> dict[str, int]:
+    """Triples per named graph of the import files, streamed (each file's quads are unique:
+    the import wrote them sorted and deduplicated)."""
+    counts: dict[str, int] = {}
+    for path in imported_files(root):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+def remove_import(root: Path, name: str) -> Path:
+    """Withdraw an import: its file goes, under the imports lock, and running servers reload."""
+    folder = root / IMPORTS_DIR
+    out = import_path(root, name)
+    with turn(folder, Progress("off")):
+        if not out.is_file():
+            known = ", ".join(p.stem for p in imported_files(root)) or "none"
+            raise ImportFailure(f"--remove {name!r}: no such import in {folder} (imports: {known})")
+        out.unlink()
+        sync_folder(folder)
+    return out
 
 
 def check_name(name: str, project_graphs: Iterable[str] = ()) -> None:

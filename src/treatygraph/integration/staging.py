@@ -123,7 +123,12 @@ def write_import(data: Path, out: Path, prov: Graph, signals: Signals) -> None:
         os.fsync(handle.fileno())
     signals.committing = True
     os.replace(data, out)
-    dir_fd = os.open(out.parent, os.O_RDONLY)
+    sync_folder(out.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so a rename or removal in it survives a crash."""
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:

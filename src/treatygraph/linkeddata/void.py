@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from treatygraph.integration.provenance import PROVENANCE_SUFFIX
 from treatygraph.linkeddata.dumps import DumpSpec, graph_short_name
 from treatygraph.rdf.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, TG, TGID
 from treatygraph.store.base import QueryEngine
@@ -131,6 +132,25 @@ def statistics(engine: QueryEngine, graph: str | None) -> dict[str, int]:
     }
 
 
+#: What an import's provenance graph says of it that a catalog repeats: source, licence, date.
+IMPORT_FACTS = (
+    DCTERMS + "source",
+    DCTERMS + "license",
+    "http://www.w3.org/ns/prov#generatedAtTime",
+)
+
+
+def import_facts(engine: QueryEngine, graph: str) -> list[tuple[str, object]]:
+    """(predicate, value) of an imported graph from its provenance graph (none for the
+    project's own graphs, which have no provenance graph)."""
+    wanted = " ".join(f"<{p}>" for p in IMPORT_FACTS)
+    rows = engine.query(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{graph}{PROVENANCE_SUFFIX}> {{ <{graph}> ?p ?o }} "
+        f"VALUES ?p {{ {wanted} }} }} ORDER BY ?p ?o"
+    ).rows
+    return [(row[0].value, row[1]) for row in rows if row[0] is not None and row[1] is not None]
+
+
 def linksets(engine: QueryEngine) -> list[tuple[str, str, str, int]]:
     """(target namespace, title, predicate, triples) for each external target linked to."""
     found = []
@@ -210,6 +230,7 @@ def void(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
             triples.append(_t(sub, VOID + "rootResource", _iri(ONTOLOGY_IRI)))
         for key, value in statistics(engine, graph).items():
             triples.append(_t(sub, VOID + key, _int(value)))
+        triples += [_t(sub, p, o) for p, o in import_facts(engine, graph)]
         for spec in specs:
             if spec.graph == graph:
                 triples.append(
@@ -275,6 +296,8 @@ def dcat(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
         _t(service, DCTERMS + "license", _iri(site.license)),
     ]
     triples += _publisher_triples(site)
+    counts = engine.triple_counts()
+    facts = {g: import_facts(engine, g) for g in {s.graph for s in specs if s.graph is not None}}
     for spec in specs:
         dist = f"{CATALOG}#{spec.filename}"
         url = _iri(site.url(f"/dumps/{spec.filename}"))
@@ -291,4 +314,6 @@ def dcat(engine: QueryEngine, site: Site, specs: Sequence[DumpSpec]) -> list[ox.
             triples.append(_t(dist, DCAT + "compressFormat", media_type_iri("application/gzip")))
         if spec.graph is not None:
             triples.append(_t(dist, DCTERMS + "isPartOf", _iri(subset_iri(spec.graph))))
+            triples.append(_t(dist, VOID + "triples", _int(counts.get(spec.graph, 0))))
+            triples += [_t(dist, p, o) for p, o in facts[spec.graph]]
     return triples

@@ -36,7 +36,17 @@ from treatygraph.store.cache import AnswerCache
 from treatygraph.store.executor import Executor
 from treatygraph.store.remote import is_remote
 from treatygraph.store.sandbox import Sandbox, check_available
-from treatygraph.web import cachepolicy, errors, home, logs, metrics, pipeline, routes, settings
+from treatygraph.web import (
+    cachepolicy,
+    errors,
+    home,
+    logs,
+    metrics,
+    pipeline,
+    reload,
+    routes,
+    settings,
+)
 
 CORS_ALLOW_HEADERS = "Content-Type, Authorization, Accept, If-None-Match"
 #: Sent on every response.
@@ -62,8 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    init_engine(app)
-    init_state(app)
+    reload.init_app(app, load_data)
     home.init_app(app)
     routes.init_app(app)
     app.after_request(_cors)
@@ -87,6 +96,12 @@ def served_files(config: Mapping[str, Any]) -> list[Any]:
         root, corpus=corpus, say=lambda line: print(f"treatygraph: {line}", file=sys.stderr)
     )
     return [str(built.path), *(str(p) for p in imported_files(root))]
+
+
+def load_data(app: Flask) -> None:
+    """Open the store and what is made from it; again on each new generation (web/reload.py)."""
+    init_engine(app)
+    init_state(app)
 
 
 def init_engine(app: Flask) -> None:
