@@ -96,20 +96,43 @@ def labels(engine: QueryEngine, iris: Iterable[str]) -> dict[str, str]:
 
 
 def fact_nodes(engine: QueryEngine, iri: str) -> dict[str, tuple[set[str], set[str]]]:
+    """The fact nodes pointing at ``iri``: found first (the neighbourhood), classified after.
+
+    Evaluating ``a/rdfs:subClassOf*`` for every node in the store before the join made the
+    cost grow with the dataset; here the closure runs only over the few classes the
+    neighbours have."""
+    rows = _rows(
+        engine,
+        f"""SELECT DISTINCT ?f ?x ?t WHERE {{
+        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>) ?f a ?t . FILTER(isIRI(?t)) }}""",
+    )
+    kinds = fact_kinds(engine, {t.value for _, _, t in rows})
+    facts: dict[str, tuple[set[str], set[str]]] = {}
+    for f, x, t in rows:
+        found = kinds.get(t.value)
+        if found:
+            entry = facts.setdefault(f.value, (set(), set()))
+            entry[0].update(found)
+            entry[1].add(x.value)
+    return facts
+
+
+def fact_kinds(engine: QueryEngine, types: Iterable[str]) -> dict[str, set[str]]:
+    """Which of :data:`FACT_CLASSES` each of ``types`` is (a subclass of): a closure over the
+    class hierarchy of these few classes only."""
+    wanted = set(types)
+    if not wanted:
+        return {}
     classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
     rows = _rows(
         engine,
-        f"""SELECT DISTINCT ?f ?c ?x WHERE {{
-        VALUES ?c {{ {classes} }}
-        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>)
-        ?f a/rdfs:subClassOf* ?c . }}""",
+        f"SELECT DISTINCT ?t ?c WHERE {{ VALUES ?t {{ {_values(wanted)} }} "
+        f"VALUES ?c {{ {classes} }} ?t rdfs:subClassOf* ?c }}",
     )
-    facts: dict[str, tuple[set[str], set[str]]] = {}
-    for f, c, x in rows:
-        entry = facts.setdefault(f.value, (set(), set()))
-        entry[0].add(c.value)
-        entry[1].add(x.value)
-    return facts
+    out: dict[str, set[str]] = {}
+    for t, c in rows:
+        out.setdefault(t.value, set()).add(c.value)
+    return out
 
 
 def _blank_closure(engine: QueryEngine, iri: str, depth: int = 5) -> list[Any]:

@@ -181,6 +181,13 @@ def compact(iri: str) -> str:
     return iri
 
 
+def web_href(iri: str) -> str | None:
+    """An outside IRI is a link only when it is http(s): a ``javascript:``, ``data:`` or any
+    other scheme from an imported graph is shown as text, never made clickable."""
+    scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
+    return iri if scheme in ("http", "https") else None
+
+
 def default_linker(iri: str) -> str | None:
     if iri.startswith(str(TGID)):
         return "/id/" + iri[len(str(TGID)) :]
@@ -223,7 +230,7 @@ class PageBuilder:
 
     def link(self, iri: str) -> Link:
         label = self.label_of.get(iri) or compact(iri)
-        return Link(iri, label, self.linker(iri) or iri)
+        return Link(iri, label, self.linker(iri) or web_href(iri))
 
     def value(self, term: Any) -> Value:
         if isinstance(term, ox.NamedNode):

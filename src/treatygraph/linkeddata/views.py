@@ -72,6 +72,15 @@ def alternates(endpoint: str, offered: Sequence[Format], **values: Any) -> list[
     ]
 
 
+def _link_pages(paging: listings.Paging, endpoint: str, fmt: Format, **values: Any) -> None:
+    """The previous and next pages' URLs, in the same format as this one."""
+    ext = None if fmt is HTML else fmt.extension
+    if paging.page > 1:
+        paging.prev = url_for(endpoint, **values, ext=ext, page=paging.page - 1)
+    if paging.page < paging.pages:
+        paging.next = url_for(endpoint, **values, ext=ext, page=paging.page + 1)
+
+
 class Pages:
     """The bodies of the linked-data pages for one request's site (its base URL)."""
 
@@ -168,13 +177,15 @@ class Pages:
             alternates=alternates("ld.browse", PAGE_FORMATS),
         )
 
-    def browse_kind(self, name: str, fmt: Format) -> bytes:
+    def browse_kind(self, name: str, fmt: Format, page: str | None = None) -> bytes:
         kind = listings.kind_by_name(name)
         if kind is None:
             raise NotFound(f"no index {name!r}; see {url_for('ld.browse')}")
+        model = listings.kind_page(self.engine, kind, self.linker, listings.page_number(page))
+        _link_pages(model.paging, "ld.browse_kind", fmt, name=name)
         return self._page(
             "ld_kind.html",
-            listings.kind_page(self.engine, kind, self.linker),
+            model,
             fmt,
             alternates=alternates("ld.browse_kind", PAGE_FORMATS, name=name),
         )
@@ -187,16 +198,23 @@ class Pages:
             alternates=alternates("ld.timeline", PAGE_FORMATS),
         )
 
-    def positions(self, slug: str, fmt: Format) -> bytes:
+    def positions(self, slug: str, fmt: Format, page: str | None = None) -> bytes:
         agreement = describe.resource_iri(slug)
         if agreement is None or not describe.exists(self.engine, agreement):
             raise NotFound(
                 f"no agreement {slug!r}; see {url_for('ld.browse_kind', name='treaties')}"
             )
-        page = listings.positions_page(self.engine, agreement, self.state.article_text, self.linker)
+        model = listings.positions_page(
+            self.engine,
+            agreement,
+            self.state.article_text,
+            self.linker,
+            listings.page_number(page),
+        )
+        _link_pages(model.paging, "ld.positions", fmt, agreement=slug)
         return self._page(
             "ld_positions.html",
-            page,
+            model,
             fmt,
             alternates=alternates("ld.positions", PAGE_FORMATS, agreement=slug),
         )
