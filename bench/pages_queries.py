@@ -53,7 +53,8 @@ def main() -> None:
         print(f"{label}: median {statistics.median(times) * 1000:.1f} ms")
 
     for iri, n in targets:
-        timed(f"describe {iri.rsplit('/', 1)[-1]} ({n} in-links)", lambda i=iri: cbd.describe(engine, i))
+        name = iri.rsplit("/", 1)[-1]
+        timed(f"describe {name} ({n} in-links)", lambda i=iri: cbd.describe(engine, i))
     people_kind = next(k for k in KINDS if k.name == "people")
     timed("browse/people page 1", lambda: listings.kind_page(engine, people_kind))
 

@@ -108,7 +108,7 @@ def kind_page(
         engine,
         f"""SELECT ?s (MIN(LCASE(STR(?l))) AS ?key) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{
         {members_of} }} }} OPTIONAL {{ ?s rdfs:label ?l }} }}
-        GROUP BY ?s ORDER BY ?key ?s LIMIT {PAGE_SIZE} OFFSET {where.first - 1 if where.total else 0}""",
+        GROUP BY ?s ORDER BY ?key ?s LIMIT {PAGE_SIZE} OFFSET {max(where.first - 1, 0)}""",
     )
     shown = [r[0].value for r in rows]
     types: dict[str, set[str]] = {s: set() for s in shown}
@@ -263,7 +263,8 @@ def positions_page(
             ?option tg:concernsAgreement <{agreement}> . ?p2 a tg:Position ; tg:option ?option }}
            GROUP BY ?option }}
         {on_option}
-        OPTIONAL {{ VALUES (?stance ?r0) {{ {ranks} }} }} BIND(COALESCE(?r0, {len(STANCE_ORDER)}) AS ?r)
+        OPTIONAL {{ VALUES (?stance ?r0) {{ {ranks} }} }}
+        BIND(COALESCE(?r0, {len(STANCE_ORDER)}) AS ?r)
         OPTIONAL {{ ?option rdfs:label ?ol }} OPTIONAL {{ ?holder rdfs:label ?hl }} }}
         GROUP BY ?pos ?option ?n
         ORDER BY DESC(?n) MIN(LCASE(STR(?ol))) ?option MIN(?r) MIN(LCASE(STR(?hl))) ?pos
