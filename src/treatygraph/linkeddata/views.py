@@ -134,7 +134,11 @@ class Pages:
             return self._not_found(iri or str(TGID) + slug, fmt), 404
         if fmt is HTML:
             page = describe.resource_page(
-                self.engine, description, self.state.article_text, self.linker
+                self.engine,
+                description,
+                self.state.article_text,
+                self.linker,
+                self.state.coverage,
             )
             html = render_template(
                 "ld_resource.html",
