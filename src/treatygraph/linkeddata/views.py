@@ -28,7 +28,7 @@ from typing import Any
 from flask import render_template, url_for
 
 from treatygraph.errors import NotFound
-from treatygraph.linkeddata import describe, dumps, listings, rdfout
+from treatygraph.linkeddata import describe, dumps, listings, rdfout, statistics
 from treatygraph.linkeddata import void as dataset_description
 from treatygraph.linkeddata.context import build_context, context_document
 from treatygraph.linkeddata.state import LinkedDataState
@@ -140,6 +140,12 @@ class Pages:
                 self.linker,
                 self.state.coverage,
             )
+            builder = describe.PageBuilder(self.engine, self.state.article_text, self.linker)
+            extra = (
+                statistics.warhead_chart(builder, description.iri),
+                statistics.cube_structure(builder, description.iri),
+            )
+            page.extra = [x for x in extra if x is not None]
             html = render_template(
                 "ld_resource.html",
                 page=page,
