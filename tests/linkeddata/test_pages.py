@@ -112,9 +112,7 @@ def test_without_the_article_the_stored_context_is_shown(
     # oa:prefix / oa:suffix as stored in graph/vox-inf-article/quotations.ttl ("administration
     # has had enough. “" and "” Trump told reporters aboard Ai", 32 characters each, so cut from
     # the text): each cut back to whole words, never "Ai"
-    assert (
-        f"…has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told reporters aboard…"
-    ) in html
+    assert (f"…has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told reporters aboard…") in html
     assert "article text unavailable" in html
 
 
