@@ -8,11 +8,9 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from treatygraph.linkeddata.listings import PAGE_SIZE
@@ -20,6 +18,8 @@ from treatygraph.linkeddata.listings import PAGE_SIZE
 from .conftest import TG, TGID, sparql_select
 
 OA = "http://www.w3.org/ns/oa#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DOCUMENTS = {
     # graph/*/document.ttl: label, dcterms:title, publisher's label, dcterms:issued as shown
     "vox-inf-article": (
@@ -161,7 +161,8 @@ def test_entity_page_groups_facts_by_document_and_names_them(client: FlaskClient
 def test_document_page_lists_its_facts_and_coverage(client: FlaskClient, slug: str) -> None:
     html = _html(client, f"/id/{slug}")
     match = re.search(
-        r'<section id="document">(.*?)(?=<section id="external"|<section id="source"|<section id="properties")',
+        r'<section id="document">(.*?)'
+        r'(?=<section id="external"|<section id="source"|<section id="properties")',
         html,
         re.S,
     )
@@ -196,8 +197,8 @@ def crowded(tmp_path_factory: pytest.TempPathFactory, nquads_path: Path, root: P
     extra = tmp_path_factory.mktemp("crowd") / "extra.nq"
     g = "<https://w3id.org/treatygraph/graph/crowd>"
     lines = [
-        f"<{TGID}zz-person-{i:03d}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{TG}Person> {g} .\n"
-        f'<{TGID}zz-person-{i:03d}> <http://www.w3.org/2000/01/rdf-schema#label> "Zz Person {i:03d}" {g} .\n'
+        f"<{TGID}zz-person-{i:03d}> {RDF_TYPE} <{TG}Person> {g} .\n"
+        f'<{TGID}zz-person-{i:03d}> <{RDFS}label> "Zz Person {i:03d}" {g} .\n'
         for i in range(PEOPLE)
     ]
     for bad in ("javascript:alert(1)", "data:text/html,%3Cb%3Ex", "vbscript:msgbox(1)"):
@@ -215,7 +216,8 @@ def crowded(tmp_path_factory: pytest.TempPathFactory, nquads_path: Path, root: P
 def _people_total(client: FlaskClient) -> int:
     rows = sparql_select(
         client,
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{TG}Person> . FILTER(isIRI(?s)) }}",
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a/<{RDFS}subClassOf>* <{TG}Person> . "
+        "FILTER(isIRI(?s)) }",
     )
     return int(rows[0]["n"]["value"])
 
