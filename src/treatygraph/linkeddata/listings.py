@@ -88,7 +88,7 @@ def kind_counts(engine: QueryEngine, linker: Linker = default_linker) -> list[Ki
     rows = _rows(
         engine,
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
-        "?s a/rdfs:subClassOf* ?c . FILTER(isIRI(?s)) } GROUP BY ?c",
+        "?t rdfs:subClassOf* ?c . ?s a ?t . FILTER(isIRI(?s)) } GROUP BY ?c",
     )
     counts = {c.value: int(n.value) for c, n in rows}
     builder = PageBuilder(engine, ArticleText(None), linker)
@@ -152,14 +152,14 @@ def timeline(engine: QueryEngine, linker: Linker = default_linker) -> Timeline:
     rows = _rows(
         engine,
         """SELECT DISTINCT ?e ?date ?g ?phrase WHERE {
-        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        ?t rdfs:subClassOf* tg:Event . ?e a ?t . FILTER(isIRI(?e))
         GRAPH ?g { ?e tg:date ?date }
         OPTIONAL { GRAPH ?g { ?e tg:datePhrase ?phrase } } }""",
     )
     undated_rows = _rows(
         engine,
         """SELECT DISTINCT ?e WHERE {
-        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        ?t rdfs:subClassOf* tg:Event . ?e a ?t . FILTER(isIRI(?e))
         FILTER NOT EXISTS { ?e tg:date ?d } }""",
     )
     events = {r[0].value for r in rows} | {r[0].value for r in undated_rows}
