@@ -24,3 +24,13 @@ _.connections  # store.sandbox.Relay: counted for its tests
 _.max_redirections  # http: urllib's redirect handler reads it
 _._fname  # integration.csvw_metadata: csvw's own attribute for relative links
 frame  # integration.staging: a signal handler's second argument
+_.ignored  # linkeddata page models (pages track), read by the ld_*.html templates
+_.css
+_.dots
+_.width
+_.height
+_.plot
+_.x_label
+_.y_label
+_.structure
+_.observations

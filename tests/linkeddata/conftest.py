@@ -157,3 +157,31 @@ def make_ld_app(nquads_path: Path, root: Path) -> Iterator[Any]:
     """Extra apps over the built dataset, with other config per call."""
     with app_factory(DATA_FILES=[str(nquads_path)], PROJECT_ROOT=str(root)) as make:
         yield make
+
+
+@pytest.fixture(scope="session")
+def fas_imports(root: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The two shipped FAS tables imported (as ``treatygraph import`` does, in a scratch copy
+    of the checkout's sources): the import files to serve beside the built graph."""
+    import shutil
+
+    from treatygraph.cli import COMMANDS, main
+    from treatygraph.integration.imports import imported_files
+
+    COMMANDS.setdefault(
+        "import", ("treatygraph.integration.imports", "import a dataset into its own named graph")
+    )
+    dest = tmp_path_factory.mktemp("fas-pages") / "checkout"
+    for name in ("ontology", "shapes", "graph", "corpus"):
+        shutil.copytree(root / name, dest / name)
+    fas = root / "examples" / "fas-warheads"
+    for graph, table in FAS_TABLES.items():
+        argv = ["--root", str(dest), "import", str(fas / table), "--graph", graph, "--quiet"]
+        assert main(argv) == 0, graph
+    return imported_files(dest)
+
+
+FAS_TABLES = {
+    "fas-stockpiles": "nuclear_weapons_stockpiles_excerpt_russia_us.csv",
+    "fas-inventories": "nuclear_weapons_inventories.csv",
+}

@@ -109,11 +109,10 @@ def test_without_the_article_the_stored_context_is_shown(
     monkeypatch.delenv("TREATYGRAPH_CORPUS", raising=False)
     app = make_ld_app(PROJECT_ROOT=str(tmp_path / "checkout"))
     html = app.test_client().get("/id/quote-trump-air-force-one.html").data.decode()
-    # oa:prefix / oa:suffix as stored in graph/vox-inf-article/quotations.ttl
-    assert (
-        f"…administration has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told "
-        "reporters aboard Ai…"
-    ) in html
+    # oa:prefix / oa:suffix as stored in graph/vox-inf-article/quotations.ttl ("administration
+    # has had enough. “" and "” Trump told reporters aboard Ai", 32 characters each, so cut from
+    # the text): each cut back to whole words, never "Ai"
+    assert (f"…has had enough. “<mark>{TRUMP_QUOTE}</mark>” Trump told reporters aboard…") in html
     assert "article text unavailable" in html
 
 

@@ -58,3 +58,30 @@ def test_quote_context_falls_back_to_stored_context() -> None:
 )
 def test_format_date(lexical: str, datatype: str, shown: str) -> None:
     assert format_date(lexical, XSD + datatype) == shown
+
+
+CUT_PREFIX = "ent of Euro-Atlantic security. W"  # 32 characters: cut from a longer text
+CUT_SUFFIX = "e will continue to pursue measur"
+
+
+@pytest.mark.parametrize(
+    "prefix,suffix,before,after",
+    [
+        (CUT_PREFIX, CUT_SUFFIX, "of Euro-Atlantic security. W", "e will continue to pursue"),
+        # shorter than 32: the document's start or end, kept whole
+        ("Today, ", " end", "Today, ", " end"),
+        # 32 characters, but starting at a space and ending at a full stop: nothing to drop
+        (
+            " of the Euro-Atlantic security, ",
+            "will continue to pursue them all.",
+            " of the Euro-Atlantic security, ",
+            "will continue to pursue them all.",
+        ),
+    ],
+)
+def test_stored_context_is_cut_at_word_boundaries(
+    prefix: str, suffix: str, before: str, after: str
+) -> None:
+    assert len(CUT_PREFIX) == len(CUT_SUFFIX) == 32
+    ctx = quote_context("x", prefix, suffix, text=None, start=None, end=None)
+    assert (ctx.before, ctx.after) == (before, after)

@@ -96,20 +96,43 @@ def labels(engine: QueryEngine, iris: Iterable[str]) -> dict[str, str]:
 
 
 def fact_nodes(engine: QueryEngine, iri: str) -> dict[str, tuple[set[str], set[str]]]:
+    """The fact nodes pointing at ``iri``: found first (the neighbourhood), classified after.
+
+    Evaluating ``a/rdfs:subClassOf*`` for every node in the store before the join made the
+    cost grow with the dataset; here the closure runs only over the few classes the
+    neighbours have."""
+    rows = _rows(
+        engine,
+        f"""SELECT DISTINCT ?f ?x ?t WHERE {{
+        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>) ?f a ?t . FILTER(isIRI(?t)) }}""",
+    )
+    kinds = fact_kinds(engine, {t.value for _, _, t in rows})
+    facts: dict[str, tuple[set[str], set[str]]] = {}
+    for f, x, t in rows:
+        found = kinds.get(t.value)
+        if found:
+            entry = facts.setdefault(f.value, (set(), set()))
+            entry[0].update(found)
+            entry[1].add(x.value)
+    return facts
+
+
+def fact_kinds(engine: QueryEngine, types: Iterable[str]) -> dict[str, set[str]]:
+    """Which of :data:`FACT_CLASSES` each of ``types`` is (a subclass of): a closure over the
+    class hierarchy of these few classes only."""
+    wanted = set(types)
+    if not wanted:
+        return {}
     classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
     rows = _rows(
         engine,
-        f"""SELECT DISTINCT ?f ?c ?x WHERE {{
-        VALUES ?c {{ {classes} }}
-        ?f ?x <{iri}> . FILTER(isIRI(?f) && ?f != <{iri}>)
-        ?f a/rdfs:subClassOf* ?c . }}""",
+        f"SELECT DISTINCT ?t ?c WHERE {{ VALUES ?t {{ {_values(wanted)} }} "
+        f"VALUES ?c {{ {classes} }} ?t rdfs:subClassOf* ?c }}",
     )
-    facts: dict[str, tuple[set[str], set[str]]] = {}
-    for f, c, x in rows:
-        entry = facts.setdefault(f.value, (set(), set()))
-        entry[0].add(c.value)
-        entry[1].add(x.value)
-    return facts
+    out: dict[str, set[str]] = {}
+    for t, c in rows:
+        out.setdefault(t.value, set()).add(c.value)
+    return out
 
 
 def _blank_closure(engine: QueryEngine, iri: str, depth: int = 5) -> list[Any]:
@@ -131,12 +154,7 @@ def describe(engine: QueryEngine, iri: str) -> Description | None:
         return None
     facts = fact_nodes(engine, iri)
     nodes = {iri, *facts}
-    triples = set(
-        _construct(
-            engine,
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(nodes)} }} ?s ?p ?o }}",
-        )
-    )
+    triples = set(subject_triples(engine, nodes))
     triples |= set(_construct(engine, f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"))
     triples |= set(
         _construct(
@@ -230,3 +248,59 @@ def anchor_records(
         unique = {(r.anchor): r for r in records}
         records[:] = sorted(unique.values(), key=lambda r: (r.start or 0, r.end or 0, r.anchor))
     return out
+
+
+# -- documents -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A source document's metadata, as its record (``graph/<slug>/document.ttl``) states it."""
+
+    iri: str
+    title: str | None
+    publisher: str | None
+    issued: str | None
+    url: str | None
+
+
+def document_records(engine: QueryEngine, iris: Iterable[str]) -> dict[str, DocumentRecord]:
+    """The records of those of ``iris`` that are source documents."""
+    wanted = {i for i in iris if i}
+    if not wanted:
+        return {}
+    rows = _rows(
+        engine,
+        f"""SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?publisher) (SAMPLE(?i) AS ?issued)
+        (SAMPLE(?u) AS ?url) WHERE {{ VALUES ?d {{ {_values(wanted)} }} ?d a tg:SourceDocument .
+        OPTIONAL {{ ?d <http://purl.org/dc/terms/title> ?t }}
+        OPTIONAL {{ ?d <http://purl.org/dc/terms/publisher> ?p }}
+        OPTIONAL {{ ?d <http://purl.org/dc/terms/issued> ?i }}
+        OPTIONAL {{ ?d <https://schema.org/url> ?u }} }} GROUP BY ?d""",
+    )
+    return {d.value: DocumentRecord(d.value, _v(t), _v(p), _v(i), _v(u)) for d, t, p, i, u in rows}
+
+
+def facts_in_document(engine: QueryEngine, document: str) -> dict[str, tuple[set[str], set[str]]]:
+    """The fact nodes anchored in ``document`` (by their anchors' ``oa:hasSource``), classified
+    as :func:`fact_nodes` does; they point at the document by no property, so no roles."""
+    rows = _rows(
+        engine,
+        f"""SELECT DISTINCT ?f ?t WHERE {{ ?a oa:hasSource <{document}> . ?f tg:anchor ?a .
+        FILTER(isIRI(?f)) ?f a ?t . FILTER(isIRI(?t)) }}""",
+    )
+    kinds = fact_kinds(engine, {t.value for _, t in rows})
+    facts: dict[str, tuple[set[str], set[str]]] = {}
+    for f, t in rows:
+        if kinds.get(t.value):
+            facts.setdefault(f.value, (set(), set()))[0].update(kinds[t.value])
+    return facts
+
+
+def subject_triples(engine: QueryEngine, nodes: Iterable[str]) -> list[Any]:
+    """Every triple whose subject is one of ``nodes``."""
+    wanted = set(nodes)
+    if not wanted:
+        return []
+    return _construct(
+        engine,
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(wanted)} }} ?s ?p ?o }}",
+    )

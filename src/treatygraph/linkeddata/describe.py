@@ -20,12 +20,16 @@ from treatygraph.linkeddata.cbd import (
     RDFS,
     AnchorRecord,
     Description,
+    DocumentRecord,
     anchor_records,
     describe,
+    document_records,
     exists,
+    facts_in_document,
     labels,
     ontology_triples,
     resource_iri,
+    subject_triples,
 )
 from treatygraph.linkeddata.text import date_precision, format_date, quote_context
 from treatygraph.rdf.iris import ONTOLOGY_IRI, PREFIXES, TG, TGID
@@ -147,10 +151,65 @@ class Fact:
 
 
 @dataclass
+class DocumentInfo:
+    """A source document, named as a reference work names its sources."""
+
+    link: Link
+    title: str | None
+    publisher: Link | None
+    issued: str | None  #: as people write dates
+    url: str | None  #: the document on the web (http(s) only)
+
+
+@dataclass
+class DocumentFacts:
+    """The facts of one kind that one document states (``document`` None: no document, e.g.
+    background facts with another ``dcterms:source``)."""
+
+    document: DocumentInfo | None
+    facts: list[Fact]
+
+
+@dataclass
 class FactGroup:
     title: str
     cls: str
     facts: list[Fact]
+    by_document: list[DocumentFacts] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The section's id, for the table of contents."""
+        return "facts-" + self.title.lower().replace(" ", "-")
+
+
+@dataclass
+class Coverage:
+    """A document's proper-name coverage (its mentions file against its text)."""
+
+    ratio: float | None  #: None: the text is not here to measure against
+    candidates: int
+    linked: int
+    ignored: int
+
+
+@dataclass
+class DocumentPage:
+    """What a document's own page adds: its record, the facts it states, its coverage."""
+
+    info: DocumentInfo
+    facts: list[FactGroup]
+    coverage: Coverage | None
+
+
+@dataclass
+class Summary:
+    """The card at the top of a page: what this is, in a few lines."""
+
+    kinds: list[Link]
+    description: str | None
+    wikidata: Link | None
+    documents: list[DocumentInfo]
 
 
 @dataclass
@@ -168,6 +227,9 @@ class ResourcePage:
     facts: list[FactGroup]
     snippets: list[Snippet]
     external: list[Link]
+    summary: Summary
+    document: DocumentPage | None = None
+    extra: list[Any] = field(default_factory=list)  #: other sections (e.g. a state's chart)
 
 
 def compact(iri: str) -> str:
@@ -179,6 +241,13 @@ def compact(iri: str) -> str:
     if best and iri[len(best) :]:
         return f"{name}:{iri[len(best) :]}"
     return iri
+
+
+def web_href(iri: str) -> str | None:
+    """An outside IRI is a link only when it is http(s): a ``javascript:``, ``data:`` or any
+    other scheme from an imported graph is shown as text, never made clickable."""
+    scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
+    return iri if scheme in ("http", "https") else None
 
 
 def default_linker(iri: str) -> str | None:
@@ -223,7 +292,7 @@ class PageBuilder:
 
     def link(self, iri: str) -> Link:
         label = self.label_of.get(iri) or compact(iri)
-        return Link(iri, label, self.linker(iri) or iri)
+        return Link(iri, label, self.linker(iri) or web_href(iri))
 
     def value(self, term: Any) -> Value:
         if isinstance(term, ox.NamedNode):
@@ -288,6 +357,7 @@ def resource_page(
     description: Description,
     article: ArticleText,
     linker: Linker = default_linker,
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> ResourcePage:
     """The HTML page model of a described resource."""
     iri = description.iri
@@ -329,13 +399,115 @@ def resource_page(
         key=lambda i: (i.predicate.label.lower(), i.subject.label.lower()),
     )
     anchors = anchor_records(engine, iris & ({iri} | set(description.facts)), include_self=True)
-    groups = []
     by_subject: dict[str, list[Any]] = {}
     for t in description.triples:
         by_subject.setdefault(t.subject.value, []).append(t)
+    own_snippets = [builder.snippet(a) for a in anchors.get(iri, [])]
+    documents = DocumentNamer(builder)
+    groups = fact_groups(builder, description.facts, by_subject, anchors, documents)
+    document = None
+    if str(TG.SourceDocument) in {t.iri for t in types}:
+        document = document_page(builder, iri, documents, coverage)
+    seen = {
+        d.document.link.iri: d.document
+        for g in groups
+        for d in g.by_document
+        if d.document is not None
+    }
+    for snip in own_snippets:
+        if snip.source is not None and snip.source.iri not in seen:
+            info = documents.info(snip.source.iri)
+            if info is not None:
+                seen[info.link.iri] = info
+    description_text = next(
+        (
+            t.object.value
+            for t in own
+            if t.predicate.value in (str(TG.description), RDFS + "comment")
+            and isinstance(t.object, ox.Literal)
+        ),
+        None,
+    )
+    wikidata = next((e for e in external if e.iri.startswith(WIKIDATA)), None)
+    summary = Summary(
+        types,
+        description_text,
+        wikidata,
+        sorted(seen.values(), key=lambda d: (d.issued or "", d.link.label)),
+    )
+    return ResourcePage(
+        builder.link(iri),
+        types,
+        properties,
+        incoming,
+        groups,
+        own_snippets,
+        external,
+        summary,
+        document,
+    )
+
+
+WIKIDATA = "http://www.wikidata.org/entity/"
+DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
+
+
+class DocumentNamer:
+    """The documents facts come from, each record fetched once per page."""
+
+    def __init__(self, builder: PageBuilder) -> None:
+        self.builder = builder
+        self.records: dict[str, DocumentRecord | None] = {}
+
+    def load(self, iris: Iterable[str]) -> None:
+        missing = {i for i in iris if i not in self.records}
+        if not missing:
+            return
+        found = document_records(self.builder.engine, missing)
+        self.builder.load_labels(set(found) | {r.publisher for r in found.values() if r.publisher})
+        for i in missing:
+            self.records[i] = found.get(i)
+
+    def info(self, iri: str) -> DocumentInfo | None:
+        self.load([iri])
+        record = self.records.get(iri)
+        if record is None:
+            return None
+        b = self.builder
+        issued = format_date(record.issued, XSD + "date") if record.issued else None
+        return DocumentInfo(
+            b.link(iri),
+            record.title,
+            b.link(record.publisher) if record.publisher else None,
+            issued,
+            web_href(record.url) if record.url else None,
+        )
+
+
+def fact_groups(
+    builder: PageBuilder,
+    facts: Mapping[str, tuple[set[str], set[str]]],
+    by_subject: Mapping[str, list[Any]],
+    anchors: Mapping[str, list[AnchorRecord]],
+    documents: DocumentNamer,
+) -> list[FactGroup]:
+    """Facts in sections by kind (the order of :data:`FACT_CLASSES`), each section's facts
+    grouped by the document that states them (its anchors' source, else its
+    ``dcterms:source``), documents by date."""
+    sources: dict[str, set[str]] = {}
+    for node in facts:
+        found = {a.source for a in anchors.get(node, []) if a.source}
+        found |= {
+            t.object.value
+            for t in by_subject.get(node, [])
+            if t.predicate.value == DCTERMS_SOURCE and isinstance(t.object, ox.NamedNode)
+        }
+        sources[node] = found
+    documents.load({d for found in sources.values() for d in found})
+    groups = []
     for cls, title in FACT_CLASSES:
-        facts = []
-        for node, (classes, roles) in description.facts.items():
+        made = []
+        for node, (classes, roles) in facts.items():
             if cls not in classes or _claimed_earlier(cls, classes):
                 continue
             node_triples = by_subject.get(node, [])
@@ -350,7 +522,7 @@ def resource_page(
             details = builder.rows(
                 [t for t in node_triples if t.predicate.value in SUMMARY], order=SUMMARY
             )
-            facts.append(
+            made.append(
                 Fact(
                     builder.link(node),
                     fact_types,
@@ -359,13 +531,54 @@ def resource_page(
                     [builder.snippet(a) for a in anchors.get(node, [])],
                 )
             )
-        if facts:
-            facts.sort(key=lambda f: (_first_date(f), f.link.label.lower()))
-            groups.append(FactGroup(title, cls, facts))
-    own_snippets = [builder.snippet(a) for a in anchors.get(iri, [])]
-    return ResourcePage(
-        builder.link(iri), types, properties, incoming, groups, own_snippets, external
+        if not made:
+            continue
+        made.sort(key=lambda f: (_first_date(f), f.link.label.lower()))
+        per_document: dict[str | None, list[Fact]] = {}
+        for fact in made:
+            named: list[str | None] = [
+                d for d in sorted(sources.get(fact.link.iri, ())) if documents.info(d)
+            ]
+            for d in named or [None]:
+                per_document.setdefault(d, []).append(fact)
+        by_document = [
+            DocumentFacts(documents.info(d) if d else None, fs) for d, fs in per_document.items()
+        ]
+        by_document.sort(
+            key=lambda g: (
+                g.document is None,
+                g.document.issued or "" if g.document else "",
+                g.document.link.label if g.document else "",
+            )
+        )
+        groups.append(FactGroup(title, cls, made, by_document))
+    return groups
+
+
+def document_page(
+    builder: PageBuilder,
+    iri: str,
+    documents: DocumentNamer,
+    coverage: Mapping[str, Coverage] | None = None,
+) -> DocumentPage | None:
+    """A document's own page: its record, every fact anchored in it, its mention coverage."""
+    info = documents.info(iri)
+    if info is None:
+        return None
+    engine = builder.engine
+    facts = facts_in_document(engine, iri)
+    triples = subject_triples(engine, facts)
+    by_subject: dict[str, list[Any]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject.value, []).append(t)
+    builder.load_labels(
+        set(facts)
+        | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+        | {t.predicate.value for t in triples}
     )
+    anchors = anchor_records(engine, facts)
+    groups = fact_groups(builder, facts, by_subject, anchors, documents)
+    return DocumentPage(info, groups, (coverage or {}).get(iri))
 
 
 def _claimed_earlier(cls: str, classes: set[str]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from treatygraph.errors import BadRequest, NotFound
 from treatygraph.linkeddata.cbd import _rows, _v, _values, anchor_records
 from treatygraph.linkeddata.describe import (
     KINDS,
@@ -39,9 +40,43 @@ class Member:
 
 
 @dataclass
+class Paging:
+    """Where a page sits in a long listing: ``?page=N``, :data:`PAGE_SIZE` a page."""
+
+    page: int
+    pages: int
+    total: int
+    first: int  #: 1-based position of the page's first item (0 when empty)
+    last: int
+    prev: str | None = None  #: the previous and next pages' URLs (set by the view)
+    next: str | None = None
+
+
+@dataclass
 class KindPage:
     kind: KindCount
     members: list[Member]
+    paging: Paging
+
+
+PAGE_SIZE = 100  #: items per page of a listing
+
+
+def page_number(raw: str | None) -> int:
+    """``?page=`` as a 1-based number; anything else is the client's error, named."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(f"page={raw!r}: give a page number, 1 or more")
+    return int(raw)
+
+
+def paging(total: int, page: int) -> Paging:
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        raise NotFound(f"page {page}: there are {pages} page(s) of {total} item(s)")
+    first = (page - 1) * PAGE_SIZE
+    return Paging(page, pages, total, first + 1 if total else 0, min(total, first + PAGE_SIZE))
 
 
 def kind_by_name(name: str) -> Kind | None:
@@ -53,7 +88,7 @@ def kind_counts(engine: QueryEngine, linker: Linker = default_linker) -> list[Ki
     rows = _rows(
         engine,
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
-        "?s a/rdfs:subClassOf* ?c . FILTER(isIRI(?s)) } GROUP BY ?c",
+        "?t rdfs:subClassOf* ?c . ?s a ?t . FILTER(isIRI(?s)) } GROUP BY ?c",
     )
     counts = {c.value: int(n.value) for c, n in rows}
     builder = PageBuilder(engine, ArticleText(None), linker)
@@ -61,24 +96,37 @@ def kind_counts(engine: QueryEngine, linker: Linker = default_linker) -> list[Ki
     return [KindCount(k.name, k.title, builder.link(k.cls), counts.get(k.cls, 0)) for k in KINDS]
 
 
-def kind_page(engine: QueryEngine, kind: Kind, linker: Linker = default_linker) -> KindPage:
+def kind_page(
+    engine: QueryEngine, kind: Kind, linker: Linker = default_linker, page: int = 1
+) -> KindPage:
+    """One page of a class's members, by label: the subclasses are found first, so the
+    closure runs over the class hierarchy, not over every typed node."""
+    members_of = f"?t rdfs:subClassOf* <{kind.cls}> . ?s a ?t . FILTER(isIRI(?s))"
+    ((n,),) = _rows(engine, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {members_of} }}")
+    where = paging(int(n.value), page)
     rows = _rows(
         engine,
-        f"SELECT DISTINCT ?s ?t WHERE {{ ?s a/rdfs:subClassOf* <{kind.cls}> . "
-        "FILTER(isIRI(?s)) ?s a ?t . FILTER(isIRI(?t)) }",
+        f"""SELECT ?s (MIN(LCASE(STR(?l))) AS ?key) WHERE {{ {{ SELECT DISTINCT ?s WHERE {{
+        {members_of} }} }} OPTIONAL {{ ?s rdfs:label ?l }} }}
+        GROUP BY ?s ORDER BY ?key ?s LIMIT {PAGE_SIZE} OFFSET {max(where.first - 1, 0)}""",
     )
-    types: dict[str, set[str]] = {}
-    for s, t in rows:
-        types.setdefault(s.value, set()).add(t.value)
+    shown = [r[0].value for r in rows]
+    types: dict[str, set[str]] = {s: set() for s in shown}
+    if shown:
+        for s, t in _rows(
+            engine,
+            f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {_values(shown)} }} ?s a ?t . "
+            "FILTER(isIRI(?t)) }",
+        ):
+            types[s.value].add(t.value)
     builder = PageBuilder(engine, ArticleText(None), linker)
-    builder.load_labels(set(types) | {t for ts in types.values() for t in ts} | {kind.cls})
+    builder.load_labels(set(shown) | {t for ts in types.values() for t in ts} | {kind.cls})
     members = [
-        Member(builder.link(s), sorted((builder.link(t) for t in ts), key=lambda x: x.label))
-        for s, ts in types.items()
+        Member(builder.link(s), sorted((builder.link(t) for t in types[s]), key=lambda x: x.label))
+        for s in shown
     ]
-    members.sort(key=lambda m: (m.link.label.lower(), m.link.iri))
-    count = KindCount(kind.name, kind.title, builder.link(kind.cls), len(members))
-    return KindPage(count, members)
+    count = KindCount(kind.name, kind.title, builder.link(kind.cls), where.total)
+    return KindPage(count, members, where)
 
 
 # -- timeline --------------------------------------------------------------------------------
@@ -104,14 +152,14 @@ def timeline(engine: QueryEngine, linker: Linker = default_linker) -> Timeline:
     rows = _rows(
         engine,
         """SELECT DISTINCT ?e ?date ?g ?phrase WHERE {
-        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        ?t rdfs:subClassOf* tg:Event . ?e a ?t . FILTER(isIRI(?e))
         GRAPH ?g { ?e tg:date ?date }
         OPTIONAL { GRAPH ?g { ?e tg:datePhrase ?phrase } } }""",
     )
     undated_rows = _rows(
         engine,
         """SELECT DISTINCT ?e WHERE {
-        ?e a/rdfs:subClassOf* tg:Event . FILTER(isIRI(?e))
+        ?t rdfs:subClassOf* tg:Event . ?e a ?t . FILTER(isIRI(?e))
         FILTER NOT EXISTS { ?e tg:date ?d } }""",
     )
     events = {r[0].value for r in rows} | {r[0].value for r in undated_rows}
@@ -187,18 +235,56 @@ class OptionGroup:
 class PositionsPage:
     agreement: Link
     options: list[OptionGroup]
+    paging: Paging
 
 
 def positions_page(
-    engine: QueryEngine, agreement: str, article: ArticleText, linker: Linker = default_linker
+    engine: QueryEngine,
+    agreement: str,
+    article: ArticleText,
+    linker: Linker = default_linker,
+    page: int = 1,
 ) -> PositionsPage:
-    """Who stands where on each policy option concerning ``agreement``, with quotes."""
-    rows = _rows(
+    """Who stands where on each policy option concerning ``agreement``, with quotes: one page
+    of :data:`PAGE_SIZE` positions, ordered in the store (options with most positions first,
+    then by stance and holder), so only that page's details are fetched."""
+    on_option = f"""?option tg:concernsAgreement <{agreement}> .
+        ?pos a tg:Position ; tg:option ?option ; tg:holder ?holder ; tg:stance ?stance ."""
+    ((n,),) = _rows(
         engine,
-        f"""SELECT DISTINCT ?option ?pos ?holder ?stance ?attribution WHERE {{
-        ?option tg:concernsAgreement <{agreement}> .
-        ?pos a tg:Position ; tg:option ?option ; tg:holder ?holder ; tg:stance ?stance .
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?pos ?option WHERE {{ {on_option} }} }}",
+    )
+    where = paging(int(n.value), page)
+    ranks = " ".join(f"(<{s}> {i})" for i, s in enumerate(STANCE_ORDER))
+    chosen = _rows(
+        engine,
+        f"""SELECT ?pos ?option WHERE {{
+        {{ SELECT ?option (COUNT(DISTINCT ?p2) AS ?n) WHERE {{
+            ?option tg:concernsAgreement <{agreement}> . ?p2 a tg:Position ; tg:option ?option }}
+           GROUP BY ?option }}
+        {on_option}
+        OPTIONAL {{ VALUES (?stance ?r0) {{ {ranks} }} }}
+        BIND(COALESCE(?r0, {len(STANCE_ORDER)}) AS ?r)
+        OPTIONAL {{ ?option rdfs:label ?ol }} OPTIONAL {{ ?holder rdfs:label ?hl }} }}
+        GROUP BY ?pos ?option ?n
+        ORDER BY DESC(?n) MIN(LCASE(STR(?ol))) ?option MIN(?r) MIN(LCASE(STR(?hl))) ?pos
+        LIMIT {PAGE_SIZE} OFFSET {max(where.first - 1, 0)}""",
+    )
+    order = {(p.value, o.value): i for i, (p, o) in enumerate(chosen)}
+    rows = (
+        _rows(
+            engine,
+            f"""SELECT DISTINCT ?option ?pos ?holder ?stance ?attribution WHERE {{
+        VALUES ?pos {{ {_values(p for p, _ in order)} }}
+        {on_option}
         OPTIONAL {{ ?pos tg:attribution ?attribution }} }}""",
+        )
+        if order
+        else []
+    )
+    rows = sorted(
+        (r for r in rows if (r[1].value, r[0].value) in order),
+        key=lambda r: order[(r[1].value, r[0].value)],
     )
     positions = {r[1].value for r in rows}
     rationale: dict[str, list[str]] = {}
@@ -243,14 +329,5 @@ def positions_page(
             )
         )
 
-    def stance_rank(entry: PositionEntry) -> tuple[int, str]:
-        iri = entry.stance.iri
-        rank = STANCE_ORDER.index(iri) if iri in STANCE_ORDER else len(STANCE_ORDER)
-        return rank, entry.holder.label.lower()
-
-    options = [
-        OptionGroup(builder.link(o), sorted(entries, key=stance_rank))
-        for o, entries in groups.items()
-    ]
-    options.sort(key=lambda g: (-len(g.positions), g.option.label.lower()))
-    return PositionsPage(builder.link(agreement), options)
+    options = [OptionGroup(builder.link(o), entries) for o, entries in groups.items()]
+    return PositionsPage(builder.link(agreement), options, where)

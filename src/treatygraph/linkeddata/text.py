@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from treatygraph.corpus.anchors import CONTEXT
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MONTHS = (
     "January",
@@ -77,7 +79,25 @@ def quote_context(
         and text[start:end] == exact
     ):
         return sentence_context(text, start, end, limit)
-    return Context(prefix or "", exact, suffix or "", False)
+    return Context(word_start(prefix or ""), exact, word_end(suffix or ""), False)
+
+
+def word_start(prefix: str) -> str:
+    """A stored prefix from its first whole word: one of full length (``CONTEXT``) was cut
+    from a longer text, so a leading partial word is dropped; a shorter one is the text's
+    start and is kept."""
+    if len(prefix) < CONTEXT or not prefix[:1].isalnum():
+        return prefix
+    cut = re.search(r"\s", prefix)
+    return prefix[cut.start() :].lstrip() if cut else ""
+
+
+def word_end(suffix: str) -> str:
+    """A stored suffix up to its last whole word (see :func:`word_start`)."""
+    if len(suffix) < CONTEXT or not suffix[-1:].isalnum():
+        return suffix
+    cut = max(suffix.rfind(c) for c in (" ", "\n", "\t", "\u00a0"))
+    return suffix[:cut].rstrip() if cut >= 0 else ""
 
 
 def format_date(lexical: str, datatype: str | None) -> str:

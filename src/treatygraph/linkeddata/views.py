@@ -28,7 +28,7 @@ from typing import Any
 from flask import render_template, url_for
 
 from treatygraph.errors import NotFound
-from treatygraph.linkeddata import describe, dumps, listings, rdfout
+from treatygraph.linkeddata import describe, dumps, listings, rdfout, statistics
 from treatygraph.linkeddata import void as dataset_description
 from treatygraph.linkeddata.context import build_context, context_document
 from treatygraph.linkeddata.state import LinkedDataState
@@ -70,6 +70,15 @@ def alternates(endpoint: str, offered: Sequence[Format], **values: Any) -> list[
         for fmt in offered
         if fmt is not HTML
     ]
+
+
+def _link_pages(paging: listings.Paging, endpoint: str, fmt: Format, **values: Any) -> None:
+    """The previous and next pages' URLs, in the same format as this one."""
+    ext = None if fmt is HTML else fmt.extension
+    if paging.page > 1:
+        paging.prev = url_for(endpoint, **values, ext=ext, page=paging.page - 1)
+    if paging.page < paging.pages:
+        paging.next = url_for(endpoint, **values, ext=ext, page=paging.page + 1)
 
 
 class Pages:
@@ -125,8 +134,18 @@ class Pages:
             return self._not_found(iri or str(TGID) + slug, fmt), 404
         if fmt is HTML:
             page = describe.resource_page(
-                self.engine, description, self.state.article_text, self.linker
+                self.engine,
+                description,
+                self.state.article_text,
+                self.linker,
+                self.state.coverage,
             )
+            builder = describe.PageBuilder(self.engine, self.state.article_text, self.linker)
+            extra = (
+                statistics.warhead_chart(builder, description.iri),
+                statistics.cube_structure(builder, description.iri),
+            )
+            page.extra = [x for x in extra if x is not None]
             html = render_template(
                 "ld_resource.html",
                 page=page,
@@ -168,13 +187,15 @@ class Pages:
             alternates=alternates("ld.browse", PAGE_FORMATS),
         )
 
-    def browse_kind(self, name: str, fmt: Format) -> bytes:
+    def browse_kind(self, name: str, fmt: Format, page: str | None = None) -> bytes:
         kind = listings.kind_by_name(name)
         if kind is None:
             raise NotFound(f"no index {name!r}; see {url_for('ld.browse')}")
+        model = listings.kind_page(self.engine, kind, self.linker, listings.page_number(page))
+        _link_pages(model.paging, "ld.browse_kind", fmt, name=name)
         return self._page(
             "ld_kind.html",
-            listings.kind_page(self.engine, kind, self.linker),
+            model,
             fmt,
             alternates=alternates("ld.browse_kind", PAGE_FORMATS, name=name),
         )
@@ -187,16 +208,23 @@ class Pages:
             alternates=alternates("ld.timeline", PAGE_FORMATS),
         )
 
-    def positions(self, slug: str, fmt: Format) -> bytes:
+    def positions(self, slug: str, fmt: Format, page: str | None = None) -> bytes:
         agreement = describe.resource_iri(slug)
         if agreement is None or not describe.exists(self.engine, agreement):
             raise NotFound(
                 f"no agreement {slug!r}; see {url_for('ld.browse_kind', name='treaties')}"
             )
-        page = listings.positions_page(self.engine, agreement, self.state.article_text, self.linker)
+        model = listings.positions_page(
+            self.engine,
+            agreement,
+            self.state.article_text,
+            self.linker,
+            listings.page_number(page),
+        )
+        _link_pages(model.paging, "ld.positions", fmt, agreement=slug)
         return self._page(
             "ld_positions.html",
-            page,
+            model,
             fmt,
             alternates=alternates("ld.positions", PAGE_FORMATS, agreement=slug),
         )

@@ -165,7 +165,8 @@ def browse(ext: str | None = None) -> Response:
 
 
 def browse_kind(name: str, ext: str | None = None) -> Response:
-    return _page(PAGE_FORMATS, ext, lambda p, f: p.browse_kind(name, f), name=name)
+    page = request.args.get("page")
+    return _page(PAGE_FORMATS, ext, lambda p, f: p.browse_kind(name, f, page), name=name)
 
 
 def timeline(ext: str | None = None) -> Response:
@@ -174,7 +175,8 @@ def timeline(ext: str | None = None) -> Response:
 
 def positions(ext: str | None = None) -> Response:
     slug = request.args.get("agreement", "inf-treaty")
-    return _page(PAGE_FORMATS, ext, lambda p, f: p.positions(slug, f), agreement=slug)
+    page = request.args.get("page")
+    return _page(PAGE_FORMATS, ext, lambda p, f: p.positions(slug, f, page), agreement=slug)
 
 
 def dump_index(ext: str | None = None) -> Response:
@@ -211,6 +213,7 @@ def catalog() -> Response:
 ROUTES: tuple[Route, ...] = (
     Route("/", "home.index", home.index),
     Route("/healthz", "home.healthz", home.healthz),
+    Route("/favicon.ico", "favicon", lambda: current_app.send_static_file("favicon.svg")),
     Route("/metrics", "metrics", metrics.view),
     Route("/sparql", "sparql.sparql", sparql, ("GET", "POST")),
     Route("/update", "sparql.update", update, ("POST",)),
