@@ -98,7 +98,7 @@ def read_manifest(artifact: Path) -> dict[str, object] | None:
 
 def record(artifact: Path, nquads: bytes, source_hash: str) -> None:
     """Write the artifact, then its manifest (a crash in between leaves it stale, not wrong)."""
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     write_atomically(artifact, nquads)
     manifest = {
@@ -182,6 +182,7 @@ def write_store(path: Path, nquads: bytes, extra: list[Path]) -> manifest.Counts
     """
     import pyoxigraph as ox
 
+    from treatygraph.files import publish_mode
     from treatygraph.store import search
     from treatygraph.store.oxigraph import OxigraphEngine
 
@@ -201,6 +202,7 @@ def write_store(path: Path, nquads: bytes, extra: list[Path]) -> manifest.Counts
         search.build_index(engine, staged_index)
         del engine, store
         manifest.write(staging, counts, {index.name: staged_index})
+        publish_mode(staging)
         old = path.with_name(f".{path.name}.old")
         if path.exists():
             path.rename(old)

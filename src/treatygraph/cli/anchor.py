@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Locate every quote first; write files only when all of them were placed."""
-    from treatygraph.corpus.files import write_atomically
     from treatygraph.corpus.project import Project
+    from treatygraph.files import write_atomically
 
     project = Project(args.root, args.corpus)
     registry = project.registry()

@@ -15,9 +15,9 @@ from treatygraph.corpus.draft import (
     render_draft,
     render_mentions,
 )
-from treatygraph.corpus.files import write_atomically
 from treatygraph.corpus.mentions import MENTIONS_FILE
 from treatygraph.corpus.project import Project
+from treatygraph.files import write_atomically
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

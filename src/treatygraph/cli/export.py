@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return 0
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     out = args.out if args.out.is_absolute() else args.root / args.out  # as `build --out`
     write_atomically(out, body)

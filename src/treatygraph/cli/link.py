@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"{out} is up to date ({len(links)} links)", file=sys.stderr)
         return 0
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     write_atomically(out, text.encode("utf-8"))
     print(

@@ -102,7 +102,7 @@ def _propose(project: Project, args: argparse.Namespace) -> int:
 
 
 def _accept(project: Project, args: argparse.Namespace) -> int:
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     creator = args.by or getpass.getuser()

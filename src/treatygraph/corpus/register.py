@@ -226,7 +226,7 @@ def register(args: argparse.Namespace) -> tuple[Document, list[str]]:
 
 def write_document(document: Document, record: str, target: Path, data: bytes) -> None:
     """Write the text, then the record; a failure leaves neither behind."""
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     wrote_text = False
     if not (target.is_file() and target.read_bytes() == data):

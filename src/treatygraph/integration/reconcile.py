@@ -78,7 +78,7 @@ DEFAULT_LIMIT = 5
 
 def write_review(path: Path, endpoint: str, candidates: list[Candidate]) -> None:
     """The review TSV: one row per candidate, with an empty accept column to fill in."""
-    from treatygraph.corpus.files import write_atomically
+    from treatygraph.files import write_atomically
 
     buffer = io.StringIO()
     buffer.write(

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from treatygraph.errors import InputError
+from treatygraph.files import publish_mode
 from treatygraph.store.base import QueryEngine
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -141,18 +142,12 @@ def write_index(rows: Iterable[tuple[str, str, str | None, bool]], path: Path) -
             db.commit()
         finally:
             db.close()
-        os.chmod(tmp, 0o666 & ~_umask())
+        publish_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def normalise(text: str) -> str:

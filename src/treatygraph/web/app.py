@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     home.init_app(app)
     routes.init_app(app)
     app.after_request(_cors)
+    app.after_request(pipeline.public_location)
     return app
 
 

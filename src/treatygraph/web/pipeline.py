@@ -46,6 +46,25 @@ def etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+def public_location(resp: Response) -> Response:
+    """Point a redirect at the public site, never at whatever Host header the client sent.
+
+    Werkzeug builds the Location of its own redirects (``/dumps`` → ``/dumps/``) from the
+    request's host; a forged Host would turn them into links elsewhere. With BASE_URL set the
+    Location is rebuilt from it; without one it becomes a path, which clients resolve against
+    the address they actually used.
+    """
+    location = resp.headers.get("Location")
+    if location is None or not 300 <= resp.status_code < 400:
+        return resp
+    asked = get_current_url(request.environ, root_only=True).rstrip("/")
+    if location.startswith(asked + "/"):
+        base = current_app.config.get("BASE_URL")
+        path = location[len(asked) :]
+        resp.headers["Location"] = (str(base).rstrip("/") if base else "") + path
+    return resp
+
+
 def site_root() -> str:
     """The public root of the site: BASE_URL when configured, else the request's host."""
     base = current_app.config.get("BASE_URL")
