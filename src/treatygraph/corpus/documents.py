@@ -31,6 +31,8 @@ from treatygraph.rdf.io import read_graph
 from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TG, TGID
 
 RECORD_FILE = "document.ttl"
+#: The class of a document's record, for code that finds documents in the store.
+RECORD_CLASS = str(TG.SourceDocument)
 CORPUS_ENV = "TREATYGRAPH_CORPUS"
 DEFAULT_CORPUS = Path("..") / "shared" / "sources"
 COMMITTED_TEXTS = Path("corpus")  #: texts whose rights allow committing, inside the checkout

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from treatygraph.corpus.documents import RECORD_CLASS
 from treatygraph.rdf.iris import OA, ONTOLOGY_GRAPH, SLUG_RE, TG, TGID
 from treatygraph.store.base import QueryEngine
 
@@ -123,15 +124,17 @@ def fact_kinds(engine: QueryEngine, types: Iterable[str]) -> dict[str, set[str]]
     wanted = set(types)
     if not wanted:
         return {}
-    classes = " ".join(f"<{c}>" for c, _ in FACT_CLASSES)
-    rows = _rows(
-        engine,
-        f"SELECT DISTINCT ?t ?c WHERE {{ VALUES ?t {{ {_values(wanted)} }} "
-        f"VALUES ?c {{ {classes} }} ?t rdfs:subClassOf* ?c }}",
+    # The closure walks down from each fact class, a constant (the ontology's size, not the
+    # data's); the wanted types are picked out here. Some stores (Virtuoso) refuse a path
+    # whose ends are bound only by VALUES ("transitive start not given").
+    classes = " UNION ".join(
+        f"{{ ?t rdfs:subClassOf* <{c}> BIND(<{c}> AS ?c) }}" for c, _ in FACT_CLASSES
     )
+    rows = _rows(engine, f"SELECT DISTINCT ?t ?c WHERE {{ {classes} }}")
     out: dict[str, set[str]] = {}
     for t, c in rows:
-        out.setdefault(t.value, set()).add(c.value)
+        if t.value in wanted:
+            out.setdefault(t.value, set()).add(c.value)
     return out
 
 
@@ -270,7 +273,7 @@ def document_records(engine: QueryEngine, iris: Iterable[str]) -> dict[str, Docu
     rows = _rows(
         engine,
         f"""SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?p) AS ?publisher) (SAMPLE(?i) AS ?issued)
-        (SAMPLE(?u) AS ?url) WHERE {{ VALUES ?d {{ {_values(wanted)} }} ?d a tg:SourceDocument .
+        (SAMPLE(?u) AS ?url) WHERE {{ VALUES ?d {{ {_values(wanted)} }} ?d a <{RECORD_CLASS}> .
         OPTIONAL {{ ?d <http://purl.org/dc/terms/title> ?t }}
         OPTIONAL {{ ?d <http://purl.org/dc/terms/publisher> ?p }}
         OPTIONAL {{ ?d <http://purl.org/dc/terms/issued> ?i }}

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from treatygraph.corpus.documents import RECORD_CLASS
 from treatygraph.linkeddata.cbd import (
     FACT_CLASSES,
     RDFS,
@@ -406,7 +407,7 @@ def resource_page(
     documents = DocumentNamer(builder)
     groups = fact_groups(builder, description.facts, by_subject, anchors, documents)
     document = None
-    if str(TG.SourceDocument) in {t.iri for t in types}:
+    if RECORD_CLASS in {t.iri for t in types}:
         document = document_page(builder, iri, documents, coverage)
     seen = {
         d.document.link.iri: d.document

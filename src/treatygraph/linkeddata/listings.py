@@ -256,9 +256,11 @@ def positions_page(
     )
     where = paging(int(n.value), page)
     ranks = " ".join(f"(<{s}> {i})" for i, s in enumerate(STANCE_ORDER))
+    # The sort keys are projected: Virtuoso refuses aggregates in ORDER BY.
     chosen = _rows(
         engine,
-        f"""SELECT ?pos ?option WHERE {{
+        f"""SELECT ?pos ?option (MIN(LCASE(STR(?ol))) AS ?k1) (MIN(?r) AS ?k2)
+        (MIN(LCASE(STR(?hl))) AS ?k3) WHERE {{
         {{ SELECT ?option (COUNT(DISTINCT ?p2) AS ?n) WHERE {{
             ?option tg:concernsAgreement <{agreement}> . ?p2 a tg:Position ; tg:option ?option }}
            GROUP BY ?option }}
@@ -267,10 +269,10 @@ def positions_page(
         BIND(COALESCE(?r0, {len(STANCE_ORDER)}) AS ?r)
         OPTIONAL {{ ?option rdfs:label ?ol }} OPTIONAL {{ ?holder rdfs:label ?hl }} }}
         GROUP BY ?pos ?option ?n
-        ORDER BY DESC(?n) MIN(LCASE(STR(?ol))) ?option MIN(?r) MIN(LCASE(STR(?hl))) ?pos
+        ORDER BY DESC(?n) ?k1 ?option ?k2 ?k3 ?pos
         LIMIT {PAGE_SIZE} OFFSET {max(where.first - 1, 0)}""",
     )
-    order = {(p.value, o.value): i for i, (p, o) in enumerate(chosen)}
+    order = {(p.value, o.value): i for i, (p, o, *_) in enumerate(chosen)}  # keys: sorting
     rows = (
         _rows(
             engine,
