@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, current_app, jsonify, render_template
+from flask import Flask, Response, current_app, jsonify, render_template, url_for
 
+from treatygraph.rdf import formats
+from treatygraph.rdf.iris import PREFIXES, TG, TGG
 from treatygraph.store import get_cache, get_engine
 from treatygraph.web import pipeline
 
@@ -38,6 +40,22 @@ def load_examples(directory: Path | None) -> list[Example]:
     return examples
 
 
+def page_config(namespace: str) -> dict[str, object]:
+    """What the query editor (static/app.js) needs, as inert JSON in the page (the CSP runs no
+    inline script): where our IRIs live, the prefixes for short names, the download formats."""
+    return {
+        "endpoint": url_for("sparql.sparql"),
+        "namespace": namespace,
+        "ontology": str(TG),
+        "graphs": str(TGG),
+        "prefixes": {name: str(iri) for name, iri in PREFIXES.items()},
+        "formats": {
+            "results": [f.name for f in formats.RESULTS],
+            "graph": [f.name for f in formats.RDF],
+        },
+    }
+
+
 def index() -> Response:
     root = pipeline.site_root()
 
@@ -45,7 +63,7 @@ def index() -> Response:
         html = render_template(
             "index.html",
             examples=current_app.extensions[EXAMPLES],
-            namespace=current_app.config["RESOURCE_NAMESPACE"],
+            config=page_config(current_app.config["RESOURCE_NAMESPACE"]),
             endpoint_url=root + "/sparql",
         )
         return pipeline.answer(html.encode("utf-8"), "text/html; charset=utf-8")

@@ -26,7 +26,7 @@ from treatygraph.rdf import formats
 from treatygraph.rdf.formats import Format
 from treatygraph.sparql import protocol, service_description
 from treatygraph.store import all_executors, get_cache, get_engine, get_executor
-from treatygraph.web import home, logs, metrics, pipeline
+from treatygraph.web import home, logs, metrics, pipeline, search
 
 #: What ``/sparql`` answers in: results for SELECT/ASK, a graph for CONSTRUCT/DESCRIBE.
 QUERY_OFFER = {"results": formats.RESULTS, "graph": formats.RDF}
@@ -215,6 +215,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/healthz", "home.healthz", home.healthz),
     Route("/favicon.ico", "favicon", lambda: current_app.send_static_file("favicon.svg")),
     Route("/metrics", "metrics", metrics.view),
+    Route("/search", "search.search", search.view, suffixed=True),
     Route("/sparql", "sparql.sparql", sparql, ("GET", "POST")),
     Route("/update", "sparql.update", update, ("POST",)),
     Route("/id/<slug:name>", "ld.resource", resource, suffixed=True),
