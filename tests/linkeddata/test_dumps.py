@@ -293,3 +293,74 @@ def test_dump_specs_cover_only_present_graphs() -> None:
     assert {s.filename for s in specs if s.graph} == {
         f"article.{e}{gz}" for e in GRAPH_EXTS for gz in ("", ".gz")
     }
+
+
+# -- scale: the whole-dataset dump streams in constant memory (issue 14) ----------------------
+SCALE_GRAPHS = 4
+SCALE_TRIPLES = 200_000  #: per graph: 50_000, each with a 100-character literal
+
+
+def _scale_nquads(path: Path) -> None:
+    """200k triples in 4 named graphs; no blank nodes, so nothing is held to canonicalise."""
+    per = SCALE_TRIPLES // SCALE_GRAPHS
+    with path.open("w", encoding="utf-8") as out:
+        for g in range(SCALE_GRAPHS):
+            for i in range(per):
+                out.write(
+                    f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "{"x" * 90}{i:010d}"'
+                    f" <http://example.org/g{g}> .\n"
+                )
+
+
+def _peaks(pid: int) -> dict[int, int]:
+    """VmHWM (peak resident kB) of a process and its descendants."""
+    import subprocess
+
+    pids = [pid]
+    out = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout
+    pids += [int(p) for p in out.split()]
+    peaks = {}
+    for p in set(pids):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), None)
+        if line:
+            peaks[p] = int(line.split()[1])
+    return peaks
+
+
+def test_dataset_dump_streams_in_constant_memory(tmp_path: Path) -> None:
+    """Downloading a 200k-triple N-Quads dump (about 30 MB) grows no server process's peak
+    memory by more than a fraction of the dump, and the dump holds exactly what /sparql counts."""
+    import urllib.parse
+    import urllib.request
+
+    from treatygraph.testing import LiveServer
+
+    data = tmp_path / "scale.nq"
+    _scale_nquads(data)
+    with LiveServer(["--data", str(data), "--workers", "1"], tmp_path / "server.log") as live:
+        before = _peaks(live.process.pid)
+        counts: dict[str, int] = {}
+        size = 0
+        with urllib.request.urlopen(live.url + "/dumps/treatygraph.nq", timeout=120) as resp:
+            assert resp.headers["ETag"]
+            for line in resp:
+                size += len(line)
+                graph = line.rsplit(b" ", 2)[-2].decode()
+                counts[graph] = counts.get(graph, 0) + 1
+        after = _peaks(live.process.pid)
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        url = live.url + "/sparql?" + urllib.parse.urlencode({"query": query})
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            rows = json.load(resp)["results"]["bindings"]
+    per = SCALE_TRIPLES // SCALE_GRAPHS
+    expected = {f"<http://example.org/g{g}>": per for g in range(SCALE_GRAPHS)}
+    assert counts == expected
+    assert {f"<{r['g']['value']}>": int(r["n"]["value"]) for r in rows} == expected
+    assert size > 25_000_000  # 200k lines of about 150 bytes
+    growth_kb = max(after.get(p, 0) - kb for p, kb in before.items())
+    assert growth_kb * 1024 < size / 4, (growth_kb, size, before, after)
