@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
+from integration import conftest as scratch
 from rdflib import Dataset, Graph, URIRef
 
 from treatygraph import cli
@@ -36,6 +37,8 @@ GRAPH_EXTS = {
     "rdf": "application/rdf+xml",
 }
 DATASET_EXTS = {"nq": "application/n-quads", "trig": "application/trig"}
+#: a scratch copy of the checkout per test, as the import tests make it
+pristine, checkout, examples = scratch.pristine, scratch.checkout, scratch.examples
 
 
 def _ox_graph(items: list[object]) -> Graph:
@@ -364,3 +367,42 @@ def test_dataset_dump_streams_in_constant_memory(tmp_path: Path) -> None:
     assert size > 25_000_000  # 200k lines of about 150 bytes
     growth_kb = max(after.get(p, 0) - kb for p, kb in before.items())
     assert growth_kb * 1024 < size / 4, (growth_kb, size, before, after)
+
+
+def _dump_counts(url: str) -> dict[str, int]:
+    """Quads per named graph in the live server's /dumps/treatygraph.nq, read as it streams."""
+    import urllib.request
+
+    counts: dict[str, int] = {}
+    with urllib.request.urlopen(url + "/dumps/treatygraph.nq", timeout=60) as resp:
+        for quad in ox.parse(resp, format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+def test_the_dataset_dump_follows_a_live_import(checkout: Path, examples: Path) -> None:
+    """A dump written before an import is not served after it: the reload drops it with the
+    cache, and the next dump holds the imported graph, as the files loaded by pyoxigraph do."""
+    import subprocess
+    import sys
+    import time
+
+    from treatygraph.testing import LiveServer
+
+    partner = "https://w3id.org/treatygraph/graph/partner"
+    with LiveServer(["--workers", "1"], checkout.parent / "serve.log", cwd=checkout) as live:
+        assert partner not in _dump_counts(live.url)
+        done = subprocess.run(
+            [sys.executable, "-m", "treatygraph.cli", "--root", str(checkout), "import",
+             str(examples / "partner.ttl"), "--graph", "partner", "--quiet"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 10
+        while partner not in (after := _dump_counts(live.url)):
+            assert time.monotonic() < deadline, live.log_tail()
+            time.sleep(0.2)
+    files = scratch.counts_per_graph(checkout)
+    assert after == {g: n for g, n in files.items() if g is not None}
+    assert after[partner] > 0
