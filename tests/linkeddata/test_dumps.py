@@ -148,6 +148,28 @@ def test_dump_conditional_get(client: FlaskClient) -> None:
     assert old.status_code == 200
 
 
+@pytest.mark.parametrize("name", ["treatygraph.nq", "treatygraph.trig.gz"])
+def test_streamed_dump_validators_and_ranges(client: FlaskClient, name: str) -> None:
+    """The dumps sent from disk keep the one ETag (a BLAKE2b-128 of the body), 304s, and
+    answer a Range request with exactly those bytes."""
+    import hashlib
+
+    first = client.get(f"/dumps/{name}")
+    body, etag = first.data, first.headers["ETag"]
+    assert etag == '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    assert int(first.headers["Content-Length"]) == len(body)
+    assert client.get(f"/dumps/{name}", headers={"If-None-Match": etag}).status_code == 304
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    assert client.get(f"/dumps/{name}", headers=since).status_code == 304
+    part = client.get(f"/dumps/{name}", headers={"Range": "bytes=10-29"})
+    try:
+        assert part.status_code == 206
+        assert part.data == body[10:30]
+        assert part.headers["Content-Range"] == f"bytes 10-29/{len(body)}"
+    finally:
+        part.close()  # as a WSGI server does at the end of a response
+
+
 def test_dump_index_lists_every_file(client: FlaskClient) -> None:
     listed = json.loads(client.get("/dumps/index.json").data)["dumps"]
     names = {d["filename"] for d in listed}

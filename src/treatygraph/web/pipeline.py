@@ -161,12 +161,15 @@ class FileChunks:
 def file_response(path: Path, etag: str, content_type: str, size: int) -> Response:
     """A body too big for memory, streamed from disk, with the validators of :func:`response`
     plus Range requests. The file is opened now, so it may be removed while it is sent."""
-    resp = Response(FileChunks(path), content_type=content_type, direct_passthrough=True)
+    chunks = FileChunks(path)
+    resp = Response(chunks, content_type=content_type, direct_passthrough=True)
     resp.content_length = size
     resp.set_etag(etag)
     resp.last_modified = loaded_at()
     resp.headers["Cache-Control"] = cachepolicy.cache_control(current_app.config, None)
     resp.make_conditional(request, accept_ranges=True, complete_length=size)
+    if resp.status_code not in (200, 206):
+        chunks.close()  # a 304 or 416 sends no body
     return resp
 
 
