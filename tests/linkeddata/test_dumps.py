@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
+from integration import conftest as scratch
 from rdflib import Dataset, Graph, URIRef
 
 from treatygraph import cli
@@ -36,6 +37,8 @@ GRAPH_EXTS = {
     "rdf": "application/rdf+xml",
 }
 DATASET_EXTS = {"nq": "application/n-quads", "trig": "application/trig"}
+#: a scratch copy of the checkout per test, as the import tests make it
+pristine, checkout, examples = scratch.pristine, scratch.checkout, scratch.examples
 
 
 def _ox_graph(items: list[object]) -> Graph:
@@ -143,6 +146,28 @@ def test_dump_conditional_get(client: FlaskClient) -> None:
         "/dumps/vox-inf-article.ttl", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
     )
     assert old.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["treatygraph.nq", "treatygraph.trig.gz"])
+def test_streamed_dump_validators_and_ranges(client: FlaskClient, name: str) -> None:
+    """The dumps sent from disk keep the one ETag (a BLAKE2b-128 of the body), 304s, and
+    answer a Range request with exactly those bytes."""
+    import hashlib
+
+    first = client.get(f"/dumps/{name}")
+    body, etag = first.data, first.headers["ETag"]
+    assert etag == '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    assert int(first.headers["Content-Length"]) == len(body)
+    assert client.get(f"/dumps/{name}", headers={"If-None-Match": etag}).status_code == 304
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    assert client.get(f"/dumps/{name}", headers=since).status_code == 304
+    part = client.get(f"/dumps/{name}", headers={"Range": "bytes=10-29"})
+    try:
+        assert part.status_code == 206
+        assert part.data == body[10:30]
+        assert part.headers["Content-Range"] == f"bytes 10-29/{len(body)}"
+    finally:
+        part.close()  # as a WSGI server does at the end of a response
 
 
 def test_dump_index_lists_every_file(client: FlaskClient) -> None:
@@ -293,3 +318,113 @@ def test_dump_specs_cover_only_present_graphs() -> None:
     assert {s.filename for s in specs if s.graph} == {
         f"article.{e}{gz}" for e in GRAPH_EXTS for gz in ("", ".gz")
     }
+
+
+# -- scale: the whole-dataset dump streams in constant memory (issue 14) ----------------------
+SCALE_GRAPHS = 4
+SCALE_TRIPLES = 200_000  #: per graph: 50_000, each with a 100-character literal
+
+
+def _scale_nquads(path: Path) -> None:
+    """200k triples in 4 named graphs; no blank nodes, so nothing is held to canonicalise."""
+    per = SCALE_TRIPLES // SCALE_GRAPHS
+    with path.open("w", encoding="utf-8") as out:
+        for g in range(SCALE_GRAPHS):
+            for i in range(per):
+                out.write(
+                    f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "{"x" * 90}{i:010d}"'
+                    f" <http://example.org/g{g}> .\n"
+                )
+
+
+def _peaks(pid: int) -> dict[int, int]:
+    """VmHWM (peak resident kB) of a process and its descendants."""
+    import subprocess
+
+    pids = [pid]
+    out = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout
+    pids += [int(p) for p in out.split()]
+    peaks = {}
+    for p in set(pids):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), None)
+        if line:
+            peaks[p] = int(line.split()[1])
+    return peaks
+
+
+def test_dataset_dump_streams_in_constant_memory(tmp_path: Path) -> None:
+    """Downloading a 200k-triple N-Quads dump (about 30 MB) grows no server process's peak
+    memory by more than a fraction of the dump, and the dump holds exactly what /sparql counts."""
+    import urllib.parse
+    import urllib.request
+
+    from treatygraph.testing import LiveServer
+
+    data = tmp_path / "scale.nq"
+    _scale_nquads(data)
+    with LiveServer(["--data", str(data), "--workers", "1"], tmp_path / "server.log") as live:
+        before = _peaks(live.process.pid)
+        counts: dict[str, int] = {}
+        size = 0
+        with urllib.request.urlopen(live.url + "/dumps/treatygraph.nq", timeout=120) as resp:
+            assert resp.headers["ETag"]
+            for line in resp:
+                size += len(line)
+                graph = line.rsplit(b" ", 2)[-2].decode()
+                counts[graph] = counts.get(graph, 0) + 1
+        after = _peaks(live.process.pid)
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        url = live.url + "/sparql?" + urllib.parse.urlencode({"query": query})
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            rows = json.load(resp)["results"]["bindings"]
+    per = SCALE_TRIPLES // SCALE_GRAPHS
+    expected = {f"<http://example.org/g{g}>": per for g in range(SCALE_GRAPHS)}
+    assert counts == expected
+    assert {f"<{r['g']['value']}>": int(r["n"]["value"]) for r in rows} == expected
+    assert size > 25_000_000  # 200k lines of about 150 bytes
+    growth_kb = max(after.get(p, 0) - kb for p, kb in before.items())
+    assert growth_kb * 1024 < size / 4, (growth_kb, size, before, after)
+
+
+def _dump_counts(url: str) -> dict[str, int]:
+    """Quads per named graph in the live server's /dumps/treatygraph.nq, read as it streams."""
+    import urllib.request
+
+    counts: dict[str, int] = {}
+    with urllib.request.urlopen(url + "/dumps/treatygraph.nq", timeout=60) as resp:
+        for quad in ox.parse(resp, format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+def test_the_dataset_dump_follows_a_live_import(checkout: Path, examples: Path) -> None:
+    """A dump written before an import is not served after it: the reload drops it with the
+    cache, and the next dump holds the imported graph, as the files loaded by pyoxigraph do."""
+    import subprocess
+    import sys
+    import time
+
+    from treatygraph.testing import LiveServer
+
+    partner = "https://w3id.org/treatygraph/graph/partner"
+    with LiveServer(["--workers", "1"], checkout.parent / "serve.log", cwd=checkout) as live:
+        assert partner not in _dump_counts(live.url)
+        done = subprocess.run(
+            [sys.executable, "-m", "treatygraph.cli", "--root", str(checkout), "import",
+             str(examples / "partner.ttl"), "--graph", "partner", "--quiet"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 10
+        while partner not in (after := _dump_counts(live.url)):
+            assert time.monotonic() < deadline, live.log_tail()
+            time.sleep(0.2)
+    files = scratch.counts_per_graph(checkout)
+    assert after == {g: n for g, n in files.items() if g is not None}
+    assert after[partner] > 0

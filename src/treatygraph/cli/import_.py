@@ -56,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"refuse an address whose body is larger (default {DEFAULT_MAX_BYTES:,})",
     )
     parser.add_argument(
+        "--license",
+        metavar="IRI",
+        help="the source's licence, recorded as dct:license of the import (VoID and DCAT "
+        "repeat it), e.g. https://creativecommons.org/licenses/by/4.0/",
+    )
+    parser.add_argument(
         "--report",
         action="store_true",
         help="check only: list every problem (cells, names, shapes) and write nothing",
@@ -92,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             max_bytes=args.max_bytes,
             show_progress=mode,
             report=args.report,
+            license=args.license,
         )
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted; nothing imported ({out} is as it was)") from None

@@ -39,6 +39,7 @@ from treatygraph.integration.fetch import (
 from treatygraph.integration.provenance import (
     PROVENANCE_SUFFIX,
     SPDX,
+    check_license,
     nquads,
     provenance,
     provenance_iri,
@@ -181,12 +182,16 @@ def import_source(
     max_bytes: int = DEFAULT_MAX_BYTES,
     show_progress: bool | str = False,
     report: bool = False,
+    license: str | None = None,
 ) -> ImportResult:
     """Fetch, convert, match, validate and only then write ``imports/<name>.nq``.
 
     With ``report`` nothing is written either way: every problem is collected and returned.
+    ``license`` (an absolute IRI) is recorded as the import's ``dct:license``.
     """
     check_name(name, Project(root).graph_names())
+    if license is not None:
+        check_license(license)
     mode = show_progress if isinstance(show_progress, str) else ("rich" if show_progress else "off")
     progress = Progress(mode)
     try:
@@ -205,6 +210,7 @@ def import_source(
                     report,
                     work,
                     signals,
+                    license,
                 )
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -224,6 +230,7 @@ def _run(
     report: bool,
     work: Path,
     signals: Signals,
+    license: str | None,
 ) -> ImportResult:
     progress.phase("fetching", None, "bytes")
     fetched = fetch(source, fmt, timeout, work, max_bytes)
@@ -315,7 +322,7 @@ def _run(
     out = import_path(root, name)
     if report:
         return ImportResult(out, triples, rows, linked, renamed, [])
-    prov = provenance(name, fetched, triples, rows, mapping_path, tabled)
+    prov = provenance(name, fetched, triples, rows, mapping_path, tabled, license)
     progress.phase("writing", triples, "triples")
     write_import(data, out, prov, signals)
     progress.advance(triples)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from treatygraph.errors import InputError
 from treatygraph.integration.fetch import Fetched
 from treatygraph.integration.tabular import Tabled
 from treatygraph.rdf.io import bind_prefixes
@@ -27,6 +29,21 @@ def provenance_iri(name: str) -> URIRef:
     return graph_iri(name + PROVENANCE_SUFFIX)
 
 
+def check_license(value: str) -> URIRef:
+    """The licence as an IRI, or an error naming the value (a licence is what a catalog
+    repeats and a reuser follows, so it must be dereferenceable: an absolute http(s) IRI)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as err:
+        raise InputError(f"--license {value!r}: not an IRI ({err})") from None
+    if not value.startswith(("http://", "https://")):
+        raise InputError(
+            f"--license {value!r}: give an absolute http(s) IRI, "
+            "e.g. https://creativecommons.org/licenses/by/4.0/"
+        )
+    return URIRef(value)
+
+
 def provenance(
     name: str,
     fetched: Fetched,
@@ -34,6 +51,7 @@ def provenance(
     rows: int | None,
     mapping: Path | None,
     tabled: Tabled | None = None,
+    license: str | None = None,
 ) -> Graph:
     """What the import was made from, as triples about the imported graph's IRI (and its table)."""
     graph = bind_prefixes(Graph())
@@ -45,6 +63,8 @@ def provenance(
     graph.add((subject, RDFS.label, Literal(f"Imported graph {name}")))
     source = URIRef(fetched.location) if fetched.is_address else Literal(fetched.location)
     graph.add((subject, DCTERMS.source, source))
+    if license is not None:
+        graph.add((subject, DCTERMS.license, check_license(license)))
     graph.add(
         (
             subject,

@@ -5,14 +5,24 @@ server's ``/dumps/`` (whose answers the server's one cache keeps).
 Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canonicalization,
 RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
 so the same data always gives the same bytes (and ETag).
+
+The whole-dataset dumps are the exception, because they must scale: they are streamed from
+the store into a file once per data generation (:func:`write_dataset_file`) and served from
+disk, so memory stays flat at any size. They are in the store's own order and blank-node
+labels: byte-identical for the same store, and for any load of data without blank nodes.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
+import tempfile
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, cast
 
 import pyoxigraph as ox
 
@@ -49,6 +59,11 @@ class DumpSpec:
     def media_type(self) -> str:
         """The media type of the (uncompressed) content."""
         return self.format.media_type
+
+    @property
+    def streamed(self) -> bool:
+        """Whole-dataset dumps are written from the store to disk, never held in memory."""
+        return self.graph is None
 
     @property
     def title(self) -> str:
@@ -149,3 +164,108 @@ def render(
 
 def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> bytes:
     return render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
+
+
+class _Hashing:
+    """A write-only file that hashes what passes through it (the ETag, in the same pass)."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        self.target, self.hash = target, hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.target.write(data)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """A dump written to disk: its path and the entity tag of its bytes.
+
+    The file is removed when the record is dropped (from the answer cache, at an update or a
+    reload); a response already streaming it keeps its open handle, so nothing is cut off.
+    """
+
+    path: Path
+    etag: str
+    size: int
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, _remove, self.path)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+class DumpSource(Protocol):
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None: ...
+
+
+def _blank_node_quad(line: bytes) -> ox.Quad | None:
+    """The quad on this N-Quads line when it has a blank node (the text ``_:`` may also sit
+    inside a literal, so such lines are parsed to be sure)."""
+    if b"_:" not in line:
+        return None
+    quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
+    terms = (quad.subject, quad.object, quad.graph_name)
+    return quad if any(isinstance(t, ox.BlankNode) for t in terms) else None
+
+
+def _deterministic_nquads(store: DumpSource, output: BinaryIO, work: Path) -> None:
+    """The store's N-Quads, with the quads that have blank nodes canonicalised (RDFC-1.0)
+    and sorted at the end: the store's order of the other quads depends only on their terms,
+    so any load of the same data gives the same bytes. Memory grows only with the quads that
+    have blank nodes (a canonical label depends on exactly those)."""
+    raw = Path(f"{work}.raw")
+    try:
+        with raw.open("wb") as out:
+            store.dump_to(out, ox.RdfFormat.N_QUADS)
+        blank = ox.Dataset()
+        with raw.open("rb") as lines:
+            for line in lines:
+                quad = _blank_node_quad(line)
+                if quad is None:
+                    output.write(line)
+                else:
+                    blank.add(quad)
+    finally:
+        raw.unlink(missing_ok=True)
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    output.write(rdfout.serialize_quads(blank, _BY_NAME["nquads"]))
+
+
+def _write_dataset(store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path) -> None:
+    if spec.format is _BY_NAME["nquads"]:
+        _deterministic_nquads(store, output, work)
+        return
+    nquads = Path(f"{work}.nq")
+    try:
+        with nquads.open("wb") as out:
+            _deterministic_nquads(store, out, work)
+        ox.serialize(ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS), output, spec.format.rdf)
+    finally:
+        nquads.unlink(missing_ok=True)
+
+
+def write_dataset_file(store: DumpSource, spec: DumpSpec, directory: str | None = None) -> DumpFile:
+    """Stream the whole dataset from ``store`` into a new file, gzipped when asked."""
+    fd, name = tempfile.mkstemp(
+        prefix="treatygraph-dump-", suffix="-" + spec.filename, dir=directory
+    )
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            hashing = _Hashing(raw)
+            if spec.gzip:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=hashing, mtime=0) as zipped:
+                    _write_dataset(store, spec, cast(BinaryIO, zipped), path)
+            else:
+                _write_dataset(store, spec, cast(BinaryIO, hashing), path)
+            size = raw.tell()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return DumpFile(path, hashing.hash.hexdigest(), size)

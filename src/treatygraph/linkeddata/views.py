@@ -253,11 +253,24 @@ class Pages:
             alternates=alternates("ld.dump_index", PAGE_FORMATS),
         )
 
-    def dump(self, filename: str) -> tuple[bytes, str]:
-        """A dump's body and Content-Type."""
+    def dump_spec(self, filename: str) -> dumps.DumpSpec:
         spec = next((s for s in self.specs() if s.filename == filename), None)
         if spec is None:
             raise NotFound(f"no dump {filename!r}; see {url_for('ld.dump_index')}")
+        return spec
+
+    def dump_file(self, spec: dumps.DumpSpec) -> dumps.DumpFile:
+        """A whole-dataset dump on disk, written once per data generation (the cache is
+        cleared at every update and reload, which drops and removes the file)."""
+        return self.cache.get_or_make(
+            ("ld", "dump-file", spec.filename),
+            lambda: dumps.write_dataset_file(self.engine, spec),
+            lambda _: 1,
+        )
+
+    def dump(self, filename: str) -> tuple[bytes, str]:
+        """A per-graph dump's body and Content-Type."""
+        spec = self.dump_spec(filename)
         data = self.cache.get_or_make(
             ("ld", "dataset"), lambda: dumps.DatasetQuads(self.engine.dump()), lambda d: d.size
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Literal, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -110,6 +110,10 @@ class QueryEngine(Protocol):
 
     def dump(self) -> bytes:
         """The whole dataset as N-Quads."""
+        ...
+
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
+        """Write the whole dataset to ``output`` as it is read, so memory stays flat."""
         ...
 
     def replace_dataset(self, nquads: bytes) -> None:

@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -294,3 +294,6 @@ class OxigraphEngine:
         data = self._store.dump(format=ox.RdfFormat.N_QUADS)
         assert data is not None  # no output file given, so the bytes are returned
         return data
+
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
+        self._store.dump(output=output, format=format)

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -313,6 +313,10 @@ class RemoteEngine:
             triples = self.graph_triples(graph, counts.get(None if own else graph))
             quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
+        """A remote store is read in bounded pages already; re-serialised in ``format``."""
+        ox.serialize(ox.parse(self.dump(), format=ox.RdfFormat.N_QUADS), output, format=format)
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, store: ox.Store, *, log: Callable[[str], None] | None = None) -> list[str]:

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Response, current_app, request
 from werkzeug.wsgi import get_current_url
@@ -137,6 +138,57 @@ def response(
         resp.last_modified = loaded_at()
         resp.headers["Cache-Control"] = cachepolicy.cache_control(current_app.config, age)
         resp.make_conditional(request)  # 304, body dropped, when the client's copy is current
+    return resp
+
+
+class FileChunks:
+    """A file's bytes in chunks, closed as soon as the last one is read.
+
+    Unlike werkzeug's FileWrapper it does not wait for the server to call ``close()`` (a
+    test client, or a client that reads the body to its end, never leaves it open); it seeks,
+    so Range requests skip to their start.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("rb")
+
+    def __iter__(self) -> FileChunks:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self.file.read(self.CHUNK)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int) -> None:
+        self.file.seek(offset)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def file_response(path: Path, etag: str, content_type: str, size: int) -> Response:
+    """A body too big for memory, streamed from disk, with the validators of :func:`response`
+    plus Range requests. The file is opened now, so it may be removed while it is sent."""
+    chunks = FileChunks(path)
+    resp = Response(chunks, content_type=content_type, direct_passthrough=True)
+    resp.content_length = size
+    resp.set_etag(etag)
+    resp.last_modified = loaded_at()
+    resp.headers["Cache-Control"] = cachepolicy.cache_control(current_app.config, None)
+    resp.make_conditional(request, accept_ranges=True, complete_length=size)
+    if resp.status_code not in (200, 206):
+        chunks.close()  # a 304 or 416 sends no body
     return resp
 
 

@@ -193,7 +193,13 @@ def _fixed(key: tuple[Any, ...], make: Callable[[], tuple[bytes, str]]) -> Respo
 
 
 def dump(filename: str) -> Response:
-    resp = _fixed(("dump", filename), lambda: _pages().dump(filename))
+    pages = _pages()
+    spec = pages.dump_spec(filename)
+    if spec.streamed:
+        made = pages.dump_file(spec)
+        resp = pipeline.file_response(made.path, made.etag, spec.content_type, made.size)
+    else:
+        resp = _fixed(("dump", filename), lambda: pages.dump(filename))
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
 
