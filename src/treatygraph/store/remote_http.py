@@ -60,8 +60,18 @@ class Http:
         )
 
 
+#: Virtuoso's answer when the SPARQL account lacks a role, and the isql statement that fixes it:
+#: the store's own text says which procedure, not what to grant.
+_VIRTUOSO_DENIED = "No permission to execute procedure"
+_VIRTUOSO_GRANT = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+
+
 def error_message(status: int, body: bytes) -> str:
-    """``HTTP 500: ...``: the status and the first lines of a failed request's body."""
+    """``HTTP 500: ...``: the status and the first lines of a failed request's body, plus the
+    ``GRANT`` to run when Virtuoso refused for want of a permission."""
     text = body.decode("utf-8", "replace").strip()
     lines = [line for line in text.splitlines() if line.strip()][:6]
-    return f"HTTP {status}: " + " ".join(lines)[:600] if lines else f"HTTP {status}"
+    message = f"HTTP {status}: " + " ".join(lines)[:600] if lines else f"HTTP {status}"
+    if _VIRTUOSO_DENIED in text:
+        message += f" (the store's SPARQL account lacks a role: run {_VIRTUOSO_GRANT} in isql)"
+    return message
