@@ -118,3 +118,11 @@ def test_serve_refuses_settings_that_cannot_work(
     assert "updates need an in-memory store" in capsys.readouterr().err
     assert main([*argv, str(tmp_path / "missing")]) == 2
     assert "UPDATE_TOKEN_FILE" in capsys.readouterr().err
+
+
+def test_update_token_has_no_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """A token on the command line would show in ``ps``: only the environment or a file take it."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--update-token", "s3cret"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --update-token s3cret" in capsys.readouterr().err

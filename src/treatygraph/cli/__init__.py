@@ -52,6 +52,8 @@ def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treatygraph",
         description="An open knowledge graph of arms control: build, check and serve it.",
+        # no prefixes: "--update-token SECRET" must not pass as --update-token-file (and ps)
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"treatygraph {__version__}")
     parser.add_argument(
@@ -72,7 +74,10 @@ def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     wanted = set(COMMANDS) if argv is None else set(argv) & set(COMMANDS)
     for name, help_text in COMMANDS.items():
         command = sub.add_parser(
-            name, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+            name,
+            help=help_text,
+            description=help_text[0].upper() + help_text[1:] + ".",
+            allow_abbrev=False,
         )
         if name in wanted:
             module = importlib.import_module(module_of(name))
