@@ -103,6 +103,17 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that closes the 401 it answers: urllib retries with credentials and drops
+    the challenge's response unclosed, leaking its socket until the garbage collector runs."""
+
+    def http_error_401(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        try:
+            return super().http_error_401(req, fp, code, msg, headers)
+        finally:
+            fp.close()
+
+
 class Client:
     """Make requests with a capped body and one deadline per request (see the module doc)."""
 
@@ -122,7 +133,7 @@ class Client:
             if auth == "digest":
                 manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
                 manager.add_password(None, list(urls), user, password or "")
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+                handlers.append(_Digest(manager))
             elif auth == "basic":
                 token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
                 self._basic = f"Basic {token}"

@@ -16,7 +16,7 @@ from flask import Response, render_template, request, url_for
 
 from treatygraph.errors import BadRequest
 from treatygraph.linkeddata.cbd import labels
-from treatygraph.linkeddata.describe import default_linker
+from treatygraph.linkeddata.describe import default_linker, web_href
 from treatygraph.rdf.formats import HTML, JSON, Format
 from treatygraph.store import get_engine, get_search
 from treatygraph.store.base import QueryEngine
@@ -77,10 +77,7 @@ def descriptions(engine: QueryEngine, iris: list[str]) -> dict[str, str]:
 def href(iri: str) -> str | None:
     """Our own IRIs link to their local pages, http(s) ones to themselves, others nowhere
     (an imported ``javascript:`` IRI must not become a link)."""
-    local = default_linker(iri)
-    if local is not None:
-        return local
-    return iri if iri.split(":", 1)[0].lower() in ("http", "https") else None
+    return default_linker(iri) or web_href(iri)
 
 
 def matches(hits: list[Hit]) -> list[Match]:
