@@ -100,3 +100,22 @@ def test_plain_stage_is_one_line() -> None:
     progress.stage("validating 12 triples against 3 shapes")
     progress.close()
     assert stream.getvalue() == "validating 12 triples against 3 shapes…\n"
+
+
+def test_validate_on_a_pipe_says_how_much_it_checks(tmp_path: Path) -> None:
+    data = tmp_path / "two.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/b> 1 , 2 .\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "treatygraph.cli", "validate", str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    lines = done.stderr.splitlines()
+    assert lines[0] == "reading 1 file(s)…"
+    shapes = sum(
+        p.read_text(encoding="utf-8").count("sh:NodeShape") for p in (ROOT / "shapes").glob("*.ttl")
+    )
+    assert lines[1] == f"validating 2 triples against {shapes} shapes…"

@@ -43,9 +43,10 @@ def test_validate_command_reports_the_position(broken_ttl: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 2
-    first = done.stderr.strip().splitlines()[0]
-    assert f"{broken_ttl}:3:11:" in first
-    assert len(done.stderr) < 300
+    progress, error = done.stderr.strip().splitlines()  # the stage line, then the error
+    assert progress == "reading 1 file(s)…"
+    assert error.startswith(f"error: {broken_ttl}:3:11: ")
+    assert len(error) < 300
 
 
 def test_unicode_range_wall_is_cut() -> None:
