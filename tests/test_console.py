@@ -119,3 +119,20 @@ def test_validate_on_a_pipe_says_how_much_it_checks(tmp_path: Path) -> None:
         p.read_text(encoding="utf-8").count("sh:NodeShape") for p in (ROOT / "shapes").glob("*.ttl")
     )
     assert lines[1] == f"validating 2 triples against {shapes} shapes…"
+
+
+def test_serve_says_it_is_loading_before_it_refuses_bad_data(tmp_path: Path) -> None:
+    data = tmp_path / "bad.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "treatygraph.cli", "serve", "--data", str(data), "--port", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert done.returncode == 2
+    stage, error = done.stderr.strip().splitlines()
+    assert stage == "opening the store and loading the data…"
+    assert error.startswith(f"error: invalid data: {data}:1:")
