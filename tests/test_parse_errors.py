@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,25 @@ def test_sparql_error_names_the_text_near_it() -> None:
     assert (
         query_error(query, caught.value) == "4:11: syntax error: expected ENCODE_FOR_URI near '}'"
     )
+
+
+def test_broken_sparql_in_a_shape_is_reported_with_its_position() -> None:
+    from rdflib import Graph
+
+    from treatygraph.build.validate import validate
+    from treatygraph.errors import QuerySyntaxError
+
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select """SELECT $this '
+        'WHERE {\n  $this ?p ?o .\n  FILTER(?o = ) }""" ] .',
+        format="turtle",
+    )
+    data = Graph().parse(data="<http://example.org/a> <http://example.org/b> 1 .", format="turtle")
+    with pytest.raises(QuerySyntaxError) as caught:
+        validate(data, shapes)
+    message = str(caught.value)
+    # the query's last line, "  FILTER(?o = ) }": FILTER starts at column 3
+    assert re.match(r"^\d+:3: syntax error in a shape's SPARQL query: ", message)
+    assert "near 'FILTER(?o = ) }'" in message
+    assert len(message) < 300
