@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from pyparsing import ParseException
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
@@ -26,6 +27,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result as QueryResult
 from rdflib.term import Identifier, Node
 
+from treatygraph.errors import QuerySyntaxError
 from treatygraph.rdf.iris import PREFIXES
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -108,7 +110,15 @@ class PreparedQueries(Graph):
             key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             prepared = self._prepared.get(key)
             if prepared is None:
-                prepared = self._prepared[key] = prepareQuery(query_object, initNs=initNs)
+                try:
+                    prepared = prepareQuery(query_object, initNs=initNs)
+                except ParseException as err:  # a shape's sh:select / sh:ask does not parse
+                    near = err.line[err.col - 1 :][:20]
+                    raise QuerySyntaxError(
+                        f"{err.lineno}:{err.col}: syntax error in a shape's SPARQL query: "
+                        f"{err.msg}, near {near!r}"
+                    ) from None
+                self._prepared[key] = prepared
             query_object, initNs = prepared, None
         return super().query(
             query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs

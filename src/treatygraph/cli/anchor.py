@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Locate every quote first; write files only when all of them were placed."""
+    from treatygraph.console import Progress, mode_for
     from treatygraph.corpus.project import Project
     from treatygraph.files import write_atomically
 
@@ -56,14 +57,20 @@ def run(args: argparse.Namespace) -> int:
     errors: list[str] = []
     rewritten: dict[Path, str] = {}
     total = changed = 0
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        new_text, n, problems = anchor_text(path, text, text_of)
-        errors += problems
-        total += len(scan(path, text))
-        changed += n
-        if new_text != text:
-            rewritten[path] = new_text
+    progress = Progress(mode_for())
+    progress.phase(f"locating quotes in {len(files)} files", len(files), "files")
+    try:
+        for done, path in enumerate(files, 1):
+            text = path.read_text(encoding="utf-8")
+            new_text, n, problems = anchor_text(path, text, text_of)
+            errors += problems
+            total += len(scan(path, text))
+            changed += n
+            if new_text != text:
+                rewritten[path] = new_text
+            progress.advance(done)
+    finally:
+        progress.close()
     if errors:
         print("\n".join(f"error: {e}" for e in errors), file=sys.stderr)
         print(

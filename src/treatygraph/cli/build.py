@@ -31,14 +31,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from treatygraph.build.artifact import fingerprint, record, write_store
     from treatygraph.build.compile import checked
+    from treatygraph.console import Progress, mode_for
     from treatygraph.corpus.project import Project
     from treatygraph.integration.imports import imported_files
 
-    source_hash = fingerprint(args.root, args.corpus)
-    result = checked(Project(args.root, args.corpus))
-    data = result.nquads()
-    out = args.out if args.out.is_absolute() else args.root / args.out
-    record(out, data, source_hash)
+    progress = Progress(mode_for())
+    try:
+        progress.stage("compiling the corpus, checking anchors and validating against the shapes")
+        source_hash = fingerprint(args.root, args.corpus)
+        result = checked(Project(args.root, args.corpus))
+        data = result.nquads()
+        out = args.out if args.out.is_absolute() else args.root / args.out
+        quads = data.count(b"\n")
+        progress.stage(f"writing {out} ({quads:,} quads)")
+        record(out, data, source_hash)
+        if args.store:
+            store = args.store if args.store.is_absolute() else args.root / args.store
+            progress.stage(f"loading the dataset and imports into the on-disk store {store}")
+            write_store(store, data, imported_files(args.root))
+    finally:
+        progress.close()
     for check in result.documents:
         print(check.summary(), file=sys.stderr)
     warnings = (
@@ -46,10 +58,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"SHACL (all graphs): 0 violations, {len(warnings)} warnings", file=sys.stderr)
     counts = ", ".join(f"{name} {len(g)}" for name, g in result.graphs.items())
-    quads = data.count(b"\n")
     print(f"wrote {out} ({quads} quads: {counts})", file=sys.stderr)
     if args.store:
-        store = args.store if args.store.is_absolute() else args.root / args.store
-        write_store(store, data, imported_files(args.root))
         print(f"wrote the on-disk store {store}", file=sys.stderr)
     return 0

@@ -104,7 +104,15 @@ def run(args: argparse.Namespace) -> int:
             return _fail(str(err))
     to_stdout = str(args.out) == "-"
     compress = bool(args.gzip) or (not to_stdout and args.out.suffix == ".gz")
-    body = dumps.render(data, fmt, graph, compress=compress, context_url=args.context_url)
+    from treatygraph.console import Progress, mode_for
+
+    progress = Progress(mode_for())
+    try:
+        what = "the whole dataset" if graph is None else f"<{graph}>"
+        progress.stage(f"rendering {what} as {fmt.name}")
+        body = dumps.render(data, fmt, graph, compress=compress, context_url=args.context_url)
+    finally:
+        progress.close()
     if to_stdout:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
@@ -113,7 +121,6 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out if args.out.is_absolute() else args.root / args.out  # as `build --out`
     write_atomically(out, body)
-    what = "the whole dataset" if graph is None else f"<{graph}>"
     print(
         f"wrote {out} ({what}, {fmt.name}{', gzip' if compress else ''}, {len(body)} bytes)",
         file=sys.stderr,

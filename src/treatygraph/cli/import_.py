@@ -85,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.source:
         raise InputError(f"--graph {args.graph}: give the SOURCE to import")
-    mode = "off" if args.quiet else ("rich" if sys.stderr.isatty() else "plain")
+    from treatygraph.console import mode_for
+
+    mode = mode_for(quiet=args.quiet)
     out = import_path(args.root, args.graph)
     try:
         result = import_source(

@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(config: dict[str, Any], workers: int) -> int:
+    from treatygraph.console import Progress, mode_for
     from treatygraph.errors import Error
     from treatygraph.rdf.io import RDFSyntaxError
     from treatygraph.store import ENGINE
@@ -91,13 +92,17 @@ def _serve(config: dict[str, Any], workers: int) -> int:
     from treatygraph.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="[%(process)d] %(name)s: %(message)s")
+    progress = Progress(mode_for())
     try:
+        progress.stage("opening the store and loading the data")
         app = create_app(config)
     except RDFSyntaxError as err:
         return _refuse(f"invalid data: {err.message}")
     except Error as err:
         print(f"error: {err.message}", file=sys.stderr)
         return err.exit_code
+    finally:
+        progress.close()
     engine = app.extensions[ENGINE]
     if not app.config["QUERY_ISOLATION"]:
         print(

@@ -25,10 +25,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the data conforms, 1 on violations (2, unreadable input, comes from the CLI)."""
+    from rdflib.namespace import RDF, SH
+
+    from treatygraph.console import Progress, mode_for
     from treatygraph.corpus.project import Project, load_data, load_files, load_graph, read_all
 
     project = Project(args.root, args.corpus)
-    data = load_files(args.files) if args.files else load_data(project)
-    report = validate(data, read_all(project.shapes_files), load_graph(project, "ontology"))
+    progress = Progress(mode_for())
+    try:
+        progress.stage(f"reading {len(args.files)} file(s)" if args.files else "reading the graph")
+        data = load_files(args.files) if args.files else load_data(project)
+        shapes = read_all(project.shapes_files)
+        count = sum(1 for _ in shapes.subjects(RDF.type, SH.NodeShape))
+        progress.stage(f"validating {len(data):,} triples against {count} shapes")
+        report = validate(data, shapes, load_graph(project, "ontology"))
+    finally:
+        progress.close()
     print(render(report, args.format))
     return 0 if report.conforms else 1

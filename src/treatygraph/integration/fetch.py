@@ -3,7 +3,7 @@
 :mod:`treatygraph.integration.imports` decides what to do with a source (map, match, validate,
 write); this module only reads it: a file, or an http(s) address downloaded through the project's
 HTTP client (:mod:`treatygraph.http`: capped body, overall deadline) into the import's work folder
-(:func:`fetch`), and the progress display every phase reports to (:class:`Progress`). The streamed
+(:func:`fetch`); progress is told by :mod:`treatygraph.console`. The streamed
 parse is :mod:`treatygraph.integration.streaming`'s.
 """
 
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sys
-import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 from treatygraph.errors import CheckFailed, InputError
 from treatygraph.http import Client, HttpError
@@ -144,88 +141,3 @@ def _known(suffix: str, source: str) -> str:
             f"use --format with one of {known}"
         )
     return suffix
-
-
-# ------------------------------------------------------------------ progress
-
-
-class Progress:
-    """What an import is doing, phase by phase: rich's bar on a terminal, plain lines otherwise.
-
-    Every phase (reading, mapping, validating, writing) reports, so the display never says 100 %
-    while most of the work is still ahead. ``mode``: "rich", "plain" or "off".
-    """
-
-    def __init__(self, mode: str, stream: IO[str] | None = None) -> None:
-        self.mode = mode
-        self.stream = stream or sys.stderr
-        self._rich: Any = None
-        self._task: Any = None
-        self._phase = ""
-        self._unit = ""
-        self._start = time.monotonic()
-        self._last = 0.0
-        self._done = 0
-
-    def phase(self, name: str, total: int | None, unit: str) -> None:
-        """Start a phase of ``total`` units (None when unknown)."""
-        self.end_phase()
-        self._phase, self._unit, self._done = name, unit, 0
-        self._start = self._last = time.monotonic()
-        if self.mode == "rich":
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import (
-                Progress as RichProgress,
-            )
-
-            if self._rich is None:
-                self._rich = RichProgress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TextColumn("{task.fields[unit]}"),
-                    TimeRemainingColumn(),
-                    console=None,
-                    transient=True,
-                )
-                self._rich.start()
-            self._task = self._rich.add_task(name, total=total, unit=unit)
-
-    def advance(self, done: int) -> None:
-        """``done`` units of the current phase are finished."""
-        self._done = done
-        if self.mode == "rich" and self._rich is not None:
-            self._rich.update(self._task, completed=done)
-        elif self.mode == "plain":
-            now = time.monotonic()
-            if now - self._last >= 10:
-                self._last = now
-                self._line(f"{self._phase}: {done:,} {self._unit} so far")
-
-    def end_phase(self) -> None:
-        if not self._phase:
-            return
-        elapsed = max(time.monotonic() - self._start, 1e-6)
-        if self.mode == "plain":
-            self._line(
-                f"{self._phase}: {self._done:,} {self._unit} in {elapsed:.1f} s "
-                f"({self._done / elapsed:,.0f}/s)"
-            )
-        if self.mode == "rich" and self._rich is not None and self._task is not None:
-            self._rich.remove_task(self._task)
-        self._phase = ""
-
-    def _line(self, text: str) -> None:
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.end_phase()
-        if self._rich is not None:
-            self._rich.stop()
-            self._rich = None

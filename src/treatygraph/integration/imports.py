@@ -25,6 +25,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, SKOS
 
 from treatygraph.build.artifact import project_graphs
+from treatygraph.console import Progress
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
 from treatygraph.integration.csvw_metadata import find_metadata
@@ -33,7 +34,6 @@ from treatygraph.integration.fetch import (
     Fetched,
     ImportFailure,
     ImportViolations,
-    Progress,
     fetch,
 )
 from treatygraph.integration.provenance import (

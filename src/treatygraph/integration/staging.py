@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from treatygraph.integration.fetch import ImportFailure, Progress
+from treatygraph.console import Progress
+from treatygraph.integration.fetch import ImportFailure
 from treatygraph.integration.provenance import PROVENANCE_SUFFIX, nquads
 from treatygraph.rdf.iris import VOID
 

@@ -25,8 +25,9 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from treatygraph.console import Progress
 from treatygraph.integration.checking import BatchValidator
-from treatygraph.integration.fetch import Fetched, ImportFailure, Progress
+from treatygraph.integration.fetch import Fetched, ImportFailure
 from treatygraph.rdf.io import FORMATS, PROLOG_BYTES, RDFSyntaxError, check_xml_entities
 from treatygraph.rdf.iris import TGID
 

@@ -34,8 +34,44 @@ class RDFSyntaxError(InputError):
             where += f":{line}"
             if column is not None:
                 where += f":{column}"
+        detail = concise(detail)
         super().__init__(f"{where}: {detail}")
         self.path, self.line, self.column, self.detail = path, line, column, detail
+
+
+#: A parser's list of what it expected is cut to this many alternatives.
+MAX_ALTERNATIVES = 5
+_EXPECTED_RE = re.compile(r"(expected one of )(.+)$", re.DOTALL)
+_QUERY_POSITION_RE = re.compile(r"^error at (\d+):(\d+): ", re.DOTALL)
+
+
+def concise(detail: str) -> str:
+    """Cut a parser's "expected one of ..." list to a few words, dropping character ranges.
+
+    pyoxigraph can list every Unicode range a name may start with; that wall hides the one
+    line a reader needs.
+    """
+    found = _EXPECTED_RE.search(detail)
+    if found is None:
+        return detail
+    parts = [p.strip() for p in re.split(r",\s+|\s+\|\s+", found.group(2)) if p.strip()]
+    words = [p for p in parts if not p.startswith("[")]
+    kept = words[:MAX_ALTERNATIVES]
+    listed = ", ".join(kept + ["…"] if len(kept) < len(parts) else kept)
+    return detail[: found.start()] + found.group(1) + listed
+
+
+def query_error(query: str, err: SyntaxError) -> str:
+    """A SPARQL parse error as ``line:column: syntax error: ... near '<text>'``, kept short."""
+    message = str(err)
+    found = _QUERY_POSITION_RE.match(message)
+    if found is None:
+        return f"syntax error: {concise(message)}"
+    line, column = int(found.group(1)), int(found.group(2))
+    lines = query.splitlines()
+    text = lines[line - 1][column - 1 : column + 19] if 0 < line <= len(lines) else ""
+    near = f" near {text!r}" if text.strip() else " at the end of the line"
+    return f"{line}:{column}: syntax error: {concise(message[found.end() :])}{near}"
 
 
 #: An RDF/XML document's entities may expand to at most this many characters, all together.

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from treatygraph.errors import QueryEvaluationError, QuerySyntaxError, UpstreamError
 from treatygraph.rdf import formats
-from treatygraph.rdf.io import RDFSyntaxError, check_xml_file
+from treatygraph.rdf.io import RDFSyntaxError, check_xml_file, query_error
 from treatygraph.store.base import QueryResult, ResultLimitExceeded
 from treatygraph.store.manifest import Counts
 
@@ -212,7 +212,7 @@ class OxigraphEngine:
                 triples.append(triple)
             return QueryResult("graph", triples=triples)
         except SyntaxError as err:
-            raise QuerySyntaxError(f"syntax error: {err}") from None
+            raise QuerySyntaxError(query_error(sparql, err)) from None
         except (RuntimeError, ValueError) as err:
             raise QueryEvaluationError(f"query evaluation failed: {err}") from None
         except OSError as err:  # an allow-listed SERVICE endpoint failed (found while reading)
@@ -224,7 +224,7 @@ class OxigraphEngine:
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
-            raise QuerySyntaxError(f"syntax error: {err}") from None
+            raise QuerySyntaxError(query_error(sparql, err)) from None
         except (RuntimeError, ValueError) as err:
             raise QueryEvaluationError(f"update failed: {err}") from None
 
