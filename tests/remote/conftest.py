@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from treatygraph.build.compile import build
+from treatygraph.corpus.project import Project
 from treatygraph.testing import missing
 
 from . import virtuoso as vt
@@ -31,3 +33,12 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def nquads(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project graph as N-Quads, the data every remote test loads."""
+    result = build(Project(root), check_shapes=False)
+    path = tmp_path_factory.mktemp("remote") / "treatygraph.nq"
+    path.write_bytes(result.nquads())
+    return path

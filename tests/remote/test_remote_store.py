@@ -24,8 +24,6 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from treatygraph.build.compile import build
-from treatygraph.corpus.project import Project
 from treatygraph.store import ENGINE
 from treatygraph.store.base import QueryResult
 from treatygraph.store.remote import (
@@ -103,19 +101,13 @@ VIRTUOSO_DURATION = {"12-inf-withdrawal-procedure"}
 
 
 @pytest.fixture(scope="session")
-def nquads(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = build(Project(root), check_shapes=False)
-    path = tmp_path_factory.mktemp("remote") / "treatygraph.nq"
-    path.write_bytes(result.nquads())
-    return path
-
-
-@pytest.fixture(scope="session")
 def apps(nquads: Path, root: Path, virtuoso: Virtuoso) -> Iterator[tuple[Flask, Flask]]:
     """(embedded app, remote app) over the same data; the remote one loads Virtuoso."""
     with app_factory(DATA_FILES=[str(nquads)], PROJECT_ROOT=str(root), QUERY_TIMEOUT=30) as make:
         embedded = make()
-        remote = make(STORE_PATH=virtuoso.store_path)
+        # Virtuoso changes xsd:duration and integral decimals (test_exactness.py): accepted here,
+        # so the other differences stay visible as the strict xfails below.
+        remote = make(STORE_PATH=virtuoso.store_path, REMOTE_ACCEPT_CHANGES=True)
         yield embedded, remote
 
 

@@ -43,6 +43,7 @@ fails): documented, not fixable here.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, BinaryIO
@@ -51,10 +52,13 @@ import pyoxigraph as ox
 
 from treatygraph.errors import ConfigError, Error, QueryEvaluationError, QuerySyntaxError
 from treatygraph.rdf.sparql_text import tokenize
+from treatygraph.store import remote_check
 from treatygraph.store.base import QueryResult
 from treatygraph.store.remote_http import Http, RemoteStoreError
 from treatygraph.store.remote_load import chunk_triples, load_graphs
 from treatygraph.store.remote_results import N_TRIPLES, RESULTS_JSON, read_answer
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_GRAPH_STAND_IN",
@@ -355,7 +359,18 @@ def open_remote(config: Mapping[str, Any], local_data: Callable[[], ox.Store]) -
     try:
         engine.query("ASK {}")  # reachable? (before building the data to load)
         if config.get("STORE_LOAD", True):
-            engine.load(local_data())
+            data = local_data()
+            graphs = engine.load(data)
+            altered = remote_check.changes(engine, data, graphs)
+            if altered and not config.get("REMOTE_ACCEPT_CHANGES"):
+                raise ConfigError(
+                    "the remote store does not hold the data as loaded: "
+                    + "; ".join(altered)
+                    + ". Serving it would serve altered data; use a store that keeps "
+                    "literals exactly, or start with --accept-remote-changes to serve it anyway"
+                )
+            for line in altered:
+                log.warning("remote store changed the data (accepted): %s", line)
         engine.triple_counts()  # fail now, not on the first request, if unreachable
     except RemoteStoreError as err:
         raise ConfigError(str(err)) from None

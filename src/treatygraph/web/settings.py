@@ -157,6 +157,14 @@ SETTINGS: tuple[Setting, ...] = (
         group=_DATA,
     ),
     S(
+        "REMOTE_ACCEPT_CHANGES",
+        False,
+        "remote store: serve even when it reads literals back changed (logged per datatype)",
+        "--accept-remote-changes",
+        action="store_true",
+        group=_DATA,
+    ),
+    S(
         "CORPUS_DIR",
         None,
         "the documents' texts that pages quote anchors from, each in its own sentence (the "
