@@ -34,3 +34,4 @@ _.x_label
 _.y_label
 _.structure
 _.observations
+_.seekable  # FileChunks: werkzeug asks a streamed body whether it can seek (Range)

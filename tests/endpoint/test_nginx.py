@@ -131,7 +131,7 @@ def test_errors_and_timeouts_are_never_cached(front: LiveNginx) -> None:
         bad = _get(front, "SELECT * WHERE { ?s ?p }")
         assert bad.status_code == 400 and bad.headers.get(STATUS) != "HIT"
         assert "Cache-Control" not in bad.headers
-        assert "error at 1:" in bad.text  # the parser's line:column, as without nginx
+        assert bad.text.startswith("1:")  # the parser's line:column leads, as without nginx
     for _ in range(2):
         slow = _get(front, CARTESIAN)
         assert slow.status_code == 503 and slow.headers.get(STATUS) != "HIT", slow.text

@@ -4,8 +4,9 @@ nginx in front.
 
 gunicorn's sync workers read a request's headers in the worker itself, so two workers are held
 by the first two tricklers and the normal request waits (measured: it is not answered within
-the 1 s; ``test_sync_workers_alone_are_held``). The default worker class, gthread, hands
-each connection to one of WORKER_THREADS threads, so up to that many tricklers per worker
+the 1 s; ``test_sync_workers_alone_are_held``). The default worker class is sync, with nginx
+in front as the documented deployment; the alternative, gthread, hands each connection to one of
+WORKER_THREADS threads, so up to that many tricklers per worker
 cost a thread each and nothing else; nginx reads whole headers before it connects upstream
 (``client_header_timeout``), so behind it the tricklers never reach gunicorn. Each test lasts
 about 5 s.
@@ -85,7 +86,7 @@ def serve(tmp_path: Path, *options: str) -> LiveServer:
 
 
 def test_a_normal_request_is_answered_beside_50_tricklers(tmp_path: Path) -> None:
-    with serve(tmp_path) as server:
+    with serve(tmp_path, "--worker-class", "gthread") as server:
         assert normal_request_seconds(server.url) < WITHIN  # baseline: the server answers
         with tricklers(server.port):
             assert normal_request_seconds(server.url) < WITHIN, server.log_tail()
@@ -101,7 +102,7 @@ def test_behind_nginx_a_normal_request_is_answered_beside_50_tricklers(tmp_path:
 
 
 def test_sync_workers_alone_are_held(tmp_path: Path) -> None:
-    """The measurement that chose gthread: with sync workers the same request waits."""
+    """Why nginx goes in front of sync workers: alone, the same request waits."""
     with serve(tmp_path, "--worker-class", "sync") as server:
         with tricklers(server.port):
             assert normal_request_seconds(server.url) > WITHIN

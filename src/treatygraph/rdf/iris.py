@@ -70,6 +70,8 @@ def graph_name(iri: str) -> str | None:
 
 #: The graph of the ontology (``ontology/*.ttl``), the one graph every dataset of ours has.
 ONTOLOGY_GRAPH = graph_iri("ontology")
+#: Where every graph name starts (for code that maps graph IRIs to local paths).
+GRAPH_BASE = str(TGG)
 
 
 def slug_of(iri: str) -> str | None:

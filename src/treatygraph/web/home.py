@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, jsonify, render_template, url_for
 
 from treatygraph.rdf import formats
-from treatygraph.rdf.iris import PREFIXES, TG, TGG
+from treatygraph.rdf.iris import GRAPH_BASE, PREFIXES, TG
 from treatygraph.store import get_cache, get_engine
 from treatygraph.web import pipeline
 
@@ -47,7 +47,7 @@ def page_config(namespace: str) -> dict[str, object]:
         "endpoint": url_for("sparql.sparql"),
         "namespace": namespace,
         "ontology": str(TG),
-        "graphs": str(TGG),
+        "graphs": GRAPH_BASE,
         "prefixes": {name: str(iri) for name, iri in PREFIXES.items()},
         "formats": {
             "results": [f.name for f in formats.RESULTS],

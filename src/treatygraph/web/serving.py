@@ -1,11 +1,14 @@
-"""Run a built Flask app under gunicorn: gthread workers, bounded request lines, no control socket.
+"""Run a built Flask app under gunicorn: sync workers, bounded request lines, no control socket.
 
 The app (and so the store) is built in this process *before* gunicorn starts, so workers forked
-afterwards share the loaded store copy-on-write (``preload_app``). Workers are ``gthread``
-(WORKER_CLASS): a client that trickles its headers holds one of WORKER_THREADS threads, not the
-worker, so 50 slow clients do not stop other requests (``tests/endpoint/test_slow_clients.py``;
-``sync`` workers are held by the first two). Queries stay one at a time per worker: the query
-process is behind its executor's lock. Request lines are bounded at
+afterwards share the loaded store copy-on-write (``preload_app``). Workers are ``sync`` by
+default (WORKER_CLASS): each serves one request at a time through its one query process, so a
+query running to its time limit holds only its own worker while the others answer. Slow clients
+that trickle their headers hold a sync worker, so on a public address nginx goes in front
+(``treatygraph nginx``; measured in ``tests/endpoint/test_slow_clients.py``). ``gthread`` is
+the alternative without a proxy: a trickler holds one of WORKER_THREADS threads, but the
+threads of a worker share its query process, so one slow query makes that worker's lookups
+wait. Request lines are bounded at
 gunicorn's largest limit (8190 bytes), above the app's URL_CAP, so a long URL gets the app's own
 414 message and a longer one gunicorn's 414, never an unbounded read. Each server runs without
 gunicorn's control socket, so instances never share one.
@@ -29,7 +32,7 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({' + HEADER.lower() 
 
 def options(config: dict[str, Any], bind: str, workers: int) -> dict[str, Any]:
     """gunicorn settings for a server with these app settings."""
-    worker_class = config.get("WORKER_CLASS") or "gthread"
+    worker_class = config.get("WORKER_CLASS") or "sync"
     return {
         "bind": bind,
         "workers": workers,

@@ -59,8 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("WORKERS", None, "gunicorn workers (2-4 by CPU; 1 with updates)", "--workers", int),
     S(
         "WORKER_CLASS",
-        "gthread",
-        "gunicorn worker class: gthread (slow clients hold a thread, not the worker) or sync",
+        "sync",
+        "gunicorn worker class: sync (a slow query holds only its worker; put nginx in front "
+        "for slow clients) or gthread (slow clients hold a thread; queries in a worker queue)",
         "--worker-class",
         choices=("gthread", "sync"),
     ),
