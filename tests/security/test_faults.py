@@ -209,7 +209,8 @@ def open_files(pid: int) -> int:
 
 def test_repeated_timeouts_keep_process_and_memory_counts_flat(server: LiveServer) -> None:
     before = counts(server)
-    assert query(server, RUNAWAY).status_code == 503  # every process has now been replaced once
+    for _ in range(4):  # whichever worker takes them, each has replaced its query process
+        assert query(server, RUNAWAY).status_code == 503
     processes = len(tree(server.process.pid))
     files = sum(open_files(p) for p in children(server.process.pid))
     memory = sum(rss_kb(p) for p in tree(server.process.pid))
@@ -217,7 +218,8 @@ def test_repeated_timeouts_keep_process_and_memory_counts_flat(server: LiveServe
         resp = query(server, RUNAWAY)
         assert resp.status_code == 503 and "QUERY_TIMEOUT" in resp.text
     assert wait_for(lambda: len(tree(server.process.pid)) == processes, 15)
-    assert sum(open_files(p) for p in children(server.process.pid)) == files
+    # back to the same count (a socket still closing may linger a moment), never above it
+    assert wait_for(lambda: sum(open_files(p) for p in children(server.process.pid)) <= files, 10)
     grown = sum(rss_kb(p) for p in tree(server.process.pid)) - memory
     assert grown < 0.5 * memory, (grown, memory)
     assert counts(server) == before
