@@ -15,21 +15,10 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from treatygraph.testing import LiveServer
+from treatygraph.testing import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: the home page's example: who argues for leaving the INF Treaty (a competency question)
 EXAMPLE = ROOT / "examples" / "queries" / "01-who-argues-for-leaving-inf.rq"
 ENTITY = "/id/russia"
@@ -44,7 +33,7 @@ def main() -> int:
         LiveServer(["--workers", "1"], Path(tmp) / "server.log", cwd=ROOT) as server,
         sync_playwright() as playwright,
     ):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             desktop = browser.new_page(viewport={"width": 1280, "height": 900})
             query = EXAMPLE.read_text(encoding="utf-8")

@@ -24,6 +24,21 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
+#: Debian's Chromium, driven headless by Playwright (browser tests, docs/screenshots.py), and the
+#: flags that keep it off the network: without them it calls Google's hosts at every start.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

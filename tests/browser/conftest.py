@@ -14,19 +14,7 @@ from typing import Any
 
 import pytest
 
-from treatygraph.testing import LiveServer, missing
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from treatygraph.testing import CHROMIUM, CHROMIUM_ARGS, LiveServer, missing
 
 
 def _missing(reason: str) -> None:

@@ -51,10 +51,8 @@ def changes(remote: QueryEngine, local: ox.Store, graphs: list[str]) -> list[str
     """What the remote store holds differently from ``local``: one line per changed graph
     count and per changed datatype (with its first example); empty when exact."""
     found: list[str] = []
-    want: dict[str, int] = {}
-    for quad in local:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            want[quad.graph_name.value] = want.get(quad.graph_name.value, 0) + 1
+    counted = local.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    want = {row["g"].value: int(row["n"].value) for row in counted}  # type: ignore[union-attr]
     have = remote.triple_counts()
     for graph in graphs:
         if graph in want and have.get(graph, 0) != want[graph]:
