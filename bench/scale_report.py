@@ -27,6 +27,7 @@ STEPS = (
     ("import", "`treatygraph import`"),
     ("build", "`treatygraph build --store`"),
     ("oxigraph_load", "`oxigraph load` (same N-Quads)"),
+    ("oxigraph_optimize", "`oxigraph optimize` (after its load, as ours)"),
 )
 
 
