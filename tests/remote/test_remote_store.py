@@ -341,7 +341,13 @@ def _dump(client: FlaskClient, name: str) -> bytes:
     resp = client.get(f"/dumps/{name}")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     body = resp.get_data()
-    return gzip.decompress(body) if name.endswith(".gz") else body
+    body = gzip.decompress(body) if name.endswith(".gz") else body
+    if ".ttl" in name:  # Turtle groups statements in each store's own order: compare them
+        return (
+            ox.serialize(ox.parse(body, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+            or b""
+        )
+    return body
 
 
 def test_dumps_match(clients: tuple[FlaskClient, FlaskClient]) -> None:

@@ -6,16 +6,20 @@ Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canon
 RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
 so the same data always gives the same bytes (and ETag).
 
-The whole-dataset dumps are the exception, because they must scale: they are streamed from
-the store into a file once per data generation (:func:`write_dataset_file`) and served from
-disk, so memory stays flat at any size. They are in the store's own order and blank-node
-labels: byte-identical for the same store, and for any load of data without blank nodes.
+Every dump but JSON-LD is the exception, because it must scale: it is streamed from the
+store into a file once per data generation (:func:`write_dump_file`; a named graph's alone,
+read with the store's ``from_graph``) and served from disk, so memory stays flat at any size.
+Those are in the store's own order, with the statements that hold blank nodes canonicalised
+at the end: byte-identical for the same data. A JSON-LD dump is compacted with the published
+context, which needs the graph in memory: only that graph (and the ontology, for the context)
+is read, never the whole dataset.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import tempfile
 import weakref
@@ -62,8 +66,8 @@ class DumpSpec:
 
     @property
     def streamed(self) -> bool:
-        """Whole-dataset dumps are written from the store to disk, never held in memory."""
-        return self.graph is None
+        """Written from the store to disk, never held in memory: all but JSON-LD."""
+        return self.format.name != "jsonld"
 
     @property
     def title(self) -> str:
@@ -106,6 +110,21 @@ def resolve_graph(name: str, available: Iterable[str]) -> str:
 
 class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
+
+    @classmethod
+    def of_graphs(cls, store: DumpSource, graphs: Iterable[str]) -> DatasetQuads:
+        """Only these named graphs of ``store`` (the rest of the dataset is never read)."""
+        out = io.BytesIO()
+        for graph in graphs:
+            triples = io.BytesIO()
+            store.dump_to(triples, ox.RdfFormat.N_TRIPLES, graph)
+            name = ox.NamedNode(graph)
+            quads = (
+                ox.Quad(t.subject, t.predicate, t.object, name)
+                for t in ox.parse(triples.getvalue(), format=ox.RdfFormat.N_TRIPLES)
+            )
+            ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
+        return cls(out.getvalue())
 
     def __init__(self, nquads: bytes) -> None:
         self.size = 4 * len(nquads)  #: about the memory it takes, for the answer cache
@@ -201,12 +220,12 @@ def _remove(path: Path) -> None:
 
 
 class DumpSource(Protocol):
-    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None: ...
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat, graph: str | None = None) -> None: ...
 
 
 def _blank_node_quad(line: bytes) -> ox.Quad | None:
-    """The quad on this N-Quads line when it has a blank node (the text ``_:`` may also sit
-    inside a literal, so such lines are parsed to be sure)."""
+    """The statement on this N-Quads (or N-Triples) line when it has a blank node (the text
+    ``_:`` may also sit inside a literal, so such lines are parsed to be sure)."""
     if b"_:" not in line:
         return None
     quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
@@ -214,15 +233,19 @@ def _blank_node_quad(line: bytes) -> ox.Quad | None:
     return quad if any(isinstance(t, ox.BlankNode) for t in terms) else None
 
 
-def _deterministic_nquads(store: DumpSource, output: BinaryIO, work: Path) -> None:
-    """The store's N-Quads, with the quads that have blank nodes canonicalised (RDFC-1.0)
-    and sorted at the end: the store's order of the other quads depends only on their terms,
-    so any load of the same data gives the same bytes. Memory grows only with the quads that
-    have blank nodes (a canonical label depends on exactly those)."""
+def _deterministic_lines(
+    store: DumpSource, output: BinaryIO, work: Path, graph: str | None
+) -> None:
+    """The store's N-Quads (N-Triples for one ``graph``), with the statements that have blank
+    nodes canonicalised (RDFC-1.0) and sorted at the end: the store's order of the others
+    depends only on their terms, so any load of the same data gives the same bytes. Memory
+    grows only with the statements that have blank nodes (a canonical label depends on
+    exactly those)."""
     raw = Path(f"{work}.raw")
+    lines_format = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
     try:
         with raw.open("wb") as out:
-            store.dump_to(out, ox.RdfFormat.N_QUADS)
+            store.dump_to(out, lines_format, graph)
         blank = ox.Dataset()
         with raw.open("rb") as lines:
             for line in lines:
@@ -234,24 +257,33 @@ def _deterministic_nquads(store: DumpSource, output: BinaryIO, work: Path) -> No
     finally:
         raw.unlink(missing_ok=True)
     blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    output.write(rdfout.serialize_quads(blank, _BY_NAME["nquads"]))
+    if graph is None:
+        output.write(rdfout.serialize_quads(blank, _BY_NAME["nquads"]))
+    else:
+        output.write(rdfout.serialize_triples([q.triple for q in blank], _BY_NAME["ntriples"]))
 
 
-def _write_dataset(store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path) -> None:
-    if spec.format is _BY_NAME["nquads"]:
-        _deterministic_nquads(store, output, work)
+def _write_dump(store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path) -> None:
+    lines = _BY_NAME["nquads"] if spec.graph is None else _BY_NAME["ntriples"]
+    if spec.format is lines:
+        _deterministic_lines(store, output, work, spec.graph)
         return
-    nquads = Path(f"{work}.nq")
+    plain = Path(f"{work}.{lines.extension}")
     try:
-        with nquads.open("wb") as out:
-            _deterministic_nquads(store, out, work)
-        ox.serialize(ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS), output, spec.format.rdf)
+        with plain.open("wb") as out:
+            _deterministic_lines(store, out, work, spec.graph)
+        ox.serialize(
+            ox.parse(path=plain, format=lines.rdf),
+            output,
+            spec.format.rdf,
+            prefixes=rdfout.WRITE_PREFIXES,
+        )
     finally:
-        nquads.unlink(missing_ok=True)
+        plain.unlink(missing_ok=True)
 
 
-def write_dataset_file(store: DumpSource, spec: DumpSpec, directory: str | None = None) -> DumpFile:
-    """Stream the whole dataset from ``store`` into a new file, gzipped when asked."""
+def write_dump_file(store: DumpSource, spec: DumpSpec, directory: str | None = None) -> DumpFile:
+    """Stream one dump (``spec.streamed``) from ``store`` into a new file, gzipped when asked."""
     fd, name = tempfile.mkstemp(
         prefix="treatygraph-dump-", suffix="-" + spec.filename, dir=directory
     )
@@ -261,9 +293,9 @@ def write_dataset_file(store: DumpSource, spec: DumpSpec, directory: str | None 
             hashing = _Hashing(raw)
             if spec.gzip:
                 with gzip.GzipFile(filename="", mode="wb", fileobj=hashing, mtime=0) as zipped:
-                    _write_dataset(store, spec, cast(BinaryIO, zipped), path)
+                    _write_dump(store, spec, cast(BinaryIO, zipped), path)
             else:
-                _write_dataset(store, spec, cast(BinaryIO, hashing), path)
+                _write_dump(store, spec, cast(BinaryIO, hashing), path)
             size = raw.tell()
     except BaseException:
         path.unlink(missing_ok=True)

@@ -260,19 +260,23 @@ class Pages:
         return spec
 
     def dump_file(self, spec: dumps.DumpSpec) -> dumps.DumpFile:
-        """A whole-dataset dump on disk, written once per data generation (the cache is
-        cleared at every update and reload, which drops and removes the file)."""
+        """A streamed dump on disk, written once per data generation (the cache is cleared
+        at every update and reload, which drops and removes the file)."""
         return self.cache.get_or_make(
             ("ld", "dump-file", spec.filename),
-            lambda: dumps.write_dataset_file(self.engine, spec),
+            lambda: dumps.write_dump_file(self.engine, spec),
             lambda _: 1,
         )
 
     def dump(self, filename: str) -> tuple[bytes, str]:
-        """A per-graph dump's body and Content-Type."""
+        """A JSON-LD dump's body and Content-Type: that graph and the ontology only."""
         spec = self.dump_spec(filename)
+        assert spec.graph is not None, "whole-dataset dumps are streamed"
+        graphs = sorted({spec.graph, str(ONTOLOGY_GRAPH)} & set(self.engine.graph_names()))
         data = self.cache.get_or_make(
-            ("ld", "dataset"), lambda: dumps.DatasetQuads(self.engine.dump()), lambda d: d.size
+            ("ld", "graphs", *graphs),
+            lambda: dumps.DatasetQuads.of_graphs(self.engine, graphs),
+            lambda d: d.size,
         )
         return dumps.render_spec(data, spec, self.context_url), spec.content_type
 

@@ -112,8 +112,9 @@ class QueryEngine(Protocol):
         """The whole dataset as N-Quads."""
         ...
 
-    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
-        """Write the whole dataset to ``output`` as it is read, so memory stays flat."""
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat, graph: str | None = None) -> None:
+        """Write the whole dataset (or the triples of one named ``graph``, in a triple format)
+        to ``output`` as it is read, so memory stays flat."""
         ...
 
     def replace_dataset(self, nquads: bytes) -> None:

@@ -295,5 +295,6 @@ class OxigraphEngine:
         assert data is not None  # no output file given, so the bytes are returned
         return data
 
-    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
-        self._store.dump(output=output, format=format)
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat, graph: str | None = None) -> None:
+        source = None if graph is None else ox.NamedNode(graph)
+        self._store.dump(output=output, format=format, from_graph=source)

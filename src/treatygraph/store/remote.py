@@ -318,8 +318,12 @@ class RemoteEngine:
             quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
-    def dump_to(self, output: BinaryIO, format: ox.RdfFormat) -> None:
+    def dump_to(self, output: BinaryIO, format: ox.RdfFormat, graph: str | None = None) -> None:
         """A remote store is read in bounded pages already; re-serialised in ``format``."""
+        if graph is not None:
+            triples = self.graph_triples(graph, self.triple_counts().get(graph))
+            ox.serialize(triples, output, format=format)
+            return
         ox.serialize(ox.parse(self.dump(), format=ox.RdfFormat.N_QUADS), output, format=format)
 
     # -- loading ---------------------------------------------------------------------------

@@ -164,6 +164,10 @@ class FileChunks:
             raise StopIteration
         return chunk
 
+    def __del__(self) -> None:
+        # a body nobody read (a test client's unread response): release the handle quietly
+        self.file.close()
+
     def seekable(self) -> bool:
         return True
 
