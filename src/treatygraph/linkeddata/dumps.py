@@ -23,7 +23,7 @@ import io
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
@@ -185,18 +185,35 @@ def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> 
     return render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
 
 
-class _Hashing:
-    """A write-only file that hashes what passes through it (the ETag, in the same pass)."""
+def _no_tick() -> None:
+    pass
 
-    def __init__(self, target: BinaryIO) -> None:
-        self.target, self.hash = target, hashlib.blake2b(digest_size=16)
+
+class _Ticking:
+    """A write-only file that reports progress at every write (``tick``: the server's
+    heartbeat, since writing a dump of millions of statements takes minutes)."""
+
+    def __init__(self, target: BinaryIO, tick: Callable[[], None]) -> None:
+        self.target, self.tick = target, tick
 
     def write(self, data: bytes) -> int:
-        self.hash.update(data)
+        self.tick()
         return self.target.write(data)
 
     def flush(self) -> None:
         self.target.flush()
+
+
+class _Hashing(_Ticking):
+    """A write-only file that hashes what passes through it (the ETag, in the same pass)."""
+
+    def __init__(self, target: BinaryIO, tick: Callable[[], None]) -> None:
+        super().__init__(target, tick)
+        self.hash = hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return super().write(data)
 
 
 @dataclass(frozen=True)
@@ -234,7 +251,11 @@ def _blank_node_quad(line: bytes) -> ox.Quad | None:
 
 
 def _deterministic_lines(
-    store: DumpSource, output: BinaryIO, work: Path, graph: str | None
+    store: DumpSource,
+    output: BinaryIO,
+    work: Path,
+    graph: str | None,
+    tick: Callable[[], None] = _no_tick,
 ) -> None:
     """The store's N-Quads (N-Triples for one ``graph``), with the statements that have blank
     nodes canonicalised (RDFC-1.0) and sorted at the end: the store's order of the others
@@ -245,10 +266,12 @@ def _deterministic_lines(
     lines_format = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
     try:
         with raw.open("wb") as out:
-            store.dump_to(out, lines_format, graph)
+            store.dump_to(cast(BinaryIO, _Ticking(out, tick)), lines_format, graph)
         blank = ox.Dataset()
         with raw.open("rb") as lines:
-            for line in lines:
+            for number, line in enumerate(lines):
+                if not number % 65536:
+                    tick()
                 quad = _blank_node_quad(line)
                 if quad is None:
                     output.write(line)
@@ -263,15 +286,17 @@ def _deterministic_lines(
         output.write(rdfout.serialize_triples([q.triple for q in blank], _BY_NAME["ntriples"]))
 
 
-def _write_dump(store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path) -> None:
+def _write_dump(
+    store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path, tick: Callable[[], None]
+) -> None:
     lines = _BY_NAME["nquads"] if spec.graph is None else _BY_NAME["ntriples"]
     if spec.format is lines:
-        _deterministic_lines(store, output, work, spec.graph)
+        _deterministic_lines(store, output, work, spec.graph, tick)
         return
     plain = Path(f"{work}.{lines.extension}")
     try:
         with plain.open("wb") as out:
-            _deterministic_lines(store, out, work, spec.graph)
+            _deterministic_lines(store, out, work, spec.graph, tick)
         ox.serialize(
             ox.parse(path=plain, format=lines.rdf),
             output,
@@ -282,20 +307,26 @@ def _write_dump(store: DumpSource, spec: DumpSpec, output: BinaryIO, work: Path)
         plain.unlink(missing_ok=True)
 
 
-def write_dump_file(store: DumpSource, spec: DumpSpec, directory: str | None = None) -> DumpFile:
-    """Stream one dump (``spec.streamed``) from ``store`` into a new file, gzipped when asked."""
+def write_dump_file(
+    store: DumpSource,
+    spec: DumpSpec,
+    directory: str | None = None,
+    tick: Callable[[], None] = _no_tick,
+) -> DumpFile:
+    """Stream one dump (``spec.streamed``) from ``store`` into a new file, gzipped when asked;
+    ``tick`` is called as it goes."""
     fd, name = tempfile.mkstemp(
         prefix="treatygraph-dump-", suffix="-" + spec.filename, dir=directory
     )
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as raw:
-            hashing = _Hashing(raw)
+            hashing = _Hashing(raw, tick)
             if spec.gzip:
                 with gzip.GzipFile(filename="", mode="wb", fileobj=hashing, mtime=0) as zipped:
-                    _write_dump(store, spec, cast(BinaryIO, zipped), path)
+                    _write_dump(store, spec, cast(BinaryIO, zipped), path, tick)
             else:
-                _write_dump(store, spec, cast(BinaryIO, hashing), path)
+                _write_dump(store, spec, cast(BinaryIO, hashing), path, tick)
             size = raw.tell()
     except BaseException:
         path.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import render_template, url_for
@@ -259,12 +259,12 @@ class Pages:
             raise NotFound(f"no dump {filename!r}; see {url_for('ld.dump_index')}")
         return spec
 
-    def dump_file(self, spec: dumps.DumpSpec) -> dumps.DumpFile:
+    def dump_file(self, spec: dumps.DumpSpec, tick: Callable[[], None]) -> dumps.DumpFile:
         """A streamed dump on disk, written once per data generation (the cache is cleared
         at every update and reload, which drops and removes the file)."""
         return self.cache.get_or_make(
             ("ld", "dump-file", spec.filename),
-            lambda: dumps.write_dump_file(self.engine, spec),
+            lambda: dumps.write_dump_file(self.engine, spec, tick=tick),
             lambda _: 1,
         )
 

@@ -13,6 +13,7 @@ Errors are raised as members of :mod:`treatygraph.errors` and answered by
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from treatygraph.errors import NotFound
 from treatygraph.rdf.formats import Format
 from treatygraph.store import get_cache
 from treatygraph.web import cachepolicy, conneg, logs, metrics
+from treatygraph.web.serving import HEARTBEAT
 
 LOADED_AT = "treatygraph.loaded_at"
 
@@ -141,6 +143,25 @@ def response(
     return resp
 
 
+class Heartbeat:
+    """Tell gunicorn's arbiter that this worker is alive while one long response is made or
+    sent (a sync worker reports only between requests, so a 2 GB dump would be killed at the
+    worker timeout). Throttled to once a second; a no-op outside gunicorn."""
+
+    def __init__(self, notify: Callable[[], None] | None) -> None:
+        self.notify, self.last = notify, 0.0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if self.notify is not None and now - self.last >= 1.0:
+            self.last = now
+            self.notify()
+
+
+def heartbeat() -> Heartbeat:
+    return Heartbeat(current_app.extensions.get(HEARTBEAT))
+
+
 class FileChunks:
     """A file's bytes in chunks, closed as soon as the last one is read.
 
@@ -151,13 +172,14 @@ class FileChunks:
 
     CHUNK = 1 << 16
 
-    def __init__(self, path: Path) -> None:
-        self.file = path.open("rb")
+    def __init__(self, path: Path, tick: Callable[[], None] = lambda: None) -> None:
+        self.file, self.tick = path.open("rb"), tick
 
     def __iter__(self) -> FileChunks:
         return self
 
     def __next__(self) -> bytes:
+        self.tick()
         chunk = self.file.read(self.CHUNK)
         if not chunk:
             self.close()
@@ -184,7 +206,7 @@ class FileChunks:
 def file_response(path: Path, etag: str, content_type: str, size: int) -> Response:
     """A body too big for memory, streamed from disk, with the validators of :func:`response`
     plus Range requests. The file is opened now, so it may be removed while it is sent."""
-    chunks = FileChunks(path)
+    chunks = FileChunks(path, heartbeat())
     resp = Response(chunks, content_type=content_type, direct_passthrough=True)
     resp.content_length = size
     resp.set_etag(etag)

@@ -196,7 +196,7 @@ def dump(filename: str) -> Response:
     pages = _pages()
     spec = pages.dump_spec(filename)
     if spec.streamed:
-        made = pages.dump_file(spec)
+        made = pages.dump_file(spec, pipeline.heartbeat())
         resp = pipeline.file_response(made.path, made.etag, spec.content_type, made.size)
     else:
         resp = _fixed(("dump", filename), lambda: pages.dump(filename))

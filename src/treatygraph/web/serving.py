@@ -27,6 +27,10 @@ from treatygraph.web.logs import HEADER
 REQUEST_LINE_LIMIT = 8190
 #: room the request line needs besides the query string (method, path, "HTTP/1.1")
 REQUEST_LINE_OVERHEAD = 90
+#: app.extensions key of the worker's ``notify``, for responses longer than the worker timeout
+#: (here, not in web.pipeline: importing that would create the metrics before ``serve`` has
+#: chosen prometheus_client's multiprocess directory)
+HEARTBEAT = "treatygraph.heartbeat"
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({' + HEADER.lower() + '}o)s "%(a)s"'
 
 
@@ -56,8 +60,10 @@ def run(app: Flask, settings: dict[str, Any]) -> None:
     """Serve ``app`` until gunicorn's arbiter stops (it ends with SystemExit)."""
     from gunicorn.app.base import BaseApplication
 
-    def post_fork(_server: Any, _worker: Any) -> None:
-        """Fork each worker's query processes now, not on their first request."""
+    def post_fork(_server: Any, worker: Any) -> None:
+        """Fork each worker's query processes now, not on their first request; give the app
+        the worker's heartbeat, for responses that take longer than the worker timeout."""
+        app.extensions[HEARTBEAT] = worker.notify
         for key in (EXECUTOR, FEDERATION_EXECUTOR):
             if key in app.extensions:
                 app.extensions[key].start()
