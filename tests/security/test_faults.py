@@ -43,9 +43,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _serve(tmp_path: Path, data: Path, *extra: str) -> LiveServer:
+def _serve(tmp_path: Path, data: Path, *extra: str, timeout: float = 4) -> LiveServer:
     return LiveServer(
-        ["--data", str(PEOPLE), str(data), "--timeout", "4", "--workers", "2", *extra],
+        ["--data", str(PEOPLE), str(data), "--timeout", str(timeout), "--workers", "2", *extra],
         tmp_path / "server.log",
     )
 
@@ -207,7 +207,16 @@ def open_files(pid: int) -> int:
         return 0
 
 
-def test_repeated_timeouts_keep_process_and_memory_counts_flat(server: LiveServer) -> None:
+@pytest.fixture
+def quick_server(tmp_path: Path, data: Path) -> Iterator[LiveServer]:
+    """As ``server``, with a 1 s time limit: each runaway costs 1 s instead of 4."""
+    live = _serve(tmp_path, data, timeout=1)
+    yield live
+    live.stop()
+
+
+def test_repeated_timeouts_keep_process_and_memory_counts_flat(quick_server: LiveServer) -> None:
+    server = quick_server
     before = counts(server)
     for _ in range(4):  # whichever worker takes them, each has replaced its query process
         assert query(server, RUNAWAY).status_code == 503
