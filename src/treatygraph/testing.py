@@ -6,6 +6,7 @@ way and stops exactly the process group it started.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -54,6 +55,32 @@ def missing(reason: str, needed_for: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI needs {needed_for}: {reason}")
     pytest.skip(reason)
+
+
+def made_once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """``folder``, made by ``make(folder)`` once for every process that asks for it.
+
+    Test workers (pytest-xdist) each run the session fixtures; for one that copies a checkout,
+    builds and imports, the first worker makes the folder under a lock and the others wait
+    and reuse it. A ``make`` that raises leaves no folder, so the next caller tries again (and
+    fails the same way, in its own test).
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done = folder.with_name(folder.name + ".done")
+    with open(folder.with_name(folder.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                try:
+                    make(folder)
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise
+                done.touch()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return folder
 
 
 def require_nginx() -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from integration.conftest import examples, fas_checkout, pristine  # noqa: F401 (shared)
 from linkeddata.conftest import fas_imports  # noqa: F401 (the fixture, shared)
 
 from treatygraph.corpus.documents import DocumentText

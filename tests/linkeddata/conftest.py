@@ -17,6 +17,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+# the scratch checkouts the FAS imports are made in, shared with the integration tests
+from integration.conftest import examples, fas_checkout, pristine  # noqa: F401
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
@@ -160,28 +163,9 @@ def make_ld_app(nquads_path: Path, root: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def fas_imports(root: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def fas_imports(fas_checkout: Path) -> list[Path]:  # noqa: F811 (the imported fixture)
     """The two shipped FAS tables imported (as ``treatygraph import`` does, in a scratch copy
     of the checkout's sources): the import files to serve beside the built graph."""
-    import shutil
-
-    from treatygraph.cli import COMMANDS, main
     from treatygraph.integration.imports import imported_files
 
-    COMMANDS.setdefault(
-        "import", ("treatygraph.integration.imports", "import a dataset into its own named graph")
-    )
-    dest = tmp_path_factory.mktemp("fas-pages") / "checkout"
-    for name in ("ontology", "shapes", "graph", "corpus"):
-        shutil.copytree(root / name, dest / name)
-    fas = root / "examples" / "fas-warheads"
-    for graph, table in FAS_TABLES.items():
-        argv = ["--root", str(dest), "import", str(fas / table), "--graph", graph, "--quiet"]
-        assert main(argv) == 0, graph
-    return imported_files(dest)
-
-
-FAS_TABLES = {
-    "fas-stockpiles": "nuclear_weapons_stockpiles_excerpt_russia_us.csv",
-    "fas-inventories": "nuclear_weapons_inventories.csv",
-}
+    return imported_files(fas_checkout)
