@@ -109,13 +109,18 @@ def _tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+#: Seconds a stopped server may take to finish: a normal stop takes 1-2 s; past this it is
+#: stuck (gunicorn waits its 10 s graceful timeout for a worker a test left half dead).
+STOP_WAIT = 5.0
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the process group we started, then SIGKILL if it lingers."""
     if process.poll() is not None:
         return
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(15)
+        process.wait(STOP_WAIT)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)

@@ -245,7 +245,7 @@ def test_a_query_past_its_memory_limit_is_stopped_naming_the_limit(server: LiveS
 
 
 def test_sigterm_to_serve_during_a_long_query_leaves_no_process(tmp_path: Path, data: Path) -> None:
-    live = _serve(tmp_path, data)
+    live = _serve(tmp_path, data, timeout=2)  # still running when SIGTERM comes, 0.5 s in
     thread, _ = in_background(live, RUNAWAY)
     busy_query_process(live)
     everything = [live.process.pid, *tree(live.process.pid)]
