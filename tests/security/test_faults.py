@@ -132,11 +132,13 @@ def query_processes(server: LiveServer) -> dict[int, list[int]]:
 def busy_query_process(server: LiveServer) -> tuple[int, int]:
     """(worker, query process) of the one running a query: the one whose CPU time grows."""
     before = {p: cpu_ticks(p) for qs in query_processes(server).values() for p in qs}
-    time.sleep(0.5)
-    for worker, procs in query_processes(server).items():
-        for proc in procs:
-            if proc in before and cpu_ticks(proc) - before[proc] > 10:
-                return worker, proc
+    deadline = time.monotonic() + 5  # on a loaded machine the query may take a while to start
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        for worker, procs in query_processes(server).items():
+            for proc in procs:
+                if proc in before and cpu_ticks(proc) - before[proc] > 10:  # 0.1 s of CPU
+                    return worker, proc
     raise AssertionError("no query process is busy")
 
 
@@ -245,7 +247,7 @@ def test_a_query_past_its_memory_limit_is_stopped_naming_the_limit(server: LiveS
 
 
 def test_sigterm_to_serve_during_a_long_query_leaves_no_process(tmp_path: Path, data: Path) -> None:
-    live = _serve(tmp_path, data, timeout=2)  # still running when SIGTERM comes, 0.5 s in
+    live = _serve(tmp_path, data)
     thread, _ = in_background(live, RUNAWAY)
     busy_query_process(live)
     everything = [live.process.pid, *tree(live.process.pid)]
