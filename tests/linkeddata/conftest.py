@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,16 +137,28 @@ def graph_names(client: FlaskClient) -> list[str]:
 def isomorphic(a: Graph, b: Graph) -> bool:
     """The same graph up to blank-node labels: both canonicalised (W3C RDFC-1.0) by pyoxigraph,
     which does in milliseconds what rdflib.compare takes seconds for on these graphs."""
-    return _canonical(a) == _canonical(b)
+    return canonical(a) == canonical(b)
 
 
-def _canonical(graph: Graph) -> set[Any]:
+def canonical(graph: Graph) -> set[Any]:
+    """An rdflib graph's triples canonicalised (RDFC-1.0): equal sets, isomorphic graphs."""
     from treatygraph.linkeddata.rdfout import from_rdflib
 
-    dataset = ox.Dataset(
-        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())
-        for s, p, o in graph.triples((None, None, None))
-    )
+    seen: dict[Node, Any] = {}  # a graph repeats its terms: convert each once
+
+    def term(node: Node) -> Any:
+        found = seen.get(node)
+        if found is None:
+            found = seen[node] = from_rdflib(node)
+        return found
+
+    return canonical_ox(ox.Triple(term(s), term(p), term(o)) for s, p, o in graph)
+
+
+def canonical_ox(triples: Iterable[Any]) -> set[Any]:
+    """pyoxigraph triples (or quads: their graph names are dropped) canonicalised (RDFC-1.0),
+    comparable with :func:`canonical` of an rdflib graph."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return set(dataset)
 
