@@ -8,6 +8,7 @@ when a source or the code changed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,15 @@ pytest_plugins = ["w3c.summary"]
 @pytest.fixture(scope="session")
 def root(pytestconfig: pytest.Config) -> Path:
     return Path(pytestconfig.rootpath)
+
+
+@pytest.fixture(scope="session")
+def run_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary folder of this test run that every worker shares (pytest-xdist gives each
+    worker a folder of its own below it), for what :func:`treatygraph.testing.made_once`
+    makes once per run."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ way and stops exactly the process group it started.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -56,6 +57,32 @@ def missing(reason: str, needed_for: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def made_once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """``folder``, made by ``make(folder)`` once for every process that asks for it.
+
+    Test workers (pytest-xdist) each run the session fixtures; for one that copies a checkout,
+    builds and imports, the first worker makes the folder under a lock and the others wait
+    and reuse it. A ``make`` that raises leaves no folder, so the next caller tries again (and
+    fails the same way, in its own test).
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done = folder.with_name(folder.name + ".done")
+    with open(folder.with_name(folder.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                try:
+                    make(folder)
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise
+                done.touch()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return folder
+
+
 def require_nginx() -> str:
     """nginx for the tests that put it in front (see :func:`missing`); its path."""
     for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
@@ -82,13 +109,18 @@ def _tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+#: Seconds a stopped server may take to finish: a normal stop takes 1-2 s; past this it is
+#: stuck (gunicorn waits its 10 s graceful timeout for a worker a test left half dead).
+STOP_WAIT = 5.0
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the process group we started, then SIGKILL if it lingers."""
     if process.poll() is not None:
         return
     try:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(15)
+        process.wait(STOP_WAIT)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)

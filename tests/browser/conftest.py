@@ -66,3 +66,56 @@ def page(browser: Any) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
+
+
+class Watch:
+    """Console errors, failed requests and dialogs of one tab, for asserting none happened.
+
+    A request the page's own navigation cut short (``net::ERR_ABORTED`` of a request made
+    before the main frame navigated again: a favicon still loading when a link is followed)
+    is no error; every other failed request is. Which ones were cut short is decided when
+    ``errors`` is read, once the navigation that cut them has been reported.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._errors: list[str] = []
+        self.dialogs: list[str] = []
+        self._navigations = 0
+        # id(request) -> (request, navigations seen when it started); holding the request
+        # keeps its id from being reused
+        self._started: dict[int, tuple[Any, int]] = {}
+        self._aborted: list[tuple[str, int]] = []  # (url, navigations seen when it started)
+        page.on("console", lambda m: m.type == "error" and self._errors.append(m.text))
+        page.on("pageerror", lambda e: self._errors.append(str(e)))
+        page.on("framenavigated", lambda f: f == page.main_frame and self._navigated())
+        page.on("request", lambda r: self._started.setdefault(id(r), (r, self._navigations)))
+        page.on("requestfailed", self._failed)
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self._errors.append(f"{r.status}: {r.url}"),
+        )
+
+        def dialog(d: Any) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
+
+    def _navigated(self) -> None:
+        self._navigations += 1
+
+    def _failed(self, request: Any) -> None:
+        started = self._started.get(id(request))
+        if "ERR_ABORTED" in (request.failure or "") and started is not None:
+            self._aborted.append((request.url, started[1]))
+        else:
+            self._errors.append(f"failed: {request.url} ({request.failure})")
+
+    @property
+    def errors(self) -> list[str]:
+        not_navigated_away = [
+            f"failed: {url} (net::ERR_ABORTED)"
+            for url, n in self._aborted
+            if n >= self._navigations
+        ]
+        return self._errors + not_navigated_away

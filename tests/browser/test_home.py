@@ -14,33 +14,14 @@ import pytest
 from treatygraph.testing import LiveServer
 from treatygraph.web.home import load_examples
 
+from .conftest import Watch
+
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 TGID = "https://w3id.org/treatygraph/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: a status that says a run has finished, one way or the other
 DONE = "#status:text-matches('result|Error|failed|ASK')"
-
-
-class Watch:
-    """Console errors, failed requests and dialogs of one tab, for asserting none happened."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.errors.append(f"{r.status}: {r.url}"),
-        )
-
-        def dialog(d: Any) -> None:
-            self.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
 
 
 def _run(page: Any) -> str:
@@ -216,3 +197,21 @@ def test_javascript_iris_are_text_not_links(page: Any, xss_server: str) -> None:
     page.wait_for_timeout(300)
     assert watch.dialogs == []
     assert watch.errors == []
+
+
+def test_watch_forgives_only_requests_a_navigation_cut_short(page: Any, live_server: str) -> None:
+    """Watch itself: a request still pending when the page navigates away is cut short
+    (net::ERR_ABORTED) and is no error; the same failure on a page that stays is one."""
+    watch = Watch(page)
+    page.route("**/pending.svg", lambda route: None)  # never answered: pending until cut short
+    page.route("**/refused.svg", lambda route: route.abort("aborted"))
+    image = "u => { const i = new Image(); i.src = u; document.body.append(i); }"
+    page.goto(live_server + "/")
+    with page.expect_request("**/pending.svg"):
+        page.evaluate(image, live_server + "/static/pending.svg")
+    with page.expect_event("requestfailed"):
+        page.goto(live_server + "/browse")
+    assert watch.errors == []
+    with page.expect_event("requestfailed"):
+        page.evaluate(image, live_server + "/static/refused.svg")
+    assert watch.errors == [f"failed: {live_server}/static/refused.svg (net::ERR_ABORTED)"]

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from integration.conftest import examples, fas_checkout, pristine  # noqa: F401 (shared)
 from linkeddata.conftest import fas_imports  # noqa: F401 (the fixture, shared)
 
 from treatygraph.corpus.documents import DocumentText
 from treatygraph.testing import LiveServer
+
+from .conftest import Watch
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -147,20 +150,13 @@ def test_no_page_is_wider_than_its_viewport(browser: Any, site: str, width: int)
 
 def test_no_console_errors_or_failed_requests(browser: Any, site: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
     try:
         page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"),
-        )
+        watch = Watch(page)
         for path in PAGES:
             page.goto(site + path)
             page.wait_for_load_state("networkidle")
-        assert problems == []
+        assert watch.errors == []
     finally:
         context.close()
 

@@ -26,7 +26,7 @@ from treatygraph.build.compile import compile_graphs
 from treatygraph.cli import COMMANDS, main
 from treatygraph.corpus.project import Project, SourceError
 from treatygraph.integration.imports import imported_files
-from treatygraph.testing import free_port, missing
+from treatygraph.testing import free_port, made_once, missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_DIRS = ("ontology", "shapes", "graph", "corpus")
@@ -59,21 +59,52 @@ def verified_list(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pristine(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A compilable copy of the checkout's sources, made once per session."""
-    dest = tmp_path_factory.mktemp("pristine")
-    for name in SOURCE_DIRS:
-        shutil.copytree(root / name, dest / name)
-    try:
-        compile_graphs(Project(dest))
-    except SourceError:
-        # Sources whose anchors have no offsets yet: fill them in the copy, from the texts.
-        corpus = Project(root).registry().corpus
-        if not corpus.is_dir():
-            pytest.skip("graph/ anchors have no offsets and the texts are not there to add them")
-        assert tg("--root", dest, "--corpus", corpus, "anchor") == 0
-    ensure_built(dest)  # the copies share this build: `import` reads it and builds no more
-    return dest
+def pristine(root: Path, run_tmp: Path) -> Path:
+    """A compilable, built copy of the checkout's sources, made once per test run (the first
+    worker makes it, the others reuse it). Tests copy it (``checkout``), never write to it."""
+
+    def make(dest: Path) -> None:
+        for name in SOURCE_DIRS:
+            shutil.copytree(root / name, dest / name)
+        try:
+            compile_graphs(Project(dest))
+        except SourceError:
+            # Sources whose anchors have no offsets yet: fill them in the copy, from the texts.
+            corpus = Project(root).registry().corpus
+            if not corpus.is_dir():
+                pytest.skip(
+                    "graph/ anchors have no offsets and the texts are not there to add them"
+                )
+            assert tg("--root", dest, "--corpus", corpus, "anchor") == 0
+        ensure_built(dest)  # the copies share this build: `import` reads it and builds no more
+
+    return made_once(run_tmp / "pristine", make)
+
+
+#: The two shipped FAS tables and the graph each is imported into.
+FAS_TABLES = {
+    "fas-stockpiles": "nuclear_weapons_stockpiles_excerpt_russia_us.csv",
+    "fas-inventories": "nuclear_weapons_inventories.csv",
+}
+
+
+def import_fas(checkout: Path, examples: Path) -> None:
+    """``treatygraph import`` of both FAS tables into ``checkout``."""
+    for name, file in FAS_TABLES.items():
+        argv = ("--root", checkout, "import", examples / "fas-warheads" / file, "--graph", name)
+        assert tg(*argv, "--quiet") == 0, name
+
+
+@pytest.fixture(scope="session")
+def fas_checkout(pristine: Path, examples: Path, run_tmp: Path) -> Path:
+    """A copy of ``pristine`` with both FAS tables imported, made once per test run for the
+    FAS tests, the state pages and the browser; read only."""
+
+    def make(dest: Path) -> None:
+        shutil.copytree(pristine, dest)
+        import_fas(dest, examples)
+
+    return made_once(run_tmp / "fas-checkout", make)
 
 
 @pytest.fixture

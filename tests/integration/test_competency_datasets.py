@@ -11,7 +11,6 @@ quote is checked against that document's text at those offsets.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,7 +20,6 @@ from treatygraph.corpus.documents import load_registry
 from treatygraph.testing import missing
 
 from .conftest import loaded_store
-from .test_fas import import_fas
 
 HERE = Path(__file__).parent / "competency"
 QUERIES = sorted(HERE.glob("*.rq"))
@@ -44,11 +42,9 @@ def cell(term: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def dataset(pristine: Path, tmp_path_factory: pytest.TempPathFactory, examples: Path) -> ox.Store:
-    dest = tmp_path_factory.mktemp("competency") / "checkout"
-    shutil.copytree(pristine, dest)
-    import_fas(dest, examples)
-    return loaded_store(dest)
+def dataset(fas_checkout: Path) -> ox.Store:
+    """The built graph and both FAS imports, as served."""
+    return loaded_store(fas_checkout)
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])

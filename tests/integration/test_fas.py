@@ -19,14 +19,11 @@ import pytest
 from treatygraph.build.compile import compile_graphs
 from treatygraph.corpus.project import Project
 
-from .conftest import counts_per_graph, loaded_store, tg
+from .conftest import FAS_TABLES, counts_per_graph, loaded_store, tg
 
 DATACUBE = Path(__file__).parent / "datacube"
 IC_FILES = sorted(p for p in DATACUBE.glob("ic-*.rq") if ".instantiate" not in p.name)
-TABLES = {
-    "fas-stockpiles": "nuclear_weapons_stockpiles_excerpt_russia_us.csv",
-    "fas-inventories": "nuclear_weapons_inventories.csv",
-}
+TABLES = FAS_TABLES
 TG = "https://w3id.org/treatygraph/ontology#"
 TGID = "https://w3id.org/treatygraph/id/"
 #: Warhead category -> the CSV column it was read from (the *_meta.csv labels, checked by hand).
@@ -50,30 +47,6 @@ STATE_OF = {
     "United Kingdom": "united-kingdom",
     "United States": "united-states",
 }
-
-
-def import_fas(checkout: Path, examples: Path) -> None:
-    for name, file in TABLES.items():
-        assert (
-            tg(
-                "--root",
-                checkout,
-                "import",
-                examples / "fas-warheads" / file,
-                "--graph",
-                name,
-                "--quiet",
-            )
-            == 0
-        )
-
-
-@pytest.fixture(scope="module")
-def fas_checkout(pristine: Path, tmp_path_factory: pytest.TempPathFactory, examples: Path) -> Path:
-    dest = tmp_path_factory.mktemp("fas") / "checkout"
-    shutil.copytree(pristine, dest)
-    import_fas(dest, examples)
-    return dest
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,16 +46,21 @@ def description(url: str) -> ox.Store:
     return store
 
 
-@pytest.fixture
-def imported(checkout: Path, examples: Path) -> Path:
+@pytest.fixture(scope="module")
+def imported(pristine: Path, examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the checkout with the partner graph imported, for this module's tests, which
+    only read it."""
+    checkout = tmp_path_factory.mktemp("one-dataset") / "checkout"
+    shutil.copytree(pristine, checkout)
     partner = examples / "partner.ttl"
     assert tg("--root", checkout, "import", partner, "--graph", "partner", "--quiet") == 0
     return checkout
 
 
-@pytest.fixture
-def live(imported: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    with LiveServer(["--workers", "1"], tmp_path / "serve.log", cwd=imported) as server:
+@pytest.fixture(scope="module")
+def live(imported: Path) -> Iterator[LiveServer]:
+    """One server over it for the module (the tests only read)."""
+    with LiveServer(["--workers", "1"], imported.parent / "serve.log", cwd=imported) as server:
         yield server
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+# the scratch checkouts the FAS imports are made in, shared with the integration tests
+from integration.conftest import examples, fas_checkout, pristine  # noqa: F401
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
@@ -134,16 +137,28 @@ def graph_names(client: FlaskClient) -> list[str]:
 def isomorphic(a: Graph, b: Graph) -> bool:
     """The same graph up to blank-node labels: both canonicalised (W3C RDFC-1.0) by pyoxigraph,
     which does in milliseconds what rdflib.compare takes seconds for on these graphs."""
-    return _canonical(a) == _canonical(b)
+    return canonical(a) == canonical(b)
 
 
-def _canonical(graph: Graph) -> set[Any]:
+def canonical(graph: Graph) -> set[Any]:
+    """An rdflib graph's triples canonicalised (RDFC-1.0): equal sets, isomorphic graphs."""
     from treatygraph.linkeddata.rdfout import from_rdflib
 
-    dataset = ox.Dataset(
-        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())
-        for s, p, o in graph.triples((None, None, None))
-    )
+    seen: dict[Node, Any] = {}  # a graph repeats its terms: convert each once
+
+    def term(node: Node) -> Any:
+        found = seen.get(node)
+        if found is None:
+            found = seen[node] = from_rdflib(node)
+        return found
+
+    return canonical_ox(ox.Triple(term(s), term(p), term(o)) for s, p, o in graph)
+
+
+def canonical_ox(triples: Iterable[Any]) -> set[Any]:
+    """pyoxigraph triples (or quads: their graph names are dropped) canonicalised (RDFC-1.0),
+    comparable with :func:`canonical` of an rdflib graph."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return set(dataset)
 
@@ -160,28 +175,9 @@ def make_ld_app(nquads_path: Path, root: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def fas_imports(root: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def fas_imports(fas_checkout: Path) -> list[Path]:  # noqa: F811 (the imported fixture)
     """The two shipped FAS tables imported (as ``treatygraph import`` does, in a scratch copy
     of the checkout's sources): the import files to serve beside the built graph."""
-    import shutil
-
-    from treatygraph.cli import COMMANDS, main
     from treatygraph.integration.imports import imported_files
 
-    COMMANDS.setdefault(
-        "import", ("treatygraph.integration.imports", "import a dataset into its own named graph")
-    )
-    dest = tmp_path_factory.mktemp("fas-pages") / "checkout"
-    for name in ("ontology", "shapes", "graph", "corpus"):
-        shutil.copytree(root / name, dest / name)
-    fas = root / "examples" / "fas-warheads"
-    for graph, table in FAS_TABLES.items():
-        argv = ["--root", str(dest), "import", str(fas / table), "--graph", graph, "--quiet"]
-        assert main(argv) == 0, graph
-    return imported_files(dest)
-
-
-FAS_TABLES = {
-    "fas-stockpiles": "nuclear_weapons_stockpiles_excerpt_russia_us.csv",
-    "fas-inventories": "nuclear_weapons_inventories.csv",
-}
+    return imported_files(fas_checkout)

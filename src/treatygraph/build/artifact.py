@@ -152,21 +152,15 @@ def project_graphs(
     root: Path, *, corpus: Path | None = None, say: Callable[[str], None] | None = None
 ) -> dict[str, Graph]:
     """The artifact's named graphs as rdflib graphs, by short name (built first if stale)."""
-    from rdflib import Dataset, Graph, URIRef
-
+    from treatygraph.rdf.io import read_named_graphs
     from treatygraph.rdf.iris import graph_name
 
-    dataset = Dataset()
-    dataset.parse(ensure_built(root, corpus=corpus, say=say).path, format="nquads")
+    artifact = ensure_built(root, corpus=corpus, say=say).path
     graphs = {}
-    for context in dataset.graphs():
-        name = graph_name(str(context.identifier))
-        if name is None or not isinstance(context.identifier, URIRef):
-            continue
-        graph = Graph()
-        for triple in context:
-            graph.add(triple)
-        graphs[name] = graph
+    for iri, graph in read_named_graphs(artifact).items():
+        name = graph_name(iri)
+        if name is not None:
+            graphs[name] = graph
     return graphs
 
 

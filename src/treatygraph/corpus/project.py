@@ -24,7 +24,7 @@ from treatygraph.corpus.documents import (
     load_registry,
 )
 from treatygraph.errors import InputError
-from treatygraph.rdf.io import bind_prefixes, read_graph
+from treatygraph.rdf.io import add_file, bind_prefixes
 from treatygraph.rdf.iris import OA, SLUG_RE, TG, TGID, slug_of
 
 ONTOLOGY = "ontology"  #: the graph of ``ontology/*.ttl``
@@ -103,8 +103,7 @@ def read_all(paths: list[Path]) -> Graph:
     """Merge several Turtle files into one graph (each checked for syntax first)."""
     merged = bind_prefixes(Graph())
     for path in paths:
-        for triple in read_graph(path):
-            merged.add(triple)
+        add_file(merged, path)
     return merged
 
 

@@ -7,10 +7,13 @@ whose parser names line and column; only a file that parses is then loaded into 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from treatygraph.errors import InputError
 from treatygraph.rdf import formats
@@ -167,8 +170,8 @@ def format_of(path: Path) -> tuple[ox.RdfFormat, str]:
         ) from None
 
 
-def check_syntax(path: Path, data: bytes | None = None) -> None:
-    """Raise RDFSyntaxError naming file, line and column when the file does not parse."""
+def _parse(path: Path, data: bytes | None = None) -> Iterator[ox.Quad]:
+    """pyoxigraph's quads of a file; RDFSyntaxError naming file, line and column if it fails."""
     ox_format, _ = format_of(path)
     try:
         payload = data if data is not None else path.read_bytes()
@@ -177,13 +180,115 @@ def check_syntax(path: Path, data: bytes | None = None) -> None:
     if ox_format == ox.RdfFormat.RDF_XML:
         check_xml_entities(str(path), payload[:PROLOG_BYTES])
     try:
-        for _ in ox.parse(payload, format=ox_format, base_iri=path.resolve().as_uri()):
-            pass
+        yield from ox.parse(payload, format=ox_format, base_iri=path.resolve().as_uri())
     except SyntaxError as exc:
         message = exc.msg or str(exc)
         raise RDFSyntaxError(str(path), exc.lineno, exc.offset, message) from exc
     except ValueError as exc:  # e.g. invalid UTF-8
         raise RDFSyntaxError(str(path), None, None, str(exc)) from exc
+
+
+def check_syntax(path: Path, data: bytes | None = None) -> None:
+    """Raise RDFSyntaxError naming file, line and column when the file does not parse."""
+    for _ in _parse(path, data):
+        pass
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _Terms:
+    """pyoxigraph terms as the equal rdflib terms, for one document.
+
+    Each term is converted once (a graph repeats its IRIs thousands of times), and each blank
+    node label becomes a fresh rdflib blank node: labels are scoped to their document, as
+    rdflib's own parsers scope them.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = str(path)
+        self._seen: dict[object, Node] = {}
+
+    def __call__(self, term: object) -> Node:
+        found = self._seen.get(term)
+        if found is None:
+            found = self._seen[term] = self._convert(term)
+        return found
+
+    def _convert(self, term: object) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode()
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            if term.datatype.value == _XSD_STRING:
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        raise RDFSyntaxError(self._path, None, None, f"an RDF 1.2 triple term ({term}): not read")
+
+
+#: The formats read by pyoxigraph alone (ten times faster than rdflib's parsers, and the same
+#: triples); RDF/XML and JSON-LD still go through rdflib, whose readings tests pin down.
+_FAST = {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+#: A literal typed xsd:string in so many words: pyoxigraph reads it as the plain literal it
+#: equals in RDF 1.1, rdflib keeps the datatype (and SHACL reports it), so such a file is read
+#: by rdflib. Any datatype whose name ends in "string" counts: a false alarm only costs time.
+_TYPED_STRING_RE = re.compile(rb"\^\^\s*(<[^>]*string>|[-\w.]*:string\b)")
+
+
+def _fast(path: Path) -> bytes | None:
+    """The file's bytes when pyoxigraph reads it as rdflib would, else None."""
+    if format_of(path)[0] not in _FAST:
+        return None
+    try:
+        payload = path.read_bytes()
+    except OSError as exc:
+        raise RDFSyntaxError(str(path), None, None, f"cannot read file: {exc.strerror}") from exc
+    return None if _TYPED_STRING_RE.search(payload) else payload
+
+
+def add_file(graph: Graph, path: Path) -> Graph:
+    """Add the triples of an RDF file (every graph of a dataset file, merged) to ``graph``.
+
+    The triples go to the store directly: ``Graph.add`` re-checks every term, which costs more
+    than the parse.
+    """
+    payload = _fast(path)
+    if payload is None:
+        for triple in read_graph(path):
+            graph.add(triple)
+        return graph
+    term, store = _Terms(path), graph.store
+    for quad in _parse(path, payload):
+        store.add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
+    return graph
+
+
+def read_named_graphs(path: Path) -> dict[str, Graph]:
+    """The named graphs of an N-Quads or TriG file as rdflib graphs, by graph IRI (the default
+    graph's triples are not returned)."""
+    payload = _fast(path)
+    graphs: dict[str, Graph] = {}
+    if payload is None:
+        check_syntax(path)
+        dataset = Dataset()
+        dataset.parse(path, format=format_of(path)[1])
+        for s, p, o, g in dataset.quads():
+            if isinstance(g, URIRef) and g != DATASET_DEFAULT_GRAPH_ID:
+                graphs.setdefault(str(g), Graph()).add((s, p, o))
+        return graphs
+    term = _Terms(path)
+    for quad in _parse(path, payload):
+        name = quad.graph_name
+        if not isinstance(name, ox.NamedNode):
+            continue
+        graph = graphs.get(name.value)
+        if graph is None:
+            graph = graphs[name.value] = Graph()
+        graph.store.add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
+    return graphs
 
 
 def bind_prefixes(graph: Graph) -> Graph:
