@@ -25,43 +25,16 @@ from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from treatygraph.build.validate import Result, validate
-from treatygraph.integration.direct_checks import DirectChecks
+from treatygraph.integration.direct_checks import DirectChecks, to_oxigraph, to_rdflib
 
 BATCH_TRIPLES = 4000
 RDF_TYPE = ox.NamedNode(str(RDF.type))
-
-
-def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as an rdflib one (plain literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unsupported RDF term {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"unsupported RDF term {term!r}")
+#: the graph of the work store that holds the project graph while an import is validated
+CONTEXT = ox.NamedNode("urn:x-treatygraph:import-context")
 
 
 class BatchValidator:
@@ -115,12 +88,20 @@ class BatchValidator:
     ) -> list[Result]:
         found: list[Result] = []
         done = 0
-        for batch in self._batches(store, graph):
-            if self.applies(batch):
-                found += self._check(store, graph, batch)
-            done += sum(len(quads) for quads in batch.values())
-            if progress is not None:
-                progress(done)
+        # the project graph beside the import, for the SPARQL constraints (see _results)
+        store.bulk_extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), CONTEXT)  # type: ignore[arg-type]
+            for s, p, o in self.project
+        )
+        try:
+            for batch in self._batches(store, graph):
+                if self.applies(batch):
+                    found += self._check(store, graph, batch)
+                done += sum(len(quads) for quads in batch.values())
+                if progress is not None:
+                    progress(done)
+        finally:
+            store.remove_graph(CONTEXT)
         unique = sorted(set(found), key=lambda r: (r.focus, r.path, r.shape, r.message))
         return unique
 
@@ -158,16 +139,27 @@ class BatchValidator:
         self._add_object_context(store, graph, data, context)
         context += self.hierarchy
         subjects = {to_rdflib(s) for s in batch}
-        keep = self._results(data + context, subjects)
+        keep = self._results(data + context, subjects, store, [graph, CONTEXT])
         if ours:
-            known = set(self._results(context, set(ours)))
+            known = set(self._results(context, set(ours), store, [CONTEXT]))
             keep = [r for r in keep if r not in known]
         return keep
 
-    def _results(self, graph: Graph, subjects: set[Node]) -> list[Result]:
-        """Violations about ``subjects``: pyshacl's for the reduced shapes, then the direct ones."""
-        found = _focused(validate(graph, self.direct.reduced), subjects)
-        direct = self.direct.results(graph, subjects)
+    def _results(
+        self,
+        graph: Graph,
+        subjects: set[Node],
+        store: ox.Store | None = None,
+        graphs: list[ox.NamedNode] | None = None,
+    ) -> list[Result]:
+        """Violations about ``subjects``: pyshacl's for what is left of the shapes (if anything
+        is), then the direct ones. The SPARQL constraints read ``graphs`` of ``store``: the
+        whole work store and the project graph, not just the batch, so that an anchor whose
+        selectors fell in the next batch is still judged with them."""
+        found = []
+        if self.direct.needs_pyshacl:
+            found = _focused(validate(graph, self.direct.reduced), subjects)
+        direct = self.direct.results(graph, subjects, store, graphs)
         return found + [r for r in direct if r.severity == "Violation"]
 
     def _add_object_context(

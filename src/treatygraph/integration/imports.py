@@ -27,8 +27,9 @@ from rdflib.namespace import OWL, SKOS
 from treatygraph.build.artifact import project_graphs
 from treatygraph.console import Progress
 from treatygraph.corpus.project import Project, read_all
-from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
+from treatygraph.integration.checking import BatchValidator
 from treatygraph.integration.csvw_metadata import find_metadata
+from treatygraph.integration.direct_checks import to_oxigraph, to_rdflib
 from treatygraph.integration.fetch import (
     DEFAULT_MAX_BYTES,
     Fetched,
