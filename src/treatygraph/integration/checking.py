@@ -29,7 +29,9 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from treatygraph.build.validate import Result, validate
-from treatygraph.integration.direct_checks import DirectChecks, to_oxigraph, to_rdflib
+from treatygraph.integration.direct_checks import DirectChecks, Triples, to_oxigraph, to_rdflib
+
+Triple = tuple[Node, Node, Node]
 
 BATCH_TRIPLES = 4000
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -48,6 +50,8 @@ class BatchValidator:
         self.hierarchy = Graph()
         for triple in ontology.triples((None, RDFS.subClassOf, None)):
             self.hierarchy.add(triple)
+        self._hierarchy: list[Triple] = list(self.hierarchy)
+        self._terms: dict[object, Node] = {}
         self._targets = _targets(shapes, ontology, project)
 
     def target_strings(self) -> tuple[set[str], set[str], set[str], set[str], set[str]] | None:
@@ -125,29 +129,37 @@ class BatchValidator:
     def _check(
         self, store: ox.Store, graph: ox.NamedNode, batch: dict[object, list[ox.Quad]]
     ) -> list[Result]:
-        data = Graph()
-        context = Graph()
+        term = self._term
+        data: list[Triple] = []
+        context: list[Triple] = []
         ours: list[Node] = []
         for subject, quads in batch.items():
-            node = to_rdflib(subject)
-            for quad in quads:
-                data.add((node, to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            node = term(subject)
+            data.extend((node, term(q.predicate), term(q.object)) for q in quads)
             if isinstance(node, URIRef) and (node, None, None) in self.project:
                 ours.append(node)
-                for triple in self.project.triples((node, None, None)):
-                    context.add(triple)
+                context.extend(self.project.triples((node, None, None)))
         self._add_object_context(store, graph, data, context)
-        context += self.hierarchy
-        subjects = {to_rdflib(s) for s in batch}
-        keep = self._results(data + context, subjects, store, [graph, CONTEXT])
+        context.extend(self._hierarchy)
+        subjects = {term(s) for s in batch}
+        keep = self._results(Triples(data, context), subjects, store, [graph, CONTEXT])
         if ours:
-            known = set(self._results(context, set(ours), store, [CONTEXT]))
+            known = set(self._results(Triples(context), set(ours), store, [CONTEXT]))
             keep = [r for r in keep if r not in known]
         return keep
 
+    def _term(self, term: object) -> Node:
+        """:func:`to_rdflib`, remembered: IRIs and short literals recur from batch to batch."""
+        found = self._terms.get(term)
+        if found is None:
+            if len(self._terms) > 200_000:
+                self._terms.clear()
+            found = self._terms[term] = to_rdflib(term)
+        return found
+
     def _results(
         self,
-        graph: Graph,
+        graph: Graph | Triples,
         subjects: set[Node],
         store: ox.Store | None = None,
         graphs: list[ox.NamedNode] | None = None,
@@ -158,17 +170,21 @@ class BatchValidator:
         selectors fell in the next batch is still judged with them."""
         found = []
         if self.direct.needs_pyshacl:
-            found = _focused(validate(graph, self.direct.reduced), subjects)
+            rdflib_graph = graph.graph() if isinstance(graph, Triples) else graph
+            found = _focused(validate(rdflib_graph, self.direct.reduced), subjects)
         direct = self.direct.results(graph, subjects, store, graphs)
         return found + [r for r in direct if r.severity == "Violation"]
 
     def _add_object_context(
-        self, store: ox.Store, graph: ox.NamedNode, data: Graph, context: Graph
+        self, store: ox.Store, graph: ox.NamedNode, data: list[Triple], context: list[Triple]
     ) -> None:
+        """The types of the nodes the batch points at, and the triples of its blank nodes."""
+        term = self._term
         seen: set[Node] = set()
-        pending = [
-            o for o in set(data.objects()) | set(context.objects()) if not isinstance(o, Literal)
-        ]
+        pending = list(
+            {o for _, _, o in data if not isinstance(o, Literal)}
+            | {o for _, _, o in context if not isinstance(o, Literal)}
+        )
         depth = 0
         while pending and depth < 4:
             following: list[Node] = []
@@ -176,18 +192,17 @@ class BatchValidator:
                 if node in seen:
                     continue
                 seen.add(node)
-                for cls in self.project.objects(node, RDF.type):
-                    context.add((node, RDF.type, cls))
+                context.extend((node, RDF.type, c) for c in self.project.objects(node, RDF.type))
                 ox_node = to_oxigraph(node)
                 if isinstance(node, BNode):
                     for quad in store.quads_for_pattern(ox_node, None, None, graph):  # type: ignore[arg-type]
-                        obj = to_rdflib(quad.object)
-                        context.add((node, to_rdflib(quad.predicate), obj))
+                        obj = term(quad.object)
+                        context.append((node, term(quad.predicate), obj))
                         if not isinstance(obj, Literal):
                             following.append(obj)
                 else:
                     for quad in store.quads_for_pattern(ox_node, RDF_TYPE, None, graph):  # type: ignore[arg-type]
-                        context.add((node, RDF.type, to_rdflib(quad.object)))
+                        context.append((node, RDF.type, term(quad.object)))
             pending = following
             depth += 1
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,6 +40,10 @@ _COUNTS = {SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount}
 _SIMPLE = _DESCRIPTIONS | _VALUE | _COUNTS | {SH.path, SH["or"], SH["not"]}
 _SIMPLE |= {SH.lessThan, SH.qualifiedValueShape}
 _RDF_LANG_STRING = URIRef(str(RDF) + "langString")
+#: the constraint keys the checks look up for every value, resolved once
+_MIN_COUNT, _MAX_COUNT, _CLASS, _IN = SH.minCount, SH.maxCount, SH["class"], SH["in"]
+_DATATYPE, _MIN_LENGTH, _NODE_KIND = SH.datatype, SH.minLength, SH.nodeKind
+_MIN_INCLUSIVE, _MIN_EXCLUSIVE = SH.minInclusive, SH.minExclusive
 #: what a SHACL-SPARQL constraint may say and still run here
 _SPARQL_KEYS = {RDF.type, SH.message, SH.prefixes, SH.select, RDFS.comment, RDFS.label}
 #: what pyshacl refuses in a pre-bound query, or what a VALUES block cannot stand in for
@@ -51,12 +54,60 @@ _NOT_CONSTRAINTS |= {SH.targetObjectsOf, SH.deactivated, RDFS.subClassOf, OWL.im
 _NOT_CONSTRAINTS |= {SH.declare, SH.prefixes, OWL.versionInfo}
 
 
-class Triples(Protocol):
-    """What the checks read of a data graph (an rdflib :class:`Graph` has it)."""
+class Triples:
+    """A data graph as the checks read it: the objects of a subject and predicate, and the
+    classes of a node (kept once computed). Cheaper to fill than an rdflib graph, which the
+    import would otherwise build for every batch; duplicates are kept once, as in a graph."""
 
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]: ...
+    def __init__(self, *parts: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._index: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._types: dict[Node, set[Node]] = {}
+        for part in parts:
+            self.update(part)
 
-    def __contains__(self, triple: tuple[Node, Node, None]) -> bool: ...
+    def update(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        index = self._index
+        for s, p, o in triples:
+            by_predicate = index.get(s)
+            if by_predicate is None:
+                by_predicate = index[s] = {}
+            values = by_predicate.get(p)
+            if values is None:
+                by_predicate[p] = {o: None}
+            else:
+                values[o] = None
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
+        return self._index.get(subject, {}).get(predicate, {}).keys()
+
+    def __contains__(self, triple: tuple[Node, Node, None]) -> bool:
+        return bool(self._index.get(triple[0], {}).get(triple[1]))
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        for s, by_predicate in self._index.items():
+            for p, values in by_predicate.items():
+                for o in values:
+                    yield s, p, o
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph (for pyshacl)."""
+        graph = Graph()
+        for triple in self:
+            graph.add(triple)
+        return graph
+
+    def types(self, node: Node) -> set[Node]:
+        """The classes of ``node``, with their superclasses (as ``sh:targetClass`` follows them)."""
+        found = self._types.get(node)
+        if found is None:
+            found = self._types[node] = set()
+            pending = list(self.objects(node, RDF.type))
+            while pending:
+                cls = pending.pop()
+                if cls not in found:
+                    found.add(cls)
+                    pending.extend(self.objects(cls, RDFS.subClassOf))
+        return found
 
 
 @dataclass
@@ -201,7 +252,7 @@ class DirectChecks:
 
     def results(
         self,
-        graph: Triples,
+        graph: Triples | Graph,
         focus: Iterable[Node],
         store: ox.Store | None = None,
         graphs: list[ox.NamedNode] | None = None,
@@ -211,10 +262,12 @@ class DirectChecks:
         The SPARQL constraints query ``store`` (its ``graphs`` as the default graph), which must
         hold at least what ``graph`` holds; without one, a store is made from ``graph``.
         """
+        if isinstance(graph, Graph):
+            graph = Triples(graph)
         found: list[Result] = []
         by_query: dict[int, tuple[_SparqlCheck, list[Node]]] = {}
         for node in focus:
-            types = _types(graph, node)
+            types = graph.types(node)
             for check in self._nodes:
                 if not (types & check.classes) and not any(
                     (node, p, None) in graph for p in check.subjects_of
@@ -230,7 +283,7 @@ class DirectChecks:
         if by_query:
             if store is None:
                 store = ox.Store()
-                store.extend(ox.Quad(*map(to_oxigraph, t)) for t in graph)  # type: ignore[attr-defined,arg-type]
+                store.extend(ox.Quad(*map(to_oxigraph, t)) for t in graph)  # type: ignore[arg-type]
             for query, nodes in by_query.values():
                 found += self._sparql_results(store, graphs, query, nodes)
         return found
@@ -436,18 +489,6 @@ def _compile(shapes: Graph, shape: Node, *, only_or: bool = False) -> _Check:
     return check
 
 
-def _types(graph: Triples, node: Node) -> set[Node]:
-    """The classes of ``node``, with their superclasses (as ``sh:targetClass`` follows them)."""
-    found: set[Node] = set()
-    pending = list(graph.objects(node, RDF.type))
-    while pending:
-        cls = pending.pop()
-        if cls not in found:
-            found.add(cls)
-            pending.extend(graph.objects(cls, RDFS.subClassOf))
-    return found
-
-
 def _violations(graph: Triples, node: Node, check: _Check) -> list[Node | None]:
     """One entry per result pyshacl gives (a value breaking several constraints of the shape
     gives results that differ only in the component, the same :class:`Result`): the value,
@@ -455,9 +496,9 @@ def _violations(graph: Triples, node: Node, check: _Check) -> list[Node | None]:
     values = list(graph.objects(node, check.path)) if check.path is not None else [node]
     c = check.constraints
     out: list[Node | None] = []
-    if SH.minCount in c and len(values) < int(c[SH.minCount]):  # type: ignore[call-overload]
+    if _MIN_COUNT in c and len(values) < int(c[_MIN_COUNT]):  # type: ignore[call-overload]
         out.append(None)
-    if SH.maxCount in c and len(values) > int(c[SH.maxCount]):  # type: ignore[call-overload]
+    if _MAX_COUNT in c and len(values) > int(c[_MAX_COUNT]):  # type: ignore[call-overload]
         out.append(None)
     if check.qualified is not None:
         conforming = sum(_conforms(graph, value, check.qualified) for value in values)
@@ -503,23 +544,23 @@ def _conforms(graph: Triples, node: Node, check: _Check) -> bool:
 def _meets(graph: Triples, value: Node, check: _Check) -> bool:
     """Whether one value meets the value constraints, ``sh:or`` and ``sh:not`` of ``check``."""
     c = check.constraints
-    if SH["class"] in c and c[SH["class"]] not in _types(graph, value):
+    if _CLASS in c and c[_CLASS] not in graph.types(value):
         return False
-    if SH.datatype in c and not _has_datatype(value, c[SH.datatype]):
+    if _DATATYPE in c and not _has_datatype(value, c[_DATATYPE]):
         return False
-    if SH.minLength in c and (
-        isinstance(value, BNode) or len(str(value)) < int(c[SH.minLength])  # type: ignore[call-overload]
+    if _MIN_LENGTH in c and (
+        isinstance(value, BNode) or len(str(value)) < int(c[_MIN_LENGTH])  # type: ignore[call-overload]
     ):
         return False
-    if SH["in"] in c and value not in check.values_in:
+    if _IN in c and value not in check.values_in:
         return False
-    if SH.nodeKind in c and not _has_kind(value, c[SH.nodeKind]):
+    if _NODE_KIND in c and not _has_kind(value, c[_NODE_KIND]):
         return False
     if check.pattern is not None and (
         isinstance(value, BNode) or check.pattern.search(str(value)) is None
     ):
         return False
-    for bound, strict in ((SH.minInclusive, False), (SH.minExclusive, True)):
+    for bound, strict in ((_MIN_INCLUSIVE, False), (_MIN_EXCLUSIVE, True)):
         if bound in c and not _at_least(value, c[bound], strict):
             return False
     if check.alternatives and not any(_conforms(graph, value, a) for a in check.alternatives):
