@@ -52,6 +52,10 @@ class BatchValidator:
             self.hierarchy.add(triple)
         self._hierarchy: list[Triple] = list(self.hierarchy)
         self._terms: dict[object, Node] = {}
+        self._project_subjects = {s for s in project.subjects() if isinstance(s, URIRef)}
+        self._project_types: dict[Node, list[Node]] = {}
+        for node, cls in project.subject_objects(RDF.type):
+            self._project_types.setdefault(node, []).append(cls)
         self._targets = _targets(shapes, ontology, project)
 
     def target_strings(self) -> tuple[set[str], set[str], set[str], set[str], set[str]] | None:
@@ -125,7 +129,7 @@ class BatchValidator:
         for subject, quads in batch.items():
             node = term(subject)
             data.extend((node, term(q.predicate), term(q.object)) for q in quads)
-            if isinstance(node, URIRef) and (node, None, None) in self.project:
+            if node in self._project_subjects:
                 ours.append(node)
                 context.extend(self.project.triples((node, None, None)))
         self._add_object_context(store, graph, data, context)
@@ -181,7 +185,7 @@ class BatchValidator:
                 if node in seen:
                     continue
                 seen.add(node)
-                context.extend((node, RDF.type, c) for c in self.project.objects(node, RDF.type))
+                context.extend((node, RDF.type, c) for c in self._project_types.get(node, ()))
                 ox_node = to_oxigraph(node)
                 if isinstance(node, BNode):
                     for quad in store.quads_for_pattern(ox_node, None, None, graph):  # type: ignore[arg-type]

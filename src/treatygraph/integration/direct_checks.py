@@ -18,7 +18,7 @@ both give the same results on data that breaks every shape checked here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ _COUNTS = {SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount}
 _SIMPLE = _DESCRIPTIONS | _VALUE | _COUNTS | {SH.path, SH["or"], SH["not"]}
 _SIMPLE |= {SH.lessThan, SH.qualifiedValueShape}
 _RDF_LANG_STRING = URIRef(str(RDF) + "langString")
+_XSD_STRING = str(XSD.string)
 #: the constraint keys the checks look up for every value, resolved once
 _MIN_COUNT, _MAX_COUNT, _CLASS, _IN = SH.minCount, SH.maxCount, SH["class"], SH["in"]
 _DATATYPE, _MIN_LENGTH, _NODE_KIND = SH.datatype, SH.minLength, SH.nodeKind
@@ -128,8 +129,12 @@ class _Check:
     less_than: list[URIRef] = field(default_factory=list)
     #: ``sh:qualifiedValueShape``: how many values conform to it, at least and at most
     qualified: _Check | None = None
+    min_count: int | None = None
+    max_count: int | None = None
     qualified_min: int | None = None
     qualified_max: int | None = None
+    #: the value constraints, ``sh:or`` and ``sh:not`` as functions (:func:`_value_tests`)
+    tests: list[Callable[[Triples, Node], bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -249,6 +254,8 @@ class DirectChecks:
             self._names.bind(name, iri)
         #: whether pyshacl has anything left to check in :attr:`reduced`
         self.needs_pyshacl = _has_constraints(self.reduced)
+        self._by_types: dict[frozenset[Node], list[_NodeCheck]] = {}
+        self._by_subjects_of = [c for c in self._nodes if c.subjects_of]
 
     def results(
         self,
@@ -267,12 +274,7 @@ class DirectChecks:
         found: list[Result] = []
         by_query: dict[int, tuple[_SparqlCheck, list[Node]]] = {}
         for node in focus:
-            types = graph.types(node)
-            for check in self._nodes:
-                if not (types & check.classes) and not any(
-                    (node, p, None) in graph for p in check.subjects_of
-                ):
-                    continue
+            for check in self._applying(graph, node):
                 if check.own is not None and not _conforms(graph, node, check.own):
                     found.append(self._result(check.own, node, node))
                 for prop in check.properties:
@@ -287,6 +289,20 @@ class DirectChecks:
             for query, nodes in by_query.values():
                 found += self._sparql_results(store, graphs, query, nodes)
         return found
+
+    def _applying(self, graph: Triples, node: Node) -> list[_NodeCheck]:
+        """The node checks that target ``node``: by its classes (remembered per set of
+        classes, as few sets recur), then by the predicates it is the subject of."""
+        types = frozenset(graph.types(node))
+        by_class = self._by_types.get(types)
+        if by_class is None:
+            by_class = self._by_types[types] = [c for c in self._nodes if types & c.classes]
+        extra = [
+            c
+            for c in self._by_subjects_of
+            if c not in by_class and any((node, p, None) in graph for p in c.subjects_of)
+        ]
+        return by_class + extra if extra else by_class
 
     def _result(
         self,
@@ -486,6 +502,10 @@ def _compile(shapes: Graph, shape: Node, *, only_or: bool = False) -> _Check:
         low, high = constraints.get(SH.qualifiedMinCount), constraints.get(SH.qualifiedMaxCount)
         check.qualified_min = None if low is None else int(low)  # type: ignore[call-overload]
         check.qualified_max = None if high is None else int(high)  # type: ignore[call-overload]
+    check.tests = _value_tests(check)
+    low, high = constraints.get(_MIN_COUNT), constraints.get(_MAX_COUNT)
+    check.min_count = None if low is None else int(low)  # type: ignore[call-overload]
+    check.max_count = None if high is None else int(high)  # type: ignore[call-overload]
     return check
 
 
@@ -494,11 +514,10 @@ def _violations(graph: Triples, node: Node, check: _Check) -> list[Node | None]:
     gives results that differ only in the component, the same :class:`Result`): the value,
     or None for a count."""
     values = list(graph.objects(node, check.path)) if check.path is not None else [node]
-    c = check.constraints
     out: list[Node | None] = []
-    if _MIN_COUNT in c and len(values) < int(c[_MIN_COUNT]):  # type: ignore[call-overload]
+    if check.min_count is not None and len(values) < check.min_count:
         out.append(None)
-    if _MAX_COUNT in c and len(values) > int(c[_MAX_COUNT]):  # type: ignore[call-overload]
+    if check.max_count is not None and len(values) > check.max_count:
         out.append(None)
     if check.qualified is not None:
         conforming = sum(_conforms(graph, value, check.qualified) for value in values)
@@ -543,29 +562,45 @@ def _conforms(graph: Triples, node: Node, check: _Check) -> bool:
 
 def _meets(graph: Triples, value: Node, check: _Check) -> bool:
     """Whether one value meets the value constraints, ``sh:or`` and ``sh:not`` of ``check``."""
+    return all(test(graph, value) for test in check.tests)
+
+
+def _value_tests(check: _Check) -> list[Callable[[Triples, Node], bool]]:
+    """The value constraints of ``check`` as one function each, their parameters bound once
+    (a value is tested by tens of shapes, a hundred thousand times an import)."""
     c = check.constraints
-    if _CLASS in c and c[_CLASS] not in graph.types(value):
-        return False
-    if _DATATYPE in c and not _has_datatype(value, c[_DATATYPE]):
-        return False
-    if _MIN_LENGTH in c and (
-        isinstance(value, BNode) or len(str(value)) < int(c[_MIN_LENGTH])  # type: ignore[call-overload]
-    ):
-        return False
-    if _IN in c and value not in check.values_in:
-        return False
-    if _NODE_KIND in c and not _has_kind(value, c[_NODE_KIND]):
-        return False
-    if check.pattern is not None and (
-        isinstance(value, BNode) or check.pattern.search(str(value)) is None
-    ):
-        return False
-    for bound, strict in ((_MIN_INCLUSIVE, False), (_MIN_EXCLUSIVE, True)):
-        if bound in c and not _at_least(value, c[bound], strict):
-            return False
-    if check.alternatives and not any(_conforms(graph, value, a) for a in check.alternatives):
-        return False
-    return not any(_conforms(graph, value, n) for n in check.negated)
+    tests: list[Callable[[Triples, Node], bool]] = []
+    if _CLASS in c:
+        cls = c[_CLASS]
+        tests.append(lambda graph, value: cls in graph.types(value))
+    if _DATATYPE in c:
+        datatype = c[_DATATYPE]
+        tests.append(lambda graph, value: _has_datatype(value, datatype))
+    if _MIN_LENGTH in c:
+        length = int(c[_MIN_LENGTH])  # type: ignore[call-overload]
+        tests.append(lambda graph, v: not isinstance(v, BNode) and len(str(v)) >= length)
+    if _IN in c:
+        allowed = check.values_in
+        tests.append(lambda graph, value: value in allowed)
+    if _NODE_KIND in c:
+        kinds = _KINDS.get(c[_NODE_KIND], ())  # type: ignore[call-overload]
+        tests.append(lambda graph, value: isinstance(value, kinds))
+    pattern = check.pattern
+    if pattern is not None:
+        tests.append(
+            lambda graph, v: not isinstance(v, BNode) and pattern.search(str(v)) is not None
+        )
+    for key, strict in ((_MIN_INCLUSIVE, False), (_MIN_EXCLUSIVE, True)):
+        if key in c:
+            bound = c[key]
+            tests.append(lambda graph, v, b=bound, s=strict: _at_least(v, b, s))  # type: ignore[misc]
+    if check.alternatives:
+        either = check.alternatives
+        tests.append(lambda graph, value: any(_conforms(graph, value, a) for a in either))
+    if check.negated:
+        negated = check.negated
+        tests.append(lambda graph, value: not any(_conforms(graph, value, n) for n in negated))
+    return tests
 
 
 def _has_datatype(value: Node, datatype: Node) -> bool:
@@ -611,7 +646,7 @@ def to_rdflib(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
+        if term.datatype.value == _XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise ValueError(f"unsupported RDF term {term!r}")
