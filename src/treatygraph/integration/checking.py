@@ -52,6 +52,7 @@ class BatchValidator:
             self.hierarchy.add(triple)
         self._hierarchy: list[Triple] = list(self.hierarchy)
         self._terms: dict[object, Node] = {}
+        self._types: dict[Node, list[Node]] = {}  # of the import's nodes, while it is validated
         self._project_subjects = {s for s in project.subjects() if isinstance(s, URIRef)}
         self._project_types: dict[Node, list[Node]] = {}
         for node, cls in project.subject_objects(RDF.type):
@@ -132,14 +133,24 @@ class BatchValidator:
             if node in self._project_subjects:
                 ours.append(node)
                 context.extend(self.project.triples((node, None, None)))
-        self._add_object_context(store, graph, data, context)
-        context.extend(self._hierarchy)
         subjects = {term(s) for s in batch}
+        self._add_object_context(store, graph, data, context, subjects)
+        context.extend(self._hierarchy)
         keep = self._results(Triples(data, context), subjects, store, [graph, CONTEXT])
         if ours:
             known = set(self._results(Triples(context), set(ours), store, [CONTEXT]))
             keep = [r for r in keep if r not in known]
         return keep
+
+    def _store_types(self, store: ox.Store, graph: ox.NamedNode, node: Node) -> list[Node]:
+        found = self._types.get(node)
+        if found is None:
+            if len(self._types) > 100_000:
+                self._types.clear()
+            iri = to_oxigraph(node)
+            quads = store.quads_for_pattern(iri, RDF_TYPE, None, graph)  # type: ignore[arg-type]
+            found = self._types[node] = [self._term(q.object) for q in quads]
+        return found
 
     def _term(self, term: object) -> Node:
         """:func:`to_rdflib`, remembered: IRIs and short literals recur from batch to batch."""
@@ -169,15 +180,25 @@ class BatchValidator:
         return found + [r for r in direct if r.severity == "Violation"]
 
     def _add_object_context(
-        self, store: ox.Store, graph: ox.NamedNode, data: list[Triple], context: list[Triple]
+        self,
+        store: ox.Store,
+        graph: ox.NamedNode,
+        data: list[Triple],
+        context: list[Triple],
+        subjects: set[Node],
     ) -> None:
-        """The types of the nodes the batch points at, and the triples of its blank nodes."""
+        """The types of the nodes the batch points at, and the triples of its blank nodes.
+
+        A node that is a subject of the batch has its types in the batch already; the types read
+        from the store are remembered (bounded): the same documents and agents recur.
+        """
         term = self._term
-        seen: set[Node] = set()
+        seen: set[Node] = set(subjects)
         pending = list(
             {o for _, _, o in data if not isinstance(o, Literal)}
             | {o for _, _, o in context if not isinstance(o, Literal)}
         )
+        context.extend(t for t in data if t[1] == RDF.type)  # as a lookup in the store gave them
         depth = 0
         while pending and depth < 4:
             following: list[Node] = []
@@ -186,16 +207,17 @@ class BatchValidator:
                     continue
                 seen.add(node)
                 context.extend((node, RDF.type, c) for c in self._project_types.get(node, ()))
-                ox_node = to_oxigraph(node)
                 if isinstance(node, BNode):
+                    ox_node = to_oxigraph(node)
                     for quad in store.quads_for_pattern(ox_node, None, None, graph):  # type: ignore[arg-type]
                         obj = term(quad.object)
                         context.append((node, term(quad.predicate), obj))
                         if not isinstance(obj, Literal):
                             following.append(obj)
                 else:
-                    for quad in store.quads_for_pattern(ox_node, RDF_TYPE, None, graph):  # type: ignore[arg-type]
-                        context.append((node, RDF.type, term(quad.object)))
+                    context.extend(
+                        (node, RDF.type, c) for c in self._store_types(store, graph, node)
+                    )
             pending = following
             depth += 1
 
