@@ -153,7 +153,8 @@ class BatchValidator:
         return found
 
     def _term(self, term: object) -> Node:
-        """:func:`to_rdflib`, remembered: IRIs and short literals recur from batch to batch."""
+        """:func:`to_rdflib`, remembered: IRIs and many literals (offsets, dates, counts) recur
+        from batch to batch."""
         found = self._terms.get(term)
         if found is None:
             if len(self._terms) > 200_000:

@@ -135,6 +135,8 @@ class _Check:
     qualified_max: int | None = None
     #: the value constraints, ``sh:or`` and ``sh:not`` as functions (:func:`_value_tests`)
     tests: list[Callable[[Triples, Node], bool]] = field(default_factory=list)
+    #: what :func:`_meets` answered, by value, when that depends on the value alone
+    memo: dict[Node, bool] | None = None
 
 
 @dataclass
@@ -503,6 +505,7 @@ def _compile(shapes: Graph, shape: Node, *, only_or: bool = False) -> _Check:
         check.qualified_min = None if low is None else int(low)  # type: ignore[call-overload]
         check.qualified_max = None if high is None else int(high)  # type: ignore[call-overload]
     check.tests = _value_tests(check)
+    check.memo = {} if _pure(check) else None
     low, high = constraints.get(_MIN_COUNT), constraints.get(_MAX_COUNT)
     check.min_count = None if low is None else int(low)  # type: ignore[call-overload]
     check.max_count = None if high is None else int(high)  # type: ignore[call-overload]
@@ -561,8 +564,31 @@ def _conforms(graph: Triples, node: Node, check: _Check) -> bool:
 
 
 def _meets(graph: Triples, value: Node, check: _Check) -> bool:
-    """Whether one value meets the value constraints, ``sh:or`` and ``sh:not`` of ``check``."""
-    return all(test(graph, value) for test in check.tests)
+    """Whether one value meets the value constraints, ``sh:or`` and ``sh:not`` of ``check``.
+
+    When that depends on the value alone (:func:`_pure`), the answer is remembered (bounded):
+    the same offsets, dates and IRIs come back in every batch."""
+    memo = check.memo
+    if memo is None:
+        return all(test(graph, value) for test in check.tests)
+    found = memo.get(value)
+    if found is None:
+        if len(memo) > 50_000:
+            memo.clear()
+        found = memo[value] = all(test(graph, value) for test in check.tests)
+    return found
+
+
+def _pure(check: _Check) -> bool:
+    """Whether a value meets ``check`` whatever the graph: no path, no ``sh:class``, no counts,
+    and only such shapes in its ``sh:or`` and ``sh:not``."""
+    return (
+        check.path is None
+        and _CLASS not in check.constraints
+        and check.qualified is None
+        and not check.less_than
+        and all(_pure(c) for c in check.alternatives + check.negated)
+    )
 
 
 def _value_tests(check: _Check) -> list[Callable[[Triples, Node], bool]]:
