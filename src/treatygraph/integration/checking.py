@@ -157,7 +157,7 @@ class BatchValidator:
         from batch to batch."""
         found = self._terms.get(term)
         if found is None:
-            if len(self._terms) > 200_000:
+            if len(self._terms) > 100_000:
                 self._terms.clear()
             found = self._terms[term] = to_rdflib(term)
         return found

@@ -573,7 +573,7 @@ def _meets(graph: Triples, value: Node, check: _Check) -> bool:
         return all(test(graph, value) for test in check.tests)
     found = memo.get(value)
     if found is None:
-        if len(memo) > 50_000:
+        if len(memo) > 10_000:
             memo.clear()
         found = memo[value] = all(test(graph, value) for test in check.tests)
     return found
