@@ -1,9 +1,9 @@
 """SHACL validation of an import in batches of subjects, so memory stays flat in the input size.
 
 pyshacl over one big rdflib graph costs ~70 µs and ~1.2 KB a triple (1.2 GB at 1M). Here the
-import sits in a pyoxigraph store; its quads come out grouped by subject (the store's GSPO index),
-and each batch of a few thousand triples is validated on its own small rdflib graph, with what the
-shapes need from around it:
+import's quads come grouped by subject (from the sorted data file, or from a store), and each
+batch of a few thousand triples is checked on its own, with what the shapes need from around it
+(looked up in the work store and the project graph):
 
 - every triple the project graph has about a batch subject that is one of our resources (so
   cardinalities are judged on the whole node);
@@ -12,6 +12,11 @@ shapes need from around it:
 - the triples of blank nodes the batch points at (nested values);
 - the ontology's ``rdfs:subClassOf`` triples (so ``sh:targetClass`` and ``sh:class`` follow the
   hierarchy, as in the build), and nothing else of it.
+
+The checks are :class:`~treatygraph.integration.direct_checks.DirectChecks`: Python over a dict
+index of the batch, and SHACL-SPARQL constraints as queries over the whole work store plus the
+project graph (an anchor and its selectors may fall in different batches). pyshacl runs, on an
+rdflib graph of the batch, only if some shape has a feature those do not handle.
 
 Only results whose focus node is a subject of the batch count: a context node is judged in its own
 batch (import nodes) or by the build (ours). For our resources, what the context alone already
