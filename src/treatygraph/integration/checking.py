@@ -1,9 +1,9 @@
 """SHACL validation of an import in batches of subjects, so memory stays flat in the input size.
 
 pyshacl over one big rdflib graph costs ~70 µs and ~1.2 KB a triple (1.2 GB at 1M). Here the
-import sits in a pyoxigraph store; its quads come out grouped by subject (the store's GSPO index),
-and each batch of a few thousand triples is validated on its own small rdflib graph, with what the
-shapes need from around it:
+import's quads come grouped by subject (from the sorted data file, or from a store), and each
+batch of a few thousand triples is checked on its own, with what the shapes need from around it
+(looked up in the work store and the project graph):
 
 - every triple the project graph has about a batch subject that is one of our resources (so
   cardinalities are judged on the whole node);
@@ -13,6 +13,11 @@ shapes need from around it:
 - the ontology's ``rdfs:subClassOf`` triples (so ``sh:targetClass`` and ``sh:class`` follow the
   hierarchy, as in the build), and nothing else of it.
 
+The checks are :class:`~treatygraph.integration.direct_checks.DirectChecks`: Python over a dict
+index of the batch, and SHACL-SPARQL constraints as queries over the whole work store plus the
+project graph (an anchor and its selectors may fall in different batches). pyshacl runs, on an
+rdflib graph of the batch, only if some shape has a feature those do not handle.
+
 Only results whose focus node is a subject of the batch count: a context node is judged in its own
 batch (import nodes) or by the build (ours). For our resources, what the context alone already
 gives is subtracted, as before. pyshacl's ``focus_nodes`` option is not used: it skips nested
@@ -21,47 +26,22 @@ shapes (an ``sh:or`` of datatypes passed ``"soon"^^xsd:date``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from treatygraph.build.validate import Result, validate
-from treatygraph.integration.direct_checks import DirectChecks
+from treatygraph.integration.direct_checks import DirectChecks, Triples, to_oxigraph, to_rdflib
+
+Triple = tuple[Node, Node, Node]
 
 BATCH_TRIPLES = 4000
 RDF_TYPE = ox.NamedNode(str(RDF.type))
-
-
-def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as an rdflib one (plain literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unsupported RDF term {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"unsupported RDF term {term!r}")
+#: the graph of the work store that holds the project graph while an import is validated
+CONTEXT = ox.NamedNode("urn:x-treatygraph:import-context")
 
 
 class BatchValidator:
@@ -75,6 +55,13 @@ class BatchValidator:
         self.hierarchy = Graph()
         for triple in ontology.triples((None, RDFS.subClassOf, None)):
             self.hierarchy.add(triple)
+        self._hierarchy: list[Triple] = list(self.hierarchy)
+        self._terms: dict[object, Node] = {}
+        self._types: dict[Node, list[Node]] = {}  # of the import's nodes, while it is validated
+        self._project_subjects = {s for s in project.subjects() if isinstance(s, URIRef)}
+        self._project_types: dict[Node, list[Node]] = {}
+        for node, cls in project.subject_objects(RDF.type):
+            self._project_types.setdefault(node, []).append(cls)
         self._targets = _targets(shapes, ontology, project)
 
     def target_strings(self) -> tuple[set[str], set[str], set[str], set[str], set[str]] | None:
@@ -112,71 +99,112 @@ class BatchValidator:
         store: ox.Store,
         graph: ox.NamedNode,
         progress: Callable[[int], None] | None = None,
+        quads: Iterable[ox.Quad] | None = None,
     ) -> list[Result]:
+        """The violations of ``graph`` in ``store``. The batches come from ``quads`` if given
+        (the store's quads of ``graph``, grouped by subject: an on-disk store is read back
+        about 14 times slower than a file is parsed), else from the store."""
         found: list[Result] = []
         done = 0
-        for batch in self._batches(store, graph):
-            if self.applies(batch):
-                found += self._check(store, graph, batch)
-            done += sum(len(quads) for quads in batch.values())
-            if progress is not None:
-                progress(done)
+        # the project graph beside the import, for the SPARQL constraints (see _results)
+        store.bulk_extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), CONTEXT)  # type: ignore[arg-type]
+            for s, p, o in self.project
+        )
+        if quads is None:
+            quads = store.quads_for_pattern(None, None, None, graph)
+        try:
+            for batch in _batches(quads):
+                if self.applies(batch):
+                    found += self._check(store, graph, batch)
+                done += sum(len(quads) for quads in batch.values())
+                if progress is not None:
+                    progress(done)
+        finally:
+            store.remove_graph(CONTEXT)
         unique = sorted(set(found), key=lambda r: (r.focus, r.path, r.shape, r.message))
         return unique
-
-    def _batches(
-        self, store: ox.Store, graph: ox.NamedNode
-    ) -> Iterator[dict[object, list[ox.Quad]]]:
-        batch: dict[object, list[ox.Quad]] = {}
-        size = 0
-        current: object = None
-        for quad in store.quads_for_pattern(None, None, None, graph):
-            if quad.subject != current:
-                if size >= BATCH_TRIPLES:
-                    yield batch
-                    batch, size = {}, 0
-                current = quad.subject
-            batch.setdefault(quad.subject, []).append(quad)
-            size += 1
-        if batch:
-            yield batch
 
     def _check(
         self, store: ox.Store, graph: ox.NamedNode, batch: dict[object, list[ox.Quad]]
     ) -> list[Result]:
-        data = Graph()
-        context = Graph()
+        term = self._term
+        data: list[Triple] = []
+        context: list[Triple] = []
         ours: list[Node] = []
         for subject, quads in batch.items():
-            node = to_rdflib(subject)
-            for quad in quads:
-                data.add((node, to_rdflib(quad.predicate), to_rdflib(quad.object)))
-            if isinstance(node, URIRef) and (node, None, None) in self.project:
+            node = term(subject)
+            data.extend((node, term(q.predicate), term(q.object)) for q in quads)
+            if node in self._project_subjects:
                 ours.append(node)
-                for triple in self.project.triples((node, None, None)):
-                    context.add(triple)
-        self._add_object_context(store, graph, data, context)
-        context += self.hierarchy
-        subjects = {to_rdflib(s) for s in batch}
-        keep = self._results(data + context, subjects)
+                context.extend(self.project.triples((node, None, None)))
+        subjects = {term(s) for s in batch}
+        self._add_object_context(store, graph, data, context, subjects)
+        context.extend(self._hierarchy)
+        keep = self._results(Triples(data, context), subjects, store, [graph, CONTEXT])
         if ours:
-            known = set(self._results(context, set(ours)))
+            known = set(self._results(Triples(context), set(ours), store, [CONTEXT]))
             keep = [r for r in keep if r not in known]
         return keep
 
-    def _results(self, graph: Graph, subjects: set[Node]) -> list[Result]:
-        """Violations about ``subjects``: pyshacl's for the reduced shapes, then the direct ones."""
-        found = _focused(validate(graph, self.direct.reduced), subjects)
-        direct = self.direct.results(graph, subjects)
+    def _store_types(self, store: ox.Store, graph: ox.NamedNode, node: Node) -> list[Node]:
+        found = self._types.get(node)
+        if found is None:
+            if len(self._types) > 100_000:
+                self._types.clear()
+            iri = to_oxigraph(node)
+            quads = store.quads_for_pattern(iri, RDF_TYPE, None, graph)  # type: ignore[arg-type]
+            found = self._types[node] = [self._term(q.object) for q in quads]
+        return found
+
+    def _term(self, term: object) -> Node:
+        """:func:`to_rdflib`, remembered: IRIs and many literals (offsets, dates, counts) recur
+        from batch to batch."""
+        found = self._terms.get(term)
+        if found is None:
+            if len(self._terms) > 100_000:
+                self._terms.clear()
+            found = self._terms[term] = to_rdflib(term)
+        return found
+
+    def _results(
+        self,
+        graph: Graph | Triples,
+        subjects: set[Node],
+        store: ox.Store | None = None,
+        graphs: list[ox.NamedNode] | None = None,
+    ) -> list[Result]:
+        """Violations about ``subjects``: pyshacl's for what is left of the shapes (if anything
+        is), then the direct ones. The SPARQL constraints read ``graphs`` of ``store``: the
+        whole work store and the project graph, not just the batch, so that an anchor whose
+        selectors fell in the next batch is still judged with them."""
+        found = []
+        if self.direct.needs_pyshacl:
+            rdflib_graph = graph.graph() if isinstance(graph, Triples) else graph
+            found = _focused(validate(rdflib_graph, self.direct.reduced), subjects)
+        direct = self.direct.results(graph, subjects, store, graphs)
         return found + [r for r in direct if r.severity == "Violation"]
 
     def _add_object_context(
-        self, store: ox.Store, graph: ox.NamedNode, data: Graph, context: Graph
+        self,
+        store: ox.Store,
+        graph: ox.NamedNode,
+        data: list[Triple],
+        context: list[Triple],
+        subjects: set[Node],
     ) -> None:
-        seen: set[Node] = set()
-        pending = [
-            o for o in set(data.objects()) | set(context.objects()) if not isinstance(o, Literal)
-        ]
+        """The types of the nodes the batch points at, and the triples of its blank nodes.
+
+        A node that is a subject of the batch has its types in the batch already; the types read
+        from the store are remembered (bounded): the same documents and agents recur.
+        """
+        term = self._term
+        seen: set[Node] = set(subjects)
+        pending = list(
+            {o for _, _, o in data if not isinstance(o, Literal)}
+            | {o for _, _, o in context if not isinstance(o, Literal)}
+        )
+        context.extend(t for t in data if t[1] == RDF.type)  # as a lookup in the store gave them
         depth = 0
         while pending and depth < 4:
             following: list[Node] = []
@@ -184,20 +212,37 @@ class BatchValidator:
                 if node in seen:
                     continue
                 seen.add(node)
-                for cls in self.project.objects(node, RDF.type):
-                    context.add((node, RDF.type, cls))
-                ox_node = to_oxigraph(node)
+                context.extend((node, RDF.type, c) for c in self._project_types.get(node, ()))
                 if isinstance(node, BNode):
+                    ox_node = to_oxigraph(node)
                     for quad in store.quads_for_pattern(ox_node, None, None, graph):  # type: ignore[arg-type]
-                        obj = to_rdflib(quad.object)
-                        context.add((node, to_rdflib(quad.predicate), obj))
+                        obj = term(quad.object)
+                        context.append((node, term(quad.predicate), obj))
                         if not isinstance(obj, Literal):
                             following.append(obj)
                 else:
-                    for quad in store.quads_for_pattern(ox_node, RDF_TYPE, None, graph):  # type: ignore[arg-type]
-                        context.add((node, RDF.type, to_rdflib(quad.object)))
+                    context.extend(
+                        (node, RDF.type, c) for c in self._store_types(store, graph, node)
+                    )
             pending = following
             depth += 1
+
+
+def _batches(quads: Iterable[ox.Quad]) -> Iterator[dict[object, list[ox.Quad]]]:
+    """Quads grouped by subject, in batches of about :data:`BATCH_TRIPLES`."""
+    batch: dict[object, list[ox.Quad]] = {}
+    size = 0
+    current: object = None
+    for quad in quads:
+        if quad.subject != current:
+            if size >= BATCH_TRIPLES:
+                yield batch
+                batch, size = {}, 0
+            current = quad.subject
+        batch.setdefault(quad.subject, []).append(quad)
+        size += 1
+    if batch:
+        yield batch
 
 
 def _targets(

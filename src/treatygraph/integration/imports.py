@@ -27,8 +27,9 @@ from rdflib.namespace import OWL, SKOS
 from treatygraph.build.artifact import project_graphs
 from treatygraph.console import Progress
 from treatygraph.corpus.project import Project, read_all
-from treatygraph.integration.checking import BatchValidator, to_oxigraph, to_rdflib
+from treatygraph.integration.checking import BatchValidator
 from treatygraph.integration.csvw_metadata import find_metadata
+from treatygraph.integration.direct_checks import to_oxigraph, to_rdflib
 from treatygraph.integration.fetch import (
     DEFAULT_MAX_BYTES,
     Fetched,
@@ -45,7 +46,7 @@ from treatygraph.integration.provenance import (
     provenance_iri,
 )
 from treatygraph.integration.staging import Signals, dump_store, sync_folder, turn, write_import
-from treatygraph.integration.streaming import pass_one, pass_two
+from treatygraph.integration.streaming import pass_one, pass_two, validated_quads
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
 from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TGID, graph_iri
 
@@ -244,6 +245,7 @@ def _run(
     target = ox.NamedNode(str(graph_iri(name)))
     rows: int | None = None
     tabled: Tabled | None = None
+    validated: Iterable[ox.Quad] | None = None  # the store's quads, if not read from it
     renamed = 0
     if fetched.suffix == ".csv":
         mapping_path = mapping_path or find_metadata(source)
@@ -302,10 +304,11 @@ def _run(
         store = ox.Store()
         if streamed.targeted or checker.target_strings() is None:
             progress.phase("reading what the shapes target", None, "triples")
-            store = pass_two(fetched, name, target, streamed, work)
-            progress.advance(len(store))
+            store, kept = pass_two(streamed, work)
+            progress.advance(kept)
+            validated = validated_quads(streamed)
     progress.phase("validating", triples, "triples")
-    violations = checker.violations(store, target, progress.advance)
+    violations = checker.violations(store, target, progress.advance, validated)
     progress.advance(triples)
     if violations:
         lines = [
