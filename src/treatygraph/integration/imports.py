@@ -302,7 +302,7 @@ def _run(
             streamed.data,
         )
         store = ox.Store()
-        if streamed.targeted or checker.target_strings() is None:
+        if streamed.some_targeted:
             progress.phase("reading what the shapes target", None, "triples")
             store, kept = pass_two(streamed, work)
             progress.advance(kept)

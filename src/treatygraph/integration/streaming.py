@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,29 @@ EXACT_MATCH = "http://www.w3.org/2004/02/skos/core#exactMatch"
 DISK_STORE_FROM = 200_000
 
 
+@dataclass(frozen=True)
+class Targeting:
+    """Whether a subject of the sorted file is one some shape targets, told from its own lines
+    (N-Quads tokens, as :func:`pass_one` writes them), so no set of every targeted subject is
+    kept: that grew with the input (250 MB at 10M triples)."""
+
+    every: bool  # a target that cannot be told from the data: every subject
+    subjects: frozenset[bytes]  # target nodes, and our resources of a targeted class
+    predicates: frozenset[bytes]  # of sh:targetSubjectsOf
+    classes: frozenset[bytes]  # targeted classes, with their subclasses
+
+    def targets(self, subject: bytes, lines: list[bytes]) -> bool:
+        if self.every or subject in self.subjects:
+            return True
+        for line in lines:
+            predicate, _, rest = line.partition(b" ")[2].partition(b" ")
+            if predicate in self.predicates:
+                return True
+            if predicate == _TYPE_TOKEN and rest.partition(b" ")[0] in self.classes:
+                return True
+        return False
+
+
 @dataclass
 class Streamed:
     """What pass 1 found."""
@@ -47,6 +70,10 @@ class Streamed:
     triples: int
     renamed: int
     linked: int
+    targeting: Targeting
+    #: whether any subject is targeted (else nothing needs validating)
+    some_targeted: bool = False
+    #: nodes targeted as objects (sh:targetObjectsOf, or a target node as a value)
     targeted: set[str] = field(default_factory=set)
 
 
@@ -101,6 +128,7 @@ def pass_one(
     graph = f"{target}"
     raw = work / "raw.nq"
     targeted: set[str] = set()
+    some_targeted = False
     link_lines: set[str] = set()
     renamed = count = 0
     with raw.open("w", encoding="utf-8") as handle:
@@ -114,10 +142,14 @@ def pass_one(
                 progress.advance(count)
             value = getattr(subject, "value", "")
             ovalue = getattr(obj, "value", "")
-            if every or value in nodes or value in ours or p in by_subject:
-                targeted.add(s)
-            elif p == RDF_TYPE and ovalue in classes:
-                targeted.add(s)
+            if not some_targeted and (
+                every
+                or value in nodes
+                or value in ours
+                or p in by_subject
+                or (p == RDF_TYPE and ovalue in classes)
+            ):
+                some_targeted = True
             if (
                 not every
                 and (p in by_object or ovalue in nodes)
@@ -148,7 +180,14 @@ def pass_one(
     raw.unlink()
     with data.open("rb") as handle:
         triples = sum(1 for _ in handle)
-    return Streamed(data, triples, renamed, len(link_lines), targeted)
+    targeting = Targeting(
+        every,
+        frozenset(f"<{n}>".encode() for n in nodes | ours),
+        frozenset(f"<{p}>".encode() for p in by_subject),
+        frozenset(f"<{c}>".encode() for c in classes),
+    )
+    some_targeted = some_targeted or bool(targeted)
+    return Streamed(data, triples, renamed, len(link_lines), targeting, some_targeted, targeted)
 
 
 def pass_two(streamed: Streamed, work: Path) -> tuple[ox.Store, int]:
@@ -168,32 +207,49 @@ def pass_two(streamed: Streamed, work: Path) -> tuple[ox.Store, int]:
 
 #: the predicates of the quads validation reads whatever their subject (the N-Quads token)
 _ALWAYS_READ = (f"<{RDF_TYPE}> ".encode(), f"<{EXACT_MATCH}> ".encode())
+_TYPE_TOKEN = f"<{RDF_TYPE}>".encode()
 
 
 def validated_lines(streamed: Streamed, size: int = 1 << 20) -> Iterator[bytes]:
     """The lines of the sorted data file that validation reads, in chunks of about ``size``
-    bytes: those of targeted subjects and blank nodes, every type and every identity link.
+    bytes: all those of a targeted subject (:class:`Targeting`, or targeted as an object) or a
+    blank node, and of the others their types and identity links.
 
-    The file is as :func:`pass_one` wrote it (subject, then predicate, each one N-Quads token),
-    so the test is on the bytes, without parsing."""
-    wanted = streamed.targeted
+    The file is as :func:`pass_one` wrote it and sorted (a subject's lines together, subject
+    and predicate one N-Quads token each), so the test is on the bytes, without parsing."""
+    rule, objects = streamed.targeting, streamed.targeted
     chunk: list[bytes] = []
     total = 0
     with streamed.data.open("rb") as handle:
-        for line in handle:
-            subject, _, rest = line.partition(b" ")
-            if (
+        for subject, lines in _by_subject(handle):
+            if not (
                 subject.startswith(b"_:")
-                or rest.startswith(_ALWAYS_READ)
-                or subject.decode() in wanted
+                or rule.targets(subject, lines)
+                or (objects and subject.decode() in objects)
             ):
-                chunk.append(line)
-                total += len(line)
-                if total >= size:
-                    yield b"".join(chunk)
-                    chunk, total = [], 0
+                lines = [li for li in lines if li.partition(b" ")[2].startswith(_ALWAYS_READ)]
+            chunk += lines
+            total += sum(len(line) for line in lines)
+            if total >= size:
+                yield b"".join(chunk)
+                chunk, total = [], 0
     if chunk:
         yield b"".join(chunk)
+
+
+def _by_subject(lines: Iterable[bytes]) -> Iterator[tuple[bytes, list[bytes]]]:
+    """Sorted N-Quads lines, a subject's at a time."""
+    current = b""
+    group: list[bytes] = []
+    for line in lines:
+        subject = line[: line.index(b" ")]
+        if subject != current:
+            if group:
+                yield current, group
+            current, group = subject, []
+        group.append(line)
+    if group:
+        yield current, group
 
 
 def validated_quads(streamed: Streamed) -> Iterator[ox.Quad]:
