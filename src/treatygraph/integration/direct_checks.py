@@ -648,10 +648,6 @@ _KINDS = {
 }
 
 
-def _has_kind(value: Node, kind: Node) -> bool:
-    return isinstance(value, _KINDS.get(kind, ()))  # type: ignore[call-overload]
-
-
 def _at_least(value: Node, bound: Node, strict: bool) -> bool:
     if not isinstance(value, Literal) or not isinstance(bound, Literal) or value.ill_typed:
         return False
