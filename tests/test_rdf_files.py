@@ -10,8 +10,7 @@ import pytest
 import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from treatygraph.linkeddata.rdfout import from_rdflib
-from treatygraph.rdf.io import RDFSyntaxError, add_file, read_named_graphs
+from treatygraph.rdf.io import RDFSyntaxError, add_file, from_rdflib, read_named_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 from treatygraph.build.validate import Result, validate
 from treatygraph.integration import checking
 from treatygraph.integration.checking import BatchValidator, _focused
-from treatygraph.integration.direct_checks import DirectChecks, to_oxigraph
+from treatygraph.integration.direct_checks import DirectChecks
+from treatygraph.rdf.io import from_rdflib
 
 TG = "https://w3id.org/treatygraph/ontology#"
 TGID = "https://w3id.org/treatygraph/id/"
@@ -257,7 +258,7 @@ def test_batches_find_what_pyshacl_finds(
     expected = set(_focused(validate(data + checker.hierarchy, shapes), set(data.subjects())))
     target = ox.NamedNode("https://w3id.org/treatygraph/graph/test")
     quads = sorted(
-        (ox.Quad(*map(to_oxigraph, triple), target) for triple in data),  # type: ignore[misc]
+        (ox.Quad(*map(from_rdflib, triple), target) for triple in data),  # type: ignore[misc]
         key=lambda quad: str(quad.subject),
     )
     store = ox.Store()

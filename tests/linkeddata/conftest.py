@@ -142,7 +142,7 @@ def isomorphic(a: Graph, b: Graph) -> bool:
 
 def canonical(graph: Graph) -> set[Any]:
     """An rdflib graph's triples canonicalised (RDFC-1.0): equal sets, isomorphic graphs."""
-    from treatygraph.linkeddata.rdfout import from_rdflib
+    from treatygraph.rdf.io import from_rdflib
 
     seen: dict[Node, Any] = {}  # a graph repeats its terms: convert each once
 

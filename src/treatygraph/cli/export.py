@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         built = ensure_built(args.root, corpus=args.corpus, say=_say).path
         sources = [built, *imported_files(args.root)]
     nquads = b"\n".join(path.read_bytes() for path in sources)
-    data = dumps.DatasetQuads(nquads)
+    data = dumps.DatasetQuads.of_nquads(nquads)
     graph = None
     if args.graph is not None:
         try:

@@ -34,7 +34,8 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from treatygraph.build.validate import Result, validate
-from treatygraph.integration.direct_checks import DirectChecks, Triples, to_oxigraph, to_rdflib
+from treatygraph.integration.direct_checks import DirectChecks, Triples
+from treatygraph.rdf.io import from_rdflib, to_rdflib
 
 Triple = tuple[Node, Node, Node]
 
@@ -108,7 +109,7 @@ class BatchValidator:
         done = 0
         # the project graph beside the import, for the SPARQL constraints (see _results)
         store.bulk_extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), CONTEXT)  # type: ignore[arg-type]
+            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), CONTEXT)  # type: ignore[arg-type]
             for s, p, o in self.project
         )
         if quads is None:
@@ -152,7 +153,7 @@ class BatchValidator:
         if found is None:
             if len(self._types) > 100_000:
                 self._types.clear()
-            iri = to_oxigraph(node)
+            iri = from_rdflib(node)
             quads = store.quads_for_pattern(iri, RDF_TYPE, None, graph)  # type: ignore[arg-type]
             found = self._types[node] = [self._term(q.object) for q in quads]
         return found
@@ -214,7 +215,7 @@ class BatchValidator:
                 seen.add(node)
                 context.extend((node, RDF.type, c) for c in self._project_types.get(node, ()))
                 if isinstance(node, BNode):
-                    ox_node = to_oxigraph(node)
+                    ox_node = from_rdflib(node)
                     for quad in store.quads_for_pattern(ox_node, None, None, graph):  # type: ignore[arg-type]
                         obj = term(quad.object)
                         context.append((node, term(quad.predicate), obj))

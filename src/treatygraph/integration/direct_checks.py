@@ -28,6 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from treatygraph.build.validate import SEVERITY_NAMES, Result
+from treatygraph.rdf.io import from_rdflib, to_rdflib
 from treatygraph.rdf.iris import PREFIXES
 
 #: what a shape may say and still be checked here: descriptions, a path, counts, value
@@ -40,7 +41,6 @@ _COUNTS = {SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount}
 _SIMPLE = _DESCRIPTIONS | _VALUE | _COUNTS | {SH.path, SH["or"], SH["not"]}
 _SIMPLE |= {SH.lessThan, SH.qualifiedValueShape}
 _RDF_LANG_STRING = URIRef(str(RDF) + "langString")
-_XSD_STRING = str(XSD.string)
 #: the constraint keys the checks look up for every value, resolved once
 _MIN_COUNT, _MAX_COUNT, _CLASS, _IN = SH.minCount, SH.maxCount, SH["class"], SH["in"]
 _DATATYPE, _MIN_LENGTH, _NODE_KIND = SH.datatype, SH.minLength, SH.nodeKind
@@ -287,7 +287,7 @@ class DirectChecks:
         if by_query:
             if store is None:
                 store = ox.Store()
-                store.extend(ox.Quad(*map(to_oxigraph, t)) for t in graph)  # type: ignore[arg-type]
+                store.extend(ox.Quad(*map(from_rdflib, t)) for t in graph)  # type: ignore[arg-type]
             for query, nodes in by_query.values():
                 found += self._sparql_results(store, graphs, query, nodes)
         return found
@@ -345,7 +345,7 @@ class DirectChecks:
             runs.append((text + check.query[check.insert :], None))
         for node in nodes:  # a VALUES block cannot hold a blank node
             if not isinstance(node, URIRef):
-                runs.append((check.query, {ox.Variable("this"): to_oxigraph(node)}))
+                runs.append((check.query, {ox.Variable("this"): from_rdflib(node)}))
         for text, substitutions in runs:
             rows = store.query(
                 text,
@@ -657,32 +657,3 @@ def _at_least(value: Node, bound: Node, strict: bool) -> bool:
         return bool(value.toPython() >= bound.toPython())
     except TypeError:
         return False
-
-
-def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as an rdflib one (plain literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unsupported RDF term {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"unsupported RDF term {term!r}")

@@ -29,7 +29,6 @@ from treatygraph.console import Progress
 from treatygraph.corpus.project import Project, read_all
 from treatygraph.integration.checking import BatchValidator
 from treatygraph.integration.csvw_metadata import find_metadata
-from treatygraph.integration.direct_checks import to_oxigraph, to_rdflib
 from treatygraph.integration.fetch import (
     DEFAULT_MAX_BYTES,
     Fetched,
@@ -48,6 +47,7 @@ from treatygraph.integration.provenance import (
 from treatygraph.integration.staging import Signals, dump_store, sync_folder, turn, write_import
 from treatygraph.integration.streaming import pass_one, pass_two, validated_quads
 from treatygraph.integration.tabular import Tabled, TableProblems, convert_table
+from treatygraph.rdf.io import from_rdflib, to_rdflib
 from treatygraph.rdf.iris import SCHEMA, SLUG_RE, TGID, graph_iri
 
 __all__ = [
@@ -279,7 +279,7 @@ def _run(
         rows = tabled.rows
         store = ox.Store()
         store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
+            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), target)  # type: ignore[arg-type]
             for s, p, o in tabled.graph
         )
     else:

@@ -112,23 +112,25 @@ class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 
     @classmethod
+    def of_nquads(cls, nquads: bytes) -> DatasetQuads:
+        return cls(ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS)), 4 * len(nquads))
+
+    @classmethod
     def of_graphs(cls, store: DumpSource, graphs: Iterable[str]) -> DatasetQuads:
         """Only these named graphs of ``store`` (the rest of the dataset is never read)."""
-        out = io.BytesIO()
+        dataset, size = ox.Dataset(), 0
         for graph in graphs:
             triples = io.BytesIO()
             store.dump_to(triples, ox.RdfFormat.N_TRIPLES, graph)
+            size += 4 * triples.tell()
             name = ox.NamedNode(graph)
-            quads = (
-                ox.Quad(t.subject, t.predicate, t.object, name)
-                for t in ox.parse(triples.getvalue(), format=ox.RdfFormat.N_TRIPLES)
-            )
-            ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
-        return cls(out.getvalue())
+            for t in ox.parse(triples.getvalue(), format=ox.RdfFormat.N_TRIPLES):
+                dataset.add(ox.Quad(t.subject, t.predicate, t.object, name))
+        return cls(dataset, size)
 
-    def __init__(self, nquads: bytes) -> None:
-        self.size = 4 * len(nquads)  #: about the memory it takes, for the answer cache
-        dataset = ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS))
+    def __init__(self, dataset: ox.Dataset, size: int) -> None:
+        """``size``: about the memory the quads take, for the answer cache."""
+        self.size = size
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         by_graph: dict[str | None, list[Any]] = {}
         for quad in dataset:

@@ -15,13 +15,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
 from treatygraph.rdf.formats import Format
+from treatygraph.rdf.io import to_rdflib
 from treatygraph.rdf.iris import PREFIXES
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 #: Prefixes written in Turtle, TriG and RDF/XML output (the project's, plus the
 #: vocabularies of the dataset descriptions).
@@ -34,36 +32,6 @@ WRITE_PREFIXES: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()
 
 
 # -- terms --------------------------------------------------------------------------------
-def to_rdflib(term: Any) -> Node:
-    """A pyoxigraph term as the equal rdflib term (no parsing involved)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def from_rdflib(term: Node) -> Any:
-    """An rdflib term as the equal pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term {term!r}")
-
-
 def to_graph(triples: Iterable[Any]) -> Graph:
     """An rdflib graph holding pyoxigraph triples."""
     graph = Graph()

@@ -197,6 +197,36 @@ def check_syntax(path: Path, data: bytes | None = None) -> None:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def to_rdflib(term: object) -> Node:
+    """A pyoxigraph term as the equal rdflib term (no parsing; plain literals stay plain)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
 class _Terms:
     """pyoxigraph terms as the equal rdflib terms, for one document.
 
@@ -216,17 +246,13 @@ class _Terms:
         return found
 
     def _convert(self, term: object) -> Node:
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
         if isinstance(term, ox.BlankNode):
             return BNode()
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            if term.datatype.value == _XSD_STRING:
-                return Literal(term.value)
-            return Literal(term.value, datatype=URIRef(term.datatype.value))
-        raise RDFSyntaxError(self._path, None, None, f"an RDF 1.2 triple term ({term}): not read")
+        try:
+            return to_rdflib(term)
+        except TypeError:
+            message = f"an RDF 1.2 triple term ({term}): not read"
+            raise RDFSyntaxError(self._path, None, None, message) from None
 
 
 #: The formats read by pyoxigraph alone (ten times faster than rdflib's parsers, and the same
