@@ -24,8 +24,7 @@ import pytest
 from treatygraph.build.artifact import ensure_built
 from treatygraph.build.compile import compile_graphs
 from treatygraph.cli import COMMANDS, main
-from treatygraph.corpus.project import Project, SourceError
-from treatygraph.integration.imports import imported_files
+from treatygraph.corpus.project import Project, SourceError, imported_files
 from treatygraph.testing import free_port, made_once, missing
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -15,7 +15,8 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from treatygraph.integration.imports import Progress, imported_files
+from treatygraph.corpus.project import imported_files
+from treatygraph.integration.imports import Progress
 from treatygraph.rdf.iris import TGG, TGID, VOID, WD
 
 from .conftest import FIXTURES, counts_per_graph, loaded_store, tg

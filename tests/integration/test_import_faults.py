@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from endpoint.test_reload import served_counts
 
-from treatygraph.integration.imports import imported_files
+from treatygraph.corpus.project import imported_files
 from treatygraph.integration.staging import Signals
 from treatygraph.testing import LiveServer, missing
 

@@ -178,6 +178,6 @@ def make_ld_app(nquads_path: Path, root: Path) -> Iterator[Any]:
 def fas_imports(fas_checkout: Path) -> list[Path]:  # noqa: F811 (the imported fixture)
     """The two shipped FAS tables imported (as ``treatygraph import`` does, in a scratch copy
     of the checkout's sources): the import files to serve beside the built graph."""
-    from treatygraph.integration.imports import imported_files
+    from treatygraph.corpus.project import imported_files
 
     return imported_files(fas_checkout)

@@ -32,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from treatygraph.build.artifact import fingerprint, record, write_store
     from treatygraph.build.compile import checked
     from treatygraph.console import Progress, mode_for
-    from treatygraph.corpus.project import Project
-    from treatygraph.integration.imports import imported_files
+    from treatygraph.corpus.project import Project, imported_files
 
     progress = Progress(mode_for())
     try:

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         sources = [args.input if args.input.is_absolute() else args.root / args.input]
     else:  # the dataset as served: the built graphs and the imports
         from treatygraph.build.artifact import ensure_built
-        from treatygraph.integration.imports import imported_files
+        from treatygraph.corpus.project import imported_files
 
         built = ensure_built(args.root, corpus=args.corpus, say=_say).path
         sources = [built, *imported_files(args.root)]

@@ -30,6 +30,14 @@ from treatygraph.rdf.iris import OA, SLUG_RE, TG, TGID, slug_of
 ONTOLOGY = "ontology"  #: the graph of ``ontology/*.ttl``
 #: The first line of a file that `treatygraph draft` wrote and no one has reviewed yet.
 DRAFT_MARKER = "# DRAFT"
+#: Where ``treatygraph import`` writes a checkout's imports, one N-Quads file per graph.
+IMPORTS_DIR = Path("imports")
+
+
+def imported_files(root: Path) -> list[Path]:
+    """The import files of a checkout, sorted, for loading beside the built graph (here, not
+    in the import pipeline, so that a server can list them without loading the importer)."""
+    return sorted((root / IMPORTS_DIR).glob("*.nq"))
 
 
 class SourceError(InputError):

@@ -9,7 +9,7 @@ work store (:mod:`~treatygraph.integration.streaming`); a CSV is mapped with its
 (:mod:`~treatygraph.integration.checking`) and only then renamed over ``imports/<NAME>.nq``
 (:mod:`~treatygraph.integration.staging`). A failed, interrupted or out-of-space import changes
 nothing and leaves no work folder; imports into one checkout take turns. The server loads these
-files beside the built graph (:func:`imported_files`).
+files beside the built graph (:func:`~treatygraph.corpus.project.imported_files`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, SKOS
 
 from treatygraph.build.artifact import project_graphs
 from treatygraph.console import Progress
-from treatygraph.corpus.project import Project, read_all
+from treatygraph.corpus.project import IMPORTS_DIR, Project, imported_files, read_all
 from treatygraph.integration.checking import BatchValidator
 from treatygraph.integration.csvw_metadata import find_metadata
 from treatygraph.integration.fetch import (
@@ -55,7 +56,6 @@ __all__ = [
     "ImportFailure",
     "Progress",
     "fetch",
-    "IMPORTS_DIR",
     "PROVENANCE_SUFFIX",
     "SPDX",
     "DEFAULT_TIMEOUT",
@@ -63,7 +63,6 @@ __all__ = [
     "graph_iri",
     "provenance_iri",
     "import_path",
-    "imported_files",
     "imported_graph_counts",
     "remove_import",
     "check_name",
@@ -74,7 +73,6 @@ __all__ = [
     "import_source",
 ]
 
-IMPORTS_DIR = Path("imports")
 DEFAULT_TIMEOUT = 30.0
 
 #: Predicates by which an imported node says which outside item it is.
@@ -83,11 +81,6 @@ SAME_AS = (OWL.sameAs, SKOS.exactMatch, SCHEMA.sameAs, URIRef("http://schema.org
 
 def import_path(root: Path, name: str) -> Path:
     return root / IMPORTS_DIR / f"{name}.nq"
-
-
-def imported_files(root: Path) -> list[Path]:
-    """The import files of a checkout, sorted, for loading beside the built graph."""
-    return sorted((root / IMPORTS_DIR).glob("*.nq"))
 
 
 def imported_graph_counts(root: Path) -> dict[str, int]:
@@ -238,9 +231,8 @@ def _run(
     progress.advance(fetched.size)
     progress.phase("reading the project graph", None, "graphs")
     graphs = project_graphs(root)  # what was built: built first only if a source changed
-    project = Graph()
-    for graph in graphs.values():
-        project += graph
+    # the named graphs read as one, without copying them (copying cost more than reading)
+    project = ReadOnlyGraphAggregate(list(graphs.values()))
     links = external_links(graphs["alignments"])
     target = ox.NamedNode(str(graph_iri(name)))
     rows: int | None = None

@@ -9,16 +9,19 @@ table), so every number leads to a checked cell.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from treatygraph.errors import InputError
-from treatygraph.integration.fetch import Fetched
-from treatygraph.integration.tabular import Tabled
 from treatygraph.rdf.io import bind_prefixes
 from treatygraph.rdf.iris import VOID, graph_iri
+
+if TYPE_CHECKING:  # the pages read PROVENANCE_SUFFIX: they need not load the CSV reader
+    from treatygraph.integration.fetch import Fetched
+    from treatygraph.integration.tabular import Tabled
 
 PROVENANCE_SUFFIX = "-provenance"
 SPDX = "http://spdx.org/rdf/terms#"

@@ -96,7 +96,7 @@ def served_files(config: Mapping[str, Any]) -> list[Any]:
     if files or (store and (not is_remote(store) or not config.get("STORE_LOAD", True))):
         return files
     from treatygraph.build.artifact import ensure_built
-    from treatygraph.integration.imports import imported_files
+    from treatygraph.corpus.project import imported_files
 
     root = Path(config.get("PROJECT_ROOT") or Path.cwd())
     corpus = Path(config["CORPUS_DIR"]) if config.get("CORPUS_DIR") else None

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from treatygraph.corpus.project import IMPORTS_DIR, imported_files
 from treatygraph.errors import Error
-from treatygraph.integration.imports import IMPORTS_DIR, imported_files
 from treatygraph.store import EXECUTOR, FEDERATION_EXECUTOR
 from treatygraph.store.executor import Executor
 
