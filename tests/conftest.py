@@ -23,6 +23,13 @@ from treatygraph.testing import LiveServer, missing
 pytest_plugins = ["w3c.summary"]
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two test workers per CPU for ``-n auto``: about a third of the suite's time is spent
+    waiting (servers starting and stopping, time limits running out, browsers), and on 2 CPUs
+    four workers finished the suite in 161 s where two took 176 s."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
 @pytest.fixture(scope="session")
 def root(pytestconfig: pytest.Config) -> Path:
     return Path(pytestconfig.rootpath)
