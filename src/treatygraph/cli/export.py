@@ -11,15 +11,20 @@ Examples::
 
 The data is the dataset the server serves: the built artifact
 (:func:`treatygraph.build.artifact.ensure_built`: built first only if the sources changed since
-the last build) and the imports in ``imports/``; or ``--input`` N-Quads. The output is
-deterministic (see :mod:`treatygraph.linkeddata.dumps`) and is the same as the server's
-``/dumps/`` files, except that JSON-LD names the context by ``--context-url``.
+the last build) and the imports in ``imports/``; or ``--input`` N-Quads. It is loaded into a
+temporary store on disk and written by the server's own dump writer
+(:func:`treatygraph.linkeddata.dumps.write_dump_file`), so memory stays near flat at any size,
+the output is deterministic, and it holds the statements of the server's ``/dumps/`` file
+(JSON-LD names the context by ``--context-url``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from treatygraph.linkeddata import dumps
@@ -88,41 +93,86 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.input is not None:
         sources = [args.input if args.input.is_absolute() else args.root / args.input]
+        if not sources[0].is_file():
+            return _fail(f"{sources[0]}: no such file")
     else:  # the dataset as served: the built graphs and the imports
         from treatygraph.build.artifact import ensure_built
         from treatygraph.corpus.project import imported_files
 
         built = ensure_built(args.root, corpus=args.corpus, say=_say).path
         sources = [built, *imported_files(args.root)]
-    nquads = b"\n".join(path.read_bytes() for path in sources)
-    data = dumps.DatasetQuads.of_nquads(nquads)
-    graph = None
-    if args.graph is not None:
-        try:
-            graph = dumps.resolve_graph(args.graph, data.graph_names)
-        except ValueError as err:
-            return _fail(str(err))
     to_stdout = str(args.out) == "-"
     compress = bool(args.gzip) or (not to_stdout and args.out.suffix == ".gz")
+    out = None if to_stdout else args.out if args.out.is_absolute() else args.root / args.out
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    # The data goes into a store on disk beside the output, and the file is written from it
+    # as the server writes its dumps: memory stays flat at any size, and a failed export
+    # leaves the previous file as it was.
+    work = Path(tempfile.mkdtemp(prefix=".treatygraph-export-", dir=out.parent if out else None))
+    try:
+        return _export(args, fmt, sources, out, compress, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _export(
+    args: argparse.Namespace,
+    fmt: formats.Format,
+    sources: list[Path],
+    out: Path | None,
+    compress: bool,
+    work: Path,
+) -> int:
+    import pyoxigraph as ox
+
     from treatygraph.console import Progress, mode_for
+    from treatygraph.files import publish_mode, write_atomically
+    from treatygraph.rdf.iris import ONTOLOGY_GRAPH
+    from treatygraph.store.oxigraph import OxigraphEngine, bulk_load_nquads
 
     progress = Progress(mode_for())
     try:
+        progress.stage("loading " + ", ".join(p.name for p in sources))
+        store = ox.Store(str(work / "store"))
+        bulk_load_nquads(store, sources)
+        engine = OxigraphEngine(store)
+        names = engine.graph_names()
+        graph = None
+        if args.graph is not None:
+            try:
+                graph = dumps.resolve_graph(args.graph, names)
+            except ValueError as err:
+                return _fail(str(err))
         what = "the whole dataset" if graph is None else f"<{graph}>"
-        progress.stage(f"rendering {what} as {fmt.name}")
-        body = dumps.render(data, fmt, graph, compress=compress, context_url=args.context_url)
+        spec = dumps.DumpSpec(out.name if out else "stdout", fmt, graph, compress)
+        progress.stage(f"writing {what} as {fmt.name}")
+        if spec.streamed:
+            written = dumps.write_dump_file(engine, spec, str(work))
+            size = written.size
+            if out is None:
+                with written.path.open("rb") as body:
+                    shutil.copyfileobj(body, sys.stdout.buffer)
+            else:
+                publish_mode(written.path)
+                os.replace(written.path, out)
+        else:
+            graphs = sorted({str(graph), str(ONTOLOGY_GRAPH)} & set(names))
+            data = dumps.render_spec(
+                dumps.DatasetQuads.of_graphs(engine, graphs), spec, args.context_url
+            )
+            size = len(data)
+            if out is None:
+                sys.stdout.buffer.write(data)
+            else:
+                write_atomically(out, data)
     finally:
         progress.close()
-    if to_stdout:
-        sys.stdout.buffer.write(body)
+    if out is None:
         sys.stdout.flush()
         return 0
-    from treatygraph.files import write_atomically
-
-    out = args.out if args.out.is_absolute() else args.root / args.out  # as `build --out`
-    write_atomically(out, body)
     print(
-        f"wrote {out} ({what}, {fmt.name}{', gzip' if compress else ''}, {len(body)} bytes)",
+        f"wrote {out} ({what}, {fmt.name}{', gzip' if compress else ''}, {size} bytes)",
         file=sys.stderr,
     )
     return 0

@@ -188,11 +188,6 @@ class Registry:
     def get(self, slug: str) -> Document | None:
         return self.documents.get(slug)
 
-    def by_iri(self, iri: str) -> Document | None:
-        if not iri.startswith(str(TGID)):
-            return None
-        return self.documents.get(iri[len(str(TGID)) :])
-
     def text_locations(self, document: Document) -> list[Path]:
         """Where the text may be, in order: committed in the checkout, then the corpus."""
         places = [self.corpus / document.text_file]

@@ -1,6 +1,7 @@
 """Dataset dumps: the whole dataset (TriG, N-Quads) and each named graph (Turtle,
 N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
-server's ``/dumps/`` (whose answers the server's one cache keeps).
+server's ``/dumps/`` (whose answers the server's one cache keeps): both write them from a store,
+the same way, so an exported file has the bytes of the dump the server offers.
 
 Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canonicalization,
 RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
@@ -112,10 +113,6 @@ class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 
     @classmethod
-    def of_nquads(cls, nquads: bytes) -> DatasetQuads:
-        return cls(ox.Dataset(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS)), 4 * len(nquads))
-
-    @classmethod
     def of_graphs(cls, store: DumpSource, graphs: Iterable[str]) -> DatasetQuads:
         """Only these named graphs of ``store`` (the rest of the dataset is never read)."""
         dataset, size = ox.Dataset(), 0
@@ -148,43 +145,19 @@ class DatasetQuads:
     def triples(self, graph: str) -> list[Any]:
         return self.graphs.get(graph, [])
 
-    def quads(self) -> list[Any]:
-        out = []
-        for graph, triples in self.graphs.items():
-            name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-            out += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-        return out
-
     def context(self) -> dict[str, Any]:
         """The published JSON-LD context, from the ontology graph when present."""
         return build_context(self.triples(str(ONTOLOGY_GRAPH)))
 
 
-def render(
-    data: DatasetQuads,
-    fmt: Format,
-    graph: str | None,
-    *,
-    compress: bool = False,
-    context_url: str | None = None,
-) -> bytes:
-    """The bytes of one dump: the whole dataset (``graph`` None) or one named graph."""
-    if graph is None:
-        body = rdfout.serialize_quads(data.quads(), fmt)
-    elif fmt in DATASET_FORMATS:
-        name = ox.NamedNode(graph)
-        body = rdfout.serialize_quads(
-            [ox.Quad(t.subject, t.predicate, t.object, name) for t in data.triples(graph)], fmt
-        )
-    else:
-        body = rdfout.serialize_triples(
-            data.triples(graph), fmt, context=data.context(), context_url=context_url
-        )
-    return gzip.compress(body, mtime=0) if compress else body
-
-
 def render_spec(data: DatasetQuads, spec: DumpSpec, context_url: str | None) -> bytes:
-    return render(data, spec.format, spec.graph, compress=spec.gzip, context_url=context_url)
+    """The bytes of the one kind of dump held in memory (not ``spec.streamed``): a graph's
+    JSON-LD, compacted with the context of ``data``'s ontology graph."""
+    assert spec.graph is not None and not spec.streamed, spec
+    body = rdfout.serialize_triples(
+        data.triples(spec.graph), spec.format, context=data.context(), context_url=context_url
+    )
+    return gzip.compress(body, mtime=0) if spec.gzip else body
 
 
 def _no_tick() -> None:
@@ -299,12 +272,12 @@ def _write_dump(
     try:
         with plain.open("wb") as out:
             _deterministic_lines(store, out, work, spec.graph, tick)
-        ox.serialize(
-            ox.parse(path=plain, format=lines.rdf),
-            output,
-            spec.format.rdf,
-            prefixes=rdfout.WRITE_PREFIXES,
-        )
+        statements: Iterable[ox.Quad] = ox.parse(path=plain, format=lines.rdf)
+        if spec.graph is not None and spec.format.rdf.supports_datasets:
+            # one graph in a dataset format (``export --format trig --graph``): keep its name
+            name = ox.NamedNode(spec.graph)
+            statements = (ox.Quad(q.subject, q.predicate, q.object, name) for q in statements)
+        ox.serialize(statements, output, spec.format.rdf, prefixes=rdfout.WRITE_PREFIXES)
     finally:
         plain.unlink(missing_ok=True)
 

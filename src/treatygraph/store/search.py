@@ -44,9 +44,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 LABELS = (RDFS_LABEL, SKOS + "prefLabel", SKOS + "altLabel")
 _PREFERRED = frozenset(LABELS[:2])
 _WORD = re.compile(r"\w+", re.UNICODE)
-#: rows per SPARQL page while building: bounded memory whatever the size of the store
-PAGE = 50_000
-
 #: word matches ranked per query at most (the exact and prefix steps are not capped)
 CANDIDATES = 1000
 
