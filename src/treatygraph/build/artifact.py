@@ -178,7 +178,7 @@ def write_store(path: Path, nquads: bytes, extra: list[Path]) -> manifest.Counts
 
     from treatygraph.files import publish_mode
     from treatygraph.store import search
-    from treatygraph.store.oxigraph import OxigraphEngine
+    from treatygraph.store.oxigraph import OxigraphEngine, bulk_load_nquads
 
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
@@ -187,8 +187,7 @@ def write_store(path: Path, nquads: bytes, extra: list[Path]) -> manifest.Counts
     try:
         store = ox.Store(str(staging))
         store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-        for file in extra:
-            store.bulk_load(path=str(file), format=ox.RdfFormat.N_QUADS)
+        bulk_load_nquads(store, extra)  # the imports, of any size: in chunks
         store.optimize()
         store.flush()
         engine = OxigraphEngine(store)
