@@ -27,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from treatygraph.errors import InputError
 from treatygraph.linkeddata import dumps
 from treatygraph.linkeddata.context import CONTEXT_IRI
 from treatygraph.rdf import formats
@@ -76,25 +77,20 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         fmt = formats.named(args.format)
     except ValueError as err:
-        return _fail(str(err))
+        raise InputError(str(err)) from None
     if args.graph is None and fmt not in dumps.DATASET_FORMATS:
-        return _fail(
+        raise InputError(
             f"{fmt.name} holds one graph: give --graph NAME, or use trig/nquads "
             "for the whole dataset"
         )
     if args.input is not None:
         sources = [args.input if args.input.is_absolute() else args.root / args.input]
         if not sources[0].is_file():
-            return _fail(f"{sources[0]}: no such file")
+            raise InputError(f"{sources[0]}: no such file")
     else:  # the dataset as served: the built graphs and the imports
         from treatygraph.build.artifact import ensure_built
         from treatygraph.corpus.project import imported_files
@@ -143,7 +139,7 @@ def _export(
             try:
                 graph = dumps.resolve_graph(args.graph, names)
             except ValueError as err:
-                return _fail(str(err))
+                raise InputError(str(err)) from None
         what = "the whole dataset" if graph is None else f"<{graph}>"
         spec = dumps.DumpSpec(out.name if out else "stdout", fmt, graph, compress)
         progress.stage(f"writing {what} as {fmt.name}")

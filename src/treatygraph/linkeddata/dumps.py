@@ -1,7 +1,7 @@
 """Dataset dumps: the whole dataset (TriG, N-Quads) and each named graph (Turtle,
 N-Triples, JSON-LD, RDF/XML), plain or gzipped. Shared by ``treatygraph export`` and the
-server's ``/dumps/`` (whose answers the server's one cache keeps): both write them from a store,
-the same way, so an exported file has the bytes of the dump the server offers.
+server's ``/dumps/`` (whose answers the server's one cache keeps): both write them from a store
+with the same code, so an exported file holds the statements of the server's dump.
 
 Dumps are deterministic: blank nodes get canonical labels (W3C RDF Dataset Canonicalization,
 RDFC-1.0, by pyoxigraph), statements are sorted, and gzip members carry no name and mtime 0,
@@ -11,7 +11,8 @@ Every dump but JSON-LD is the exception, because it must scale: it is streamed f
 store into a file once per data generation (:func:`write_dump_file`; a named graph's alone,
 read with the store's ``from_graph``) and served from disk, so memory stays flat at any size.
 Those are in the store's own order, with the statements that hold blank nodes canonicalised
-at the end: byte-identical for the same data. A JSON-LD dump is compacted with the published
+at the end: byte-identical for the same data in the same kind of store (the in-memory and the
+on-disk store list statements in different orders). A JSON-LD dump is compacted with the published
 context, which needs the graph in memory: only that graph (and the ontology, for the context)
 is read, never the whole dataset.
 """
@@ -129,18 +130,11 @@ class DatasetQuads:
         """``size``: about the memory the quads take, for the answer cache."""
         self.size = size
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        by_graph: dict[str | None, list[Any]] = {}
+        by_graph: dict[str, list[Any]] = {}
         for quad in dataset:
-            graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            by_graph.setdefault(graph, []).append(quad.triple)
-        self.graphs: dict[str | None, list[Any]] = {
-            g: rdfout.unique_sorted(triples)
-            for g, triples in sorted(by_graph.items(), key=lambda kv: kv[0] or "")
-        }
-
-    @property
-    def graph_names(self) -> list[str]:
-        return sorted(g for g in self.graphs if g is not None)
+            assert isinstance(quad.graph_name, ox.NamedNode)  # of_graphs reads named graphs
+            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        self.graphs = {g: rdfout.unique_sorted(triples) for g, triples in by_graph.items()}
 
     def triples(self, graph: str) -> list[Any]:
         return self.graphs.get(graph, [])
