@@ -42,7 +42,8 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=gone)
         items[:] = [item for item in items if item.nodeid.split("::")[-1] in NAMES]
 '''
-SUMMARY = re.compile(r"=+ (.+ in [0-9.]+s.*?) =+$")
+#: pytest's last line, with or without its "=" frame (``-q`` drops it)
+SUMMARY = re.compile(r"^=* ?(\d+ (?:passed|failed).* in [0-9.]+s(?: \([0-9:]+\))?) ?=*$")
 
 
 @dataclass(frozen=True)
