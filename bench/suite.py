@@ -101,12 +101,8 @@ def timed(clone: Path, label: str, tests: str, env: dict[str, str], log: Path) -
     found = [m.group(1) for line in lines if (m := SUMMARY.search(line))]
     if code != 0:
         sys.exit(f"{label} ({tests}) exited {code}; see {log}")
-    commit = subprocess.run(
-        ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
     cpu = usage.ru_utime + usage.ru_stime
+    commit = clone.parent.name  # checkout() names the folder by the commit
     return Run(label, commit, tests, wall, cpu, found[-1] if found else "?")
 
 

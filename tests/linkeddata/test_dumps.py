@@ -16,7 +16,6 @@ from rdflib import Dataset, Graph, URIRef
 
 from treatygraph import cli
 from treatygraph.linkeddata import dumps
-from treatygraph.rdf.io import to_rdflib
 
 from .conftest import (
     GRAPH,
@@ -203,9 +202,7 @@ def _built(nquads_path: Path) -> Dataset:
     store = ox.Store()
     store.load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)
     ds = Dataset()
-    for quad in store:
-        graph = ds.graph(to_rdflib(quad.graph_name))
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    ds.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
     return ds
 
 

@@ -124,7 +124,6 @@ def _export(
 
     from treatygraph.console import Progress, mode_for
     from treatygraph.files import publish_mode, write_atomically
-    from treatygraph.rdf.iris import ONTOLOGY_GRAPH
     from treatygraph.store.oxigraph import OxigraphEngine, bulk_load_nquads
 
     progress = Progress(mode_for())
@@ -153,7 +152,7 @@ def _export(
                 publish_mode(written.path)
                 os.replace(written.path, out)
         else:
-            graphs = sorted({str(graph), str(ONTOLOGY_GRAPH)} & set(names))
+            graphs = dumps.graphs_read(spec, names)
             data = dumps.render_spec(
                 dumps.DatasetQuads.of_graphs(engine, graphs), spec, args.context_url
             )

@@ -110,6 +110,13 @@ def resolve_graph(name: str, available: Iterable[str]) -> str:
     return iri
 
 
+def graphs_read(spec: DumpSpec, available: Iterable[str]) -> list[str]:
+    """The named graphs that the in-memory dump ``spec`` (a graph's JSON-LD) reads: its own,
+    and the ontology for the context; never the rest of the dataset."""
+    assert spec.graph is not None and not spec.streamed, spec
+    return sorted({spec.graph, str(ONTOLOGY_GRAPH)} & set(available))
+
+
 class DatasetQuads:
     """The dataset's quads with canonical blank-node labels, grouped by graph."""
 

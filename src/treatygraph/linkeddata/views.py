@@ -271,8 +271,7 @@ class Pages:
     def dump(self, filename: str) -> tuple[bytes, str]:
         """A JSON-LD dump's body and Content-Type: that graph and the ontology only."""
         spec = self.dump_spec(filename)
-        assert spec.graph is not None, "whole-dataset dumps are streamed"
-        graphs = sorted({spec.graph, str(ONTOLOGY_GRAPH)} & set(self.engine.graph_names()))
+        graphs = dumps.graphs_read(spec, self.engine.graph_names())
         data = self.cache.get_or_make(
             ("ld", "graphs", *graphs),
             lambda: dumps.DatasetQuads.of_graphs(self.engine, graphs),
